@@ -1,0 +1,2 @@
+// The LMDB C API (Debian package liblmdb-dev).
+#include <lmdb.h>

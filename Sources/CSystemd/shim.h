@@ -1,0 +1,2 @@
+// libsystemd's readiness protocol (Debian package libsystemd-dev).
+#include <systemd/sd-daemon.h>

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and the tests need, then builds everything in release mode.
+# Run on Debian bookworm with the Swift toolchain on the PATH; uses sudo when not root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+    pkg-config liblmdb-dev libsystemd-dev   # system libraries we link
+    etcd-client etcd-server                 # Go etcdctl and etcd 3.4: compatibility tests and benchmarks
+    protobuf-compiler                       # only for scripts/generate-protos.sh
+    curl
+)
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+swift build -c release
