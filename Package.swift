@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
     ],
     targets: [
         // System libraries: a missing Debian package stops the build with the package to install.
@@ -58,6 +59,30 @@ let package = Package(
         .target(
             name: "EtcdGRPC",
             dependencies: ["EtcdProto", grpcCore, grpcProtobuf],
+            swiftSettings: strict
+        ),
+
+        // The Raft consensus algorithm: pure, synchronous, driven by its owner.
+        .target(
+            name: "Raft",
+            swiftSettings: strict
+        ),
+        // Raft's values in their memberpb form, for the WAL and the peer transport.
+        .target(
+            name: "RaftWire",
+            dependencies: ["Raft", "EtcdProto"],
+            swiftSettings: strict
+        ),
+        // Who is in the cluster: member records, etcd's id derivation, membership change rules.
+        .target(
+            name: "Membership",
+            dependencies: ["EtcdProto", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // Member-to-member messages, snapshots and membership queries over the peer URLs.
+        .target(
+            name: "PeerTransport",
+            dependencies: ["Raft", "RaftWire", "EtcdProto", swiftProtobuf, nioCore, nioPosix, logging],
             swiftSettings: strict
         ),
 
@@ -101,6 +126,16 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .testTarget(
+            name: "MembershipTests",
+            dependencies: ["Membership", "EtcdProto"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PeerTransportTests",
+            dependencies: ["PeerTransport", "Raft", "EtcdProto", logging],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "EtcdMainTests",
             dependencies: ["EtcdMain"],

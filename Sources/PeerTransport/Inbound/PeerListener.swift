@@ -1,0 +1,35 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Accepts peer connections on one `--listen-peer-urls` address and serves each in its own task.
+struct PeerListener {
+    let address: PeerAddress
+    let eventLoopGroup: any EventLoopGroup
+    let maxFrameBytes: Int
+
+    /// Binds the address; the returned channel yields accepted, framed connections.
+    func bind() async throws -> NIOAsyncChannel<PeerChannel, Never> {
+        let maxFrameBytes = self.maxFrameBytes
+        return try await ServerBootstrap(group: self.eventLoopGroup)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: self.address.host, port: self.address.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try PeerPipeline.install(on: channel, maxFrameBytes: maxFrameBytes)
+                }
+            }
+    }
+
+    /// Serves every connection accepted on `server` until it closes.
+    static func serve(_ server: NIOAsyncChannel<PeerChannel, Never>, with connection: InboundConnection) async throws {
+        try await server.executeThenClose { accepted in
+            try await withThrowingDiscardingTaskGroup { group in
+                for try await channel in accepted {
+                    group.addTask { await connection.serve(channel) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import EtcdProto
+import NIOCore
+import NIOPosix
+
+/// A framed connection to or from a peer: one protobuf message per frame.
+typealias PeerChannel = NIOAsyncChannel<ByteBuffer, ByteBuffer>
+
+/// Opens framed connections to peers and performs the dialer's side of the handshake.
+struct PeerConnector: Sendable {
+    let eventLoopGroup: any EventLoopGroup
+    let configuration: PeerTransportConfiguration
+
+    /// Connects to `address` with the configured timeout and installs the frame codec.
+    func connect(to address: PeerAddress) async throws -> PeerChannel {
+        let timeout = TimeAmount.nanoseconds(
+            Int64(self.configuration.dialTimeout.components.seconds) * 1_000_000_000
+                + self.configuration.dialTimeout.components.attoseconds / 1_000_000_000
+        )
+        let maxFrameBytes = self.configuration.maxFrameBytes
+        return try await ClientBootstrap(group: self.eventLoopGroup)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: address.host, port: address.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try PeerPipeline.install(on: channel, maxFrameBytes: maxFrameBytes)
+                }
+            }
+    }
+
+    /// Sends `hello` and waits for the acceptor's verdict; throws ``PeerRefusal`` when refused.
+    static func handshake(
+        _ hello: Memberpb_PeerHello,
+        inbound: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) async throws {
+        try await outbound.write(PeerFrames.encode(hello))
+        guard let frame = try await inbound.next() else {
+            throw PeerProtocolError("the peer closed the connection during the handshake")
+        }
+        let reply = try PeerFrames.decode(Memberpb_PeerHelloReply.self, from: frame)
+        guard reply.accepted else { throw PeerRefusal(reason: reply.error) }
+    }
+}
+
+/// The pipeline of every peer connection, either side.
+enum PeerPipeline {
+    static func install(on channel: any Channel, maxFrameBytes: Int) throws -> PeerChannel {
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(ByteToMessageHandler(PeerFrameDecoder(maxFrameBytes: maxFrameBytes)))
+        try pipeline.addHandler(MessageToByteHandler(PeerFrameEncoder()))
+        return try PeerChannel(wrappingChannelSynchronously: channel)
+    }
+}
+
+/// A peer refused a connection; `reason` is its explanation.
+public struct PeerRefusal: Error, CustomStringConvertible, Equatable {
+    /// The reason a peer gives when the dialer was removed from the cluster.
+    public static let removedMemberReason = "the member has been permanently removed from the cluster"
+
+    public var reason: String
+
+    public var description: String { "peer refused the connection: \(self.reason)" }
+
+    /// Whether the refusal says the dialer itself is no longer a member.
+    public var meansRemoved: Bool { self.reason == Self.removedMemberReason }
+}

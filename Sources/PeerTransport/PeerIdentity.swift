@@ -1,0 +1,13 @@
+/// Who this member is on the peer port: its cluster, its id and its version, sent in every hello.
+public struct PeerIdentity: Sendable, Equatable {
+    public var clusterID: UInt64
+    public var memberID: UInt64
+    public var serverVersion: String
+
+    /// An identity.
+    public init(clusterID: UInt64, memberID: UInt64, serverVersion: String) {
+        self.clusterID = clusterID
+        self.memberID = memberID
+        self.serverVersion = serverVersion
+    }
+}

@@ -1,0 +1,159 @@
+import EtcdProto
+import Logging
+import NIOCore
+import NIOPosix
+import Raft
+import Synchronization
+
+/// Member-to-member traffic over the peer URLs: one outgoing message stream per peer (bounded queue,
+/// reconnection with backoff), incoming streams delivered to the delegate in order, snapshots on
+/// connections of their own, and membership queries from joining members.
+///
+/// ``send(_:)`` never blocks, so the Raft loop can call it directly. ``run()`` binds the listeners and
+/// keeps everything going until its task is cancelled.
+public final class PeerTransport: Sendable {
+    private let identity: PeerIdentity
+    private let listenAddresses: [PeerAddress]
+    private let delegate: any PeerTransportDelegate
+    private let configuration: PeerTransportConfiguration
+    private let connector: PeerConnector
+    private let threadPool: NIOThreadPool
+    private let logger: Logger
+    private let senders = Mutex<[UInt64: PeerSender]>([:])
+    private let newSenders: AsyncStream<PeerSender>
+    private let newSenderContinuation: AsyncStream<PeerSender>.Continuation
+    private let bound = Mutex<[PeerAddress]>([])
+
+    /// Prepares a transport; nothing is bound or dialed until ``run()``.
+    public init(
+        identity: PeerIdentity,
+        listenAddresses: [PeerAddress],
+        delegate: any PeerTransportDelegate,
+        configuration: PeerTransportConfiguration = PeerTransportConfiguration(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger
+    ) {
+        self.identity = identity
+        self.listenAddresses = listenAddresses
+        self.delegate = delegate
+        self.configuration = configuration
+        self.connector = PeerConnector(eventLoopGroup: eventLoopGroup, configuration: configuration)
+        self.threadPool = NIOThreadPool.singleton
+        self.logger = logger
+        (self.newSenders, self.newSenderContinuation) = AsyncStream.makeStream(of: PeerSender.self)
+    }
+
+    /// Starts talking to `peerID` at `urls` (its peer URLs). Replaces the URLs if the peer is known.
+    public func addPeer(_ peerID: UInt64, urls: [String]) throws(PeerProtocolError) {
+        guard peerID != self.identity.memberID else { return }
+        var addresses: [PeerAddress] = []
+        for url in urls { addresses.append(try PeerAddress(url: url)) }
+        let created: PeerSender? = self.senders.withLock { senders in
+            if let existing = senders[peerID] {
+                existing.update(addresses: addresses)
+                return nil
+            }
+            let sender = PeerSender(
+                peerID: peerID,
+                addresses: addresses,
+                maxQueuedBatches: self.configuration.maxQueuedBatchesPerPeer
+            )
+            senders[peerID] = sender
+            return sender
+        }
+        if let created { self.newSenderContinuation.yield(created) }
+    }
+
+    /// Stops talking to `peerID`.
+    public func removePeer(_ peerID: UInt64) {
+        self.senders.withLock { $0.removeValue(forKey: peerID) }?.stop()
+    }
+
+    /// Queues messages for their recipients (`Message.to`). Messages for unknown peers are dropped; if a
+    /// peer's queue is full its messages are dropped and the delegate hears it is unreachable.
+    public func send(_ messages: [Raft.Message]) {
+        guard !messages.isEmpty else { return }
+        var byPeer: [UInt64: [Raft.Message]] = [:]
+        for message in messages { byPeer[message.to, default: []].append(message) }
+        let senders = self.senders.withLock { $0 }
+        for (peerID, batch) in byPeer {
+            guard let sender = senders[peerID] else { continue }
+            if !sender.enqueue(batch) { self.delegate.unreachable(peerID) }
+        }
+    }
+
+    /// Sends a snapshot (the `MSG_SNAPSHOT` message and the backend file it covers) to `message.to`,
+    /// trying its URLs in turn. Returns the bytes sent; throws if no URL took it.
+    public func sendSnapshot(_ message: Raft.Message, databasePath: String) async throws -> Int {
+        var urls: [PeerAddress] = []
+        if let sender = self.senders.withLock({ $0[message.to] }) { urls = sender.currentAddresses }
+        let snapshotSender = SnapshotSender(identity: self.identity, connector: self.connector, threadPool: self.threadPool)
+        var lastError: any Error = PeerProtocolError("no address known for peer \(hex(message.to))")
+        for address in urls {
+            do {
+                return try await snapshotSender.send(message, databasePath: databasePath, to: address)
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// The addresses the listeners are bound to (with the ports chosen for port 0), once ``run()`` bound them.
+    public var boundAddresses: [PeerAddress] {
+        self.bound.withLock { $0 }
+    }
+
+    /// Binds every listen address and serves until cancelled, then returns. Throws if an address cannot be
+    /// bound or a listener fails.
+    public func run() async throws {
+        do {
+            try await self.serve()
+        } catch where Task.isCancelled {
+            return
+        }
+    }
+
+    private func serve() async throws {
+        var servers: [NIOAsyncChannel<PeerChannel, Never>] = []
+        for address in self.listenAddresses {
+            let listener = PeerListener(
+                address: address,
+                eventLoopGroup: self.connector.eventLoopGroup,
+                maxFrameBytes: self.configuration.maxFrameBytes
+            )
+            let server = try await listener.bind()
+            if let local = server.channel.localAddress, let port = local.port {
+                self.bound.withLock { $0.append(PeerAddress(host: address.host, port: port)) }
+            }
+            servers.append(server)
+        }
+        let connection = InboundConnection(
+            identity: self.identity,
+            delegate: self.delegate,
+            threadPool: self.threadPool,
+            logger: self.logger
+        )
+        try await withThrowingDiscardingTaskGroup { group in
+            for server in servers {
+                group.addTask {
+                    try await withTaskCancellationHandler {
+                        try await PeerListener.serve(server, with: connection)
+                    } onCancel: {
+                        server.channel.close(promise: nil)
+                    }
+                }
+            }
+            for await sender in self.newSenders {
+                group.addTask {
+                    await sender.run(
+                        identity: self.identity,
+                        connector: self.connector,
+                        delegate: self.delegate,
+                        logger: self.logger
+                    )
+                }
+            }
+        }
+    }
+}
