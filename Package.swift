@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
     ],
     targets: [
         // System libraries: a missing Debian package stops the build with the package to install.
@@ -106,7 +107,10 @@ let package = Package(
         // The `etcd` program: flags, environment, lifecycle. Like etcd's etcdmain package.
         .target(
             name: "EtcdMain",
-            dependencies: ["ClientAPI", "EtcdProto", "Telemetry", "CSystemd", logging, lifecycle],
+            dependencies: [
+                "ClientAPI", "EtcdProto", "Membership", "Telemetry", "CSystemd", logging, lifecycle,
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: strict
         ),
 

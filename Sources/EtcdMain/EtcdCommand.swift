@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Telemetry
 
-/// The `etcd` program: reads flags, `ETCD_*` variables and (later) the config file, then runs a member.
+/// The `etcd` program: reads flags, `ETCD_*` variables or the config file, then runs a member.
 /// The executable's `main.swift` only forwards to ``run(arguments:environment:)``.
 public enum EtcdCommand {
     /// Runs the program and returns its exit status: 0 after `--help`, `--version` or a clean shutdown,
@@ -23,20 +23,19 @@ public enum EtcdCommand {
             printError("error verifying flags, '\(extra)' is not a valid flag. See 'etcd --help'.")
             return 1
         }
-        var warnings: [String]
-        do {
-            let overlay = EnvironmentOverlay(prefix: "ETCD", reserved: MemberFlags.specialVariables)
-            warnings = try overlay.apply(environment, to: &flags, parser: parser)
-        } catch {
-            printError("\(error)\n\(Usage.short)")
-            return 2
-        }
-        if environment["ETCD_VERSION"] != nil {
-            warnings.append("cannot set special environment variable ETCD_VERSION; it is ignored")
-        }
         if GoValue.parseBool(flags.value("version")) == true {
             print(Usage.version(architecture: Architecture.goName))
             return 0
+        }
+        var warnings: [String]
+        do {
+            (flags, warnings) = try self.resolve(flags, environment: environment, parser: parser)
+        } catch {
+            printError("\(error)")
+            return error is FlagError ? 2 : 1
+        }
+        if environment["ETCD_VERSION"] != nil {
+            warnings.append("cannot set special environment variable ETCD_VERSION; it is ignored")
         }
         let options: MemberOptions
         do {
@@ -57,6 +56,29 @@ public enum EtcdCommand {
             logger.warning("\(warning)")
         }
         return await MemberRunner(options: options, logger: logger).run()
+    }
+
+    /// Applies the config file, or else the `ETCD_*` variables, to the command line's flags.
+    private static func resolve(
+        _ commandLine: ParsedFlags,
+        environment: [String: String],
+        parser: FlagParser
+    ) throws -> (ParsedFlags, [String]) {
+        let configFile = commandLine.isSet("config-file")
+            ? commandLine.value("config-file") : environment["ETCD_CONFIG_FILE"] ?? ""
+        if !configFile.isEmpty {
+            var (flags, warnings) = try ConfigFile.load(path: configFile, parser: parser)
+            warnings.insert(
+                "loaded server configuration from \(configFile); other configuration command line flags and "
+                    + "environment variables will be ignored if provided",
+                at: 0
+            )
+            return (flags, warnings)
+        }
+        var flags = commandLine
+        let overlay = EnvironmentOverlay(prefix: "ETCD", reserved: MemberFlags.specialVariables)
+        let warnings = try overlay.apply(environment, to: &flags, parser: parser)
+        return (flags, warnings)
     }
 
     private static func makeLogger(_ options: MemberOptions) throws -> Logger {

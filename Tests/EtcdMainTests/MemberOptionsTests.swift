@@ -60,4 +60,63 @@ import Testing
             try options(["--listen-client-urls", "localhost:2379", "--advertise-client-urls", "http://a:1"])
         }
     }
+
+    @Test func electionTimeoutMustBeFiveHeartbeatsAndBounded() {
+        #expect(
+            throws: ConfigurationError(
+                "--election-timeout[400ms] should be at least as 5 times as --heartbeat-interval[100ms]"
+            )
+        ) { try options(["--election-timeout", "400"]) }
+        #expect(
+            throws: ConfigurationError("--election-timeout[60000ms] is too long, and should be set less than 50000ms")
+        ) { try options(["--election-timeout", "60000"]) }
+        #expect(throws: ConfigurationError("--heartbeat-interval must be >0 (set to 0ms)")) {
+            try options(["--heartbeat-interval", "0"])
+        }
+    }
+
+    @Test func theLocalMemberMustBeInTheInitialCluster() {
+        #expect(throws: ConfigurationError(#"couldn't find local name "infra9" in the initial cluster configuration"#)) {
+            try options(["--name", "infra9", "--initial-cluster", "infra1=http://127.0.0.1:2380"])
+        }
+        #expect(throws: ConfigurationError.self) {
+            try options([
+                "--name", "infra1", "--initial-cluster", "infra1=http://127.0.0.1:2380",
+                "--initial-advertise-peer-urls", "http://127.0.0.1:9999",
+            ])
+        }
+        #expect(throws: ConfigurationError("initial cluster a=http://127.0.0.1:2380,b=http://127.0.0.1:2380 has duplicate url")) {
+            try options([
+                "--name", "a", "--initial-cluster", "a=http://127.0.0.1:2380,b=http://127.0.0.1:2380",
+                "--initial-advertise-peer-urls", "http://127.0.0.1:2380",
+            ])
+        }
+    }
+
+    @Test func aRenamedMemberDerivesItsInitialClusterLikeEtcd() throws {
+        let renamed = try options(["--name", "solo", "--initial-advertise-peer-urls", "http://127.0.0.1:12380"])
+        #expect(renamed.initialCluster.description == "solo=http://127.0.0.1:12380")
+        #expect(try options([]).initialCluster.description == "default=http://localhost:2380")
+    }
+
+    @Test func clusterStateAndCompactionModesAreChecked() throws {
+        #expect(throws: ConfigurationError.self) { try options(["--initial-cluster-state", "old"]) }
+        #expect(try options(["--initial-cluster-state", "existing"]).initialClusterState == .existing)
+        #expect(try options([]).autoCompaction == .disabled)
+        #expect(try options(["--auto-compaction-retention", "1"]).autoCompaction == .periodic(.seconds(3_600)))
+        #expect(try options(["--auto-compaction-retention", "30m"]).autoCompaction == .periodic(.seconds(1_800)))
+        #expect(
+            try options(["--auto-compaction-mode", "revision", "--auto-compaction-retention", "1000"]).autoCompaction
+                == .revision(1_000)
+        )
+        #expect(throws: ConfigurationError(#"unknown auto-compaction-mode "daily""#)) {
+            try options(["--auto-compaction-mode", "daily"])
+        }
+    }
+
+    @Test func theQuotaFollowsEtcdsRules() throws {
+        #expect(try options([]).quotaBackendBytes == 2_147_483_648)
+        #expect(try options(["--quota-backend-bytes", "16777216"]).quotaBackendBytes == 16_777_216)
+        #expect(try options(["--quota-backend-bytes", "-1"]).quotaBackendBytes == -1)
+    }
 }

@@ -1,37 +1,84 @@
-/// The flags of the `etcd` member, with etcd 3.5's names and defaults. Every flag can also be set by its
-/// `ETCD_*` environment variable.
+/// The flags of the `etcd` member, with etcd 3.5's names, defaults and meanings. Every flag can also be set
+/// by its `ETCD_*` environment variable or, with `--config-file`, by the YAML key of the same name.
+/// Only flags the member implements are accepted: an unknown flag is an error, never silently ignored.
 public enum MemberFlags {
     /// The flag table, in the order `--help` lists it.
-    public static let all: [FlagDefinition] = [
+    public static let all: [FlagDefinition] = member + clustering + logging + other
+
+    static let member: [FlagDefinition] = [
         .value("name", default: "default", "Human-readable name for this member."),
         .value("data-dir", default: "${name}.etcd", "Path to the data directory."),
-        .value(
+        .value("wal-dir", default: "", "Path to a dedicated WAL directory (default: inside the data directory)."),
+        .integer("snapshot-count", default: 100_000, "Number of committed transactions that trigger a snapshot to disk."),
+        .integer("heartbeat-interval", default: 100, "Time (in milliseconds) of a heartbeat interval."),
+        .integer("election-timeout", default: 1_000, "Time (in milliseconds) for an election to time out."),
+        .boolean(
+            "initial-election-tick-advance", default: true,
+            "Whether to fast-forward initial election ticks on boot for a faster first election."
+        ),
+        .list("listen-peer-urls", default: "http://localhost:2380", "List of URLs to listen on for peer traffic."),
+        .list(
             "listen-client-urls", default: "http://localhost:2379",
             "List of URLs to listen on for client gRPC and HTTP traffic."
         ),
-        .value(
-            "advertise-client-urls", default: "http://localhost:2379",
-            "List of this member's client URLs to advertise to the rest of the cluster and to clients."
+        .integer("max-snapshots", default: 5, "Maximum number of snapshot files to retain (0 is unlimited)."),
+        .integer("max-wals", default: 5, "Maximum number of WAL files to retain (0 is unlimited)."),
+        .integer(
+            "quota-backend-bytes", default: 0,
+            "Maximum size in bytes of the backend database; exceeding it raises the NOSPACE alarm. 0 means 2 GiB."
         ),
-        .value("max-request-bytes", default: "1572864", "Maximum client request size in bytes the server will accept."),
-        .value(
-            "grpc-keepalive-min-time", default: "5s",
-            "Minimum interval a client should wait before pinging the server."
-        ),
-        .value(
+        .duration("backend-batch-interval", default: "100ms", "Maximum time before the backend commits a batch."),
+        .integer("backend-batch-limit", default: 10_000, "Maximum operations before the backend commits a batch."),
+        .integer("max-txn-ops", default: 128, "Maximum number of operations permitted in a transaction."),
+        .integer("max-request-bytes", default: 1_572_864, "Maximum client request size in bytes the server will accept."),
+        .duration("grpc-keepalive-min-time", default: "5s", "Minimum interval a client should wait before pinging the server."),
+        .duration(
             "grpc-keepalive-interval", default: "2h",
             "Frequency of server-to-client pings to check that a connection is alive (0 to disable)."
         ),
-        .value(
+        .duration(
             "grpc-keepalive-timeout", default: "20s",
             "Additional wait before closing a connection that does not answer a ping (0 to disable)."
         ),
-        .value("logger", default: "zap", "Structured logger; only 'zap' (JSON lines) is supported."),
-        .value(
-            "log-outputs", default: "default",
-            "Where to write logs: 'default' or 'stderr', 'stdout', or a file path."
+    ]
+
+    static let clustering: [FlagDefinition] = [
+        .list(
+            "initial-advertise-peer-urls", default: "http://localhost:2380",
+            "List of this member's peer URLs to advertise to the rest of the cluster."
         ),
+        .value("initial-cluster", default: "default=http://localhost:2380", "Initial cluster configuration for bootstrapping."),
+        .value(
+            "initial-cluster-state", default: "new",
+            "Initial cluster state: 'new' when bootstrapping a new cluster, 'existing' when joining one."
+        ),
+        .value("initial-cluster-token", default: "etcd-cluster", "Initial cluster token for the cluster during bootstrap."),
+        .list(
+            "advertise-client-urls", default: "http://localhost:2379",
+            "List of this member's client URLs to advertise to the rest of the cluster and to clients."
+        ),
+        .boolean("strict-reconfig-check", default: true, "Reject reconfiguration requests that would cause quorum loss."),
+        .boolean("pre-vote", default: true, "Run an additional Raft election phase before raising the term."),
+        .value(
+            "auto-compaction-retention", default: "0",
+            "Auto compaction retention: hours or a duration for 'periodic', a revision count for 'revision'; 0 disables."
+        ),
+        .value("auto-compaction-mode", default: "periodic", "How to read the retention: 'periodic' or 'revision'."),
+    ]
+
+    static let logging: [FlagDefinition] = [
+        .value("logger", default: "zap", "Structured logger; only 'zap' (JSON lines) is supported."),
+        .list("log-outputs", default: "default", "Where to write logs: 'default' or 'stderr', 'stdout', or file paths."),
         .value("log-level", default: "info", "Log level: debug, info, warn, error, panic, or fatal."),
+    ]
+
+    static let other: [FlagDefinition] = [
+        .value("config-file", default: "", "Path to a YAML configuration file; when set, other flags and variables are ignored."),
+        .integer(
+            "experimental-snapshot-catchup-entries", default: 5_000,
+            "Entries kept after a snapshot so that slow followers can catch up without a snapshot."
+        ),
+        .boolean("unsafe-no-fsync", default: false, "Disables fsync: unsafe, data is lost if the machine crashes."),
         .boolean("version", default: false, "Print the version and exit."),
     ]
 

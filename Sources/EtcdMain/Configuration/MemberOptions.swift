@@ -1,67 +1,214 @@
 import Logging
+import Membership
 
 /// The member's configuration, typed and validated, from flags, `ETCD_*` variables or a config file.
 public struct MemberOptions: Sendable {
+    /// Whether the member founds a new cluster or joins a running one.
+    public enum ClusterState: String, Sendable {
+        case new
+        case existing
+    }
+
+    /// How `--auto-compaction-retention` is read.
+    public enum AutoCompaction: Sendable, Equatable {
+        case disabled
+        /// Keep this much history, compacting every tenth of it (at most hourly), as etcd's periodic mode.
+        case periodic(Duration)
+        /// Keep this many revisions.
+        case revision(Int64)
+    }
+
     public var name: String
     public var dataDirectory: String
+    public var walDirectory: String?
+    public var snapshotCount: UInt64
+    public var heartbeatIntervalMilliseconds: Int
+    public var electionTimeoutMilliseconds: Int
+    public var initialElectionTickAdvance: Bool
+    public var listenPeerURLs: [EtcdURL]
     public var listenClientURLs: [EtcdURL]
-    public var advertiseClientURLs: [EtcdURL]
+    public var maxSnapshotFiles: Int
+    public var maxWALFiles: Int
+    /// The backend quota in bytes: 2 GiB for 0, no quota (the raw value) when negative, as etcd.
+    public var quotaBackendBytes: Int64
+    public var backendBatchInterval: Duration
+    public var backendBatchLimit: Int
+    public var maxTxnOps: Int
     public var maxRequestBytes: Int
     public var keepaliveMinimumPingInterval: Duration
     public var keepaliveInterval: Duration
     public var keepaliveTimeout: Duration
+    public var initialAdvertisePeerURLs: [EtcdURL]
+    public var initialCluster: InitialCluster
+    public var initialClusterState: ClusterState
+    public var initialClusterToken: String
+    public var advertiseClientURLs: [EtcdURL]
+    public var strictReconfigCheck: Bool
+    public var preVote: Bool
+    public var autoCompaction: AutoCompaction
     public var logOutputs: [String]
     public var logLevel: Logger.Level
+    public var snapshotCatchUpEntries: UInt64
+    public var unsafeNoFsync: Bool
+
+    /// etcd's default quota when `--quota-backend-bytes` is 0.
+    public static let defaultQuotaBackendBytes: Int64 = 2 * 1024 * 1024 * 1024
+    /// Above this etcd warns that the quota is too large.
+    public static let maxRecommendedQuotaBackendBytes: Int64 = 8 * 1024 * 1024 * 1024
+    /// etcd's upper bound on `--election-timeout`.
+    public static let maxElectionTimeoutMilliseconds = 50_000
 
     /// Reads and checks every option; the first bad value stops with etcd's message for it.
     public init(flags: ParsedFlags) throws(ConfigurationError) {
+        let reader = OptionReader(flags: flags)
         self.name = flags.value("name")
-        let dataDirectory = flags.value("data-dir")
-        self.dataDirectory = flags.isSet("data-dir") ? dataDirectory : "\(self.name).etcd"
-        self.listenClientURLs = try Self.urls(flags, "listen-client-urls")
-        self.advertiseClientURLs = try Self.urls(flags, "advertise-client-urls")
-        if flags.isSet("listen-client-urls") && !flags.isSet("advertise-client-urls") {
-            throw ConfigurationError("--advertise-client-urls is required when --listen-client-urls is set explicitly")
+        self.dataDirectory = flags.isSet("data-dir") ? flags.value("data-dir") : "\(self.name).etcd"
+        let walDirectory = flags.value("wal-dir")
+        self.walDirectory = walDirectory.isEmpty ? nil : walDirectory
+        self.snapshotCount = UInt64(try reader.unsigned("snapshot-count"))
+        self.heartbeatIntervalMilliseconds = try reader.unsigned("heartbeat-interval")
+        self.electionTimeoutMilliseconds = try reader.unsigned("election-timeout")
+        self.initialElectionTickAdvance = try reader.boolean("initial-election-tick-advance")
+        self.listenPeerURLs = try reader.urls("listen-peer-urls")
+        self.listenClientURLs = try reader.urls("listen-client-urls")
+        self.maxSnapshotFiles = try reader.unsigned("max-snapshots")
+        self.maxWALFiles = try reader.unsigned("max-wals")
+        let quota = try reader.signed("quota-backend-bytes")
+        self.quotaBackendBytes = quota == 0 ? Self.defaultQuotaBackendBytes : quota
+        self.backendBatchInterval = try reader.duration("backend-batch-interval")
+        self.backendBatchLimit = try reader.unsigned("backend-batch-limit")
+        self.maxTxnOps = try reader.unsigned("max-txn-ops")
+        self.maxRequestBytes = try reader.unsigned("max-request-bytes")
+        self.keepaliveMinimumPingInterval = try reader.duration("grpc-keepalive-min-time")
+        self.keepaliveInterval = try reader.duration("grpc-keepalive-interval")
+        self.keepaliveTimeout = try reader.duration("grpc-keepalive-timeout")
+        self.initialAdvertisePeerURLs = try reader.urls("initial-advertise-peer-urls")
+        self.advertiseClientURLs = try reader.urls("advertise-client-urls")
+        self.initialCluster = Self.initialCluster(flags, name: self.name, advertised: self.initialAdvertisePeerURLs)
+        guard let state = ClusterState(rawValue: flags.value("initial-cluster-state")) else {
+            throw ConfigurationError(
+                FlagError.invalidValue(
+                    name: "initial-cluster-state",
+                    value: flags.value("initial-cluster-state"),
+                    reason: "valid values are 'new' or 'existing'"
+                ).description
+            )
         }
-        for url in self.listenClientURLs where !url.scheme.hasPrefix("unix") {
-            guard url.host == "localhost" || url.hostIsIPAddress else {
-                throw ConfigurationError("expected IP in URL for binding (\(url))")
-            }
-        }
-        self.maxRequestBytes = try Self.unsigned(flags, "max-request-bytes")
-        self.keepaliveMinimumPingInterval = try Self.duration(flags, "grpc-keepalive-min-time")
-        self.keepaliveInterval = try Self.duration(flags, "grpc-keepalive-interval")
-        self.keepaliveTimeout = try Self.duration(flags, "grpc-keepalive-timeout")
+        self.initialClusterState = state
+        self.initialClusterToken = flags.value("initial-cluster-token")
+        self.strictReconfigCheck = try reader.boolean("strict-reconfig-check")
+        self.preVote = try reader.boolean("pre-vote")
+        self.autoCompaction = try Self.autoCompaction(
+            mode: flags.value("auto-compaction-mode"),
+            retention: flags.value("auto-compaction-retention")
+        )
         guard flags.value("logger") == "zap" else {
             throw ConfigurationError("unknown logger option \"\(flags.value("logger"))\"")
         }
         self.logOutputs = flags.value("log-outputs").split(separator: ",").map(String.init)
         self.logLevel = try Self.logLevel(flags.value("log-level"))
+        self.snapshotCatchUpEntries = UInt64(try reader.unsigned("experimental-snapshot-catchup-entries"))
+        self.unsafeNoFsync = try reader.boolean("unsafe-no-fsync")
+        try self.validate(flags: flags)
     }
 
-    private static func urls(_ flags: ParsedFlags, _ name: String) throws(ConfigurationError) -> [EtcdURL] {
-        do {
-            return try EtcdURL.parseList(flags.value(name))
-        } catch {
-            let value = flags.value(name)
-            throw ConfigurationError(FlagError.invalidValue(name: name, value: value, reason: error.message).description)
+    /// The checks etcd makes once every value parses (`embed.Config.Validate` and the bootstrap checks).
+    private func validate(flags: ParsedFlags) throws(ConfigurationError) {
+        if flags.isSet("listen-client-urls") && !flags.isSet("advertise-client-urls") {
+            throw ConfigurationError("--advertise-client-urls is required when --listen-client-urls is set explicitly")
+        }
+        for url in self.listenPeerURLs + self.listenClientURLs where !url.scheme.hasPrefix("unix") {
+            guard url.host == "localhost" || url.hostIsIPAddress else {
+                throw ConfigurationError("expected IP in URL for binding (\(url))")
+            }
+        }
+        for (flag, urls) in [("initial-advertise-peer-urls", self.initialAdvertisePeerURLs), ("advertise-client-urls", self.advertiseClientURLs)]
+        where urls.contains(where: \.host.isEmpty) {
+            let list = urls.map(\.description).joined(separator: ",")
+            throw ConfigurationError(#"--\#(flag) "\#(list)" must be "host:port" (unexpected empty host)"#)
+        }
+        guard self.heartbeatIntervalMilliseconds > 0 else {
+            throw ConfigurationError("--heartbeat-interval must be >0 (set to \(self.heartbeatIntervalMilliseconds)ms)")
+        }
+        guard self.electionTimeoutMilliseconds > 0 else {
+            throw ConfigurationError("--election-timeout must be >0 (set to \(self.electionTimeoutMilliseconds)ms)")
+        }
+        guard 5 * self.heartbeatIntervalMilliseconds <= self.electionTimeoutMilliseconds else {
+            throw ConfigurationError(
+                "--election-timeout[\(self.electionTimeoutMilliseconds)ms] should be at least as 5 times as "
+                    + "--heartbeat-interval[\(self.heartbeatIntervalMilliseconds)ms]"
+            )
+        }
+        guard self.electionTimeoutMilliseconds <= Self.maxElectionTimeoutMilliseconds else {
+            throw ConfigurationError(
+                "--election-timeout[\(self.electionTimeoutMilliseconds)ms] is too long, and should be set less than "
+                    + "\(Self.maxElectionTimeoutMilliseconds)ms"
+            )
+        }
+        try self.validateInitialCluster()
+    }
+
+    /// The local member must be in `--initial-cluster` with exactly its advertised peer URLs, and no URL
+    /// may appear twice.
+    private func validateInitialCluster() throws(ConfigurationError) {
+        for entry in self.initialCluster.members {
+            for url in entry.peerURLs {
+                do {
+                    _ = try EtcdURL(parsing: url)
+                } catch {
+                    throw ConfigurationError(
+                        FlagError.invalidValue(name: "initial-cluster", value: self.initialCluster.description, reason: error.message)
+                            .description
+                    )
+                }
+            }
+        }
+        let all = self.initialCluster.allPeerURLs
+        if Set(all).count != all.count {
+            throw ConfigurationError("initial cluster \(self.initialCluster.description) has duplicate url")
+        }
+        guard let local = self.initialCluster.peerURLs(of: self.name) else {
+            throw ConfigurationError("couldn't find local name \"\(self.name)\" in the initial cluster configuration")
+        }
+        let advertised = self.initialAdvertisePeerURLs.map(\.description).sorted()
+        guard self.initialClusterState == .existing || local.sorted() == advertised else {
+            let missing = local.filter { !advertised.contains($0) }.map { "\(self.name)=\($0)" }.joined(separator: ",")
+            throw ConfigurationError(
+                "--initial-cluster has \(missing.isEmpty ? self.name + "=" + local.joined(separator: ",") : missing) "
+                    + "but missing from --initial-advertise-peer-urls=\(advertised.joined(separator: ","))"
+            )
         }
     }
 
-    private static func unsigned(_ flags: ParsedFlags, _ name: String) throws(ConfigurationError) -> Int {
-        let text = flags.value(name)
-        guard let value = GoValue.parseUInt64(text), value <= UInt64(Int.max) else {
-            throw ConfigurationError(FlagError.invalidValue(name: name, value: text, reason: "parse error").description)
+    /// `--initial-cluster`; when only the name changed from etcd's defaults, etcd derives it from the name
+    /// and the advertised peer URLs.
+    private static func initialCluster(_ flags: ParsedFlags, name: String, advertised: [EtcdURL]) -> InitialCluster {
+        let given = flags.value("initial-cluster")
+        if !flags.isSet("initial-cluster") && name != "default" {
+            return InitialCluster(parsing: advertised.map { "\(name)=\($0)" }.joined(separator: ","))
         }
-        return Int(value)
+        return InitialCluster(parsing: given)
     }
 
-    private static func duration(_ flags: ParsedFlags, _ name: String) throws(ConfigurationError) -> Duration {
-        let text = flags.value(name)
-        guard let value = GoValue.parseDuration(text) else {
-            throw ConfigurationError(FlagError.invalidValue(name: name, value: text, reason: "parse error").description)
+    private static func autoCompaction(mode: String, retention: String) throws(ConfigurationError) -> AutoCompaction {
+        switch mode {
+        case "periodic":
+            if let hours = GoValue.parseInt64(retention) {
+                guard hours >= 0 else { throw ConfigurationError("invalid auto-compaction-retention \"\(retention)\"") }
+                return hours == 0 ? .disabled : .periodic(.seconds(hours * 3_600))
+            }
+            guard let duration = GoValue.parseDuration(retention), duration >= .zero else {
+                throw ConfigurationError("invalid auto-compaction-retention \"\(retention)\"")
+            }
+            return duration == .zero ? .disabled : .periodic(duration)
+        case "revision":
+            guard let count = GoValue.parseInt64(retention), count >= 0 else {
+                throw ConfigurationError("invalid auto-compaction-retention \"\(retention)\"")
+            }
+            return count == 0 ? .disabled : .revision(count)
+        default:
+            throw ConfigurationError("unknown auto-compaction-mode \"\(mode)\"")
         }
-        return value
     }
 
     /// etcd's levels; `panic` and `fatal` log only what is about to stop the member.
@@ -74,5 +221,44 @@ public struct MemberOptions: Sendable {
         case "dpanic", "panic", "fatal": return .critical
         default: throw ConfigurationError("unrecognized level: \"\(text)\"")
         }
+    }
+}
+
+/// Typed reads of flag values, failing with Go's flag message for the first bad one.
+private struct OptionReader {
+    let flags: ParsedFlags
+
+    func urls(_ name: String) throws(ConfigurationError) -> [EtcdURL] {
+        do {
+            return try EtcdURL.parseList(self.flags.value(name))
+        } catch {
+            throw self.invalid(name, error.message)
+        }
+    }
+
+    func unsigned(_ name: String) throws(ConfigurationError) -> Int {
+        guard let value = GoValue.parseUInt64(self.flags.value(name)), value <= UInt64(Int.max) else {
+            throw self.invalid(name, "parse error")
+        }
+        return Int(value)
+    }
+
+    func signed(_ name: String) throws(ConfigurationError) -> Int64 {
+        guard let value = GoValue.parseInt64(self.flags.value(name)) else { throw self.invalid(name, "parse error") }
+        return value
+    }
+
+    func boolean(_ name: String) throws(ConfigurationError) -> Bool {
+        guard let value = GoValue.parseBool(self.flags.value(name)) else { throw self.invalid(name, "parse error") }
+        return value
+    }
+
+    func duration(_ name: String) throws(ConfigurationError) -> Duration {
+        guard let value = GoValue.parseDuration(self.flags.value(name)) else { throw self.invalid(name, "parse error") }
+        return value
+    }
+
+    private func invalid(_ name: String, _ reason: String) -> ConfigurationError {
+        ConfigurationError(FlagError.invalidValue(name: name, value: self.flags.value(name), reason: reason).description)
     }
 }

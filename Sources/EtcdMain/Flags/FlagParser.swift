@@ -56,6 +56,11 @@ public struct FlagParser: Sendable {
         })
     }
 
+    /// Every flag at its default, as a config file starts.
+    public var defaults: ParsedFlags {
+        ParsedFlags(definitions: self.byName)
+    }
+
     /// The definition of `name`, if there is one.
     public func definition(_ name: String) -> FlagDefinition? {
         self.byName[name]

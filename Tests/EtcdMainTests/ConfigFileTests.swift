@@ -1,0 +1,70 @@
+import EtcdMain
+import Foundation
+import Testing
+
+@Suite struct ConfigFileTests {
+    let parser = FlagParser(MemberFlags.all)
+
+    private func write(_ yaml: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-\(UUID().uuidString).yml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func keysAreFlagNamesWithGoYAMLTypes() throws {
+        let path = try write(
+            """
+            name: infra1
+            data-dir: /var/lib/etcd
+            listen-client-urls: http://127.0.0.1:2379,http://10.0.0.1:2379
+            advertise-client-urls: http://10.0.0.1:2379
+            listen-peer-urls: http://127.0.0.1:2380
+            initial-advertise-peer-urls: http://127.0.0.1:2380
+            initial-cluster: infra1=http://127.0.0.1:2380
+            snapshot-count: 5000
+            grpc-keepalive-min-time: 3000000000
+            strict-reconfig-check: false
+            log-outputs: [stderr]
+            quota-backend-bytes: 8589934592
+            """
+        )
+        let (flags, warnings) = try ConfigFile.load(path: path, parser: parser)
+        #expect(warnings.isEmpty)
+        #expect(flags.source("name") == .configFile)
+        let options = try MemberOptions(flags: flags)
+        #expect(options.name == "infra1")
+        #expect(options.dataDirectory == "/var/lib/etcd")
+        #expect(options.listenClientURLs.count == 2)
+        #expect(options.snapshotCount == 5_000)
+        #expect(options.keepaliveMinimumPingInterval == .seconds(3))
+        #expect(!options.strictReconfigCheck)
+        #expect(options.logOutputs == ["stderr"])
+        #expect(options.quotaBackendBytes == 8_589_934_592)
+    }
+
+    @Test func unknownKeysAreWarnedAbout() throws {
+        let path = try write("name: x\nno-such-setting: 1\n")
+        let (flags, warnings) = try ConfigFile.load(path: path, parser: parser)
+        #expect(flags.value("name") == "x")
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("no-such-setting") == true)
+    }
+
+    @Test func settingsThisMemberCannotHonourAreRefused() throws {
+        let path = try write("client-transport-security:\n  cert-file: /etc/ssl/etcd.pem\n")
+        #expect(throws: ConfigurationError.self) { try ConfigFile.load(path: path, parser: parser) }
+        let harmless = try write("client-transport-security:\n  cert-file: ''\n  client-cert-auth: false\n")
+        _ = try ConfigFile.load(path: harmless, parser: parser)
+    }
+
+    @Test func durationsMustBeNanosecondsAsInEtcd() throws {
+        let path = try write("grpc-keepalive-min-time: 5s\n")
+        #expect(throws: ConfigurationError.self) { try ConfigFile.load(path: path, parser: parser) }
+    }
+
+    @Test func aMissingFileOrBadYAMLIsAClearError() throws {
+        #expect(throws: ConfigurationError.self) { try ConfigFile.load(path: "/nonexistent/etcd.yml", parser: parser) }
+        let path = try write("name: [unclosed\n")
+        #expect(throws: ConfigurationError.self) { try ConfigFile.load(path: path, parser: parser) }
+    }
+}
