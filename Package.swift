@@ -74,6 +74,12 @@ let package = Package(
             dependencies: ["Raft", "EtcdProto"],
             swiftSettings: strict
         ),
+        // The write-ahead log of Raft entries and hard state, and snapshot files, behind a file-system seam.
+        .target(
+            name: "WAL",
+            dependencies: ["Raft", "RaftWire", "EtcdProto", swiftProtobuf],
+            swiftSettings: strict
+        ),
         // Who is in the cluster: member records, etcd's id derivation, membership change rules.
         .target(
             name: "Membership",
@@ -130,6 +136,24 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .testTarget(
+            name: "WALTests",
+            dependencies: ["WAL", "Raft", "WALCrashChild"],
+            swiftSettings: strict
+        ),
+        // The process the WAL crash tests start, kill and restart.
+        .executableTarget(
+            name: "WALCrashChild",
+            dependencies: ["WAL", "Raft"],
+            path: "Tests/WALCrashChild",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "WALBenchmark",
+            dependencies: ["WAL", "Raft", "EtcdProto", swiftProtobuf],
+            path: "Benchmarks/WALBenchmark",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MembershipTests",
             dependencies: ["Membership", "EtcdProto"],

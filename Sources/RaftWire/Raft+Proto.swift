@@ -23,11 +23,18 @@ extension Raft.Message {
         return message
     }
 
-    /// A message received from a member; nil if its type is unknown to this version.
+    /// A message received from a member; nil if its type, or the kind of one of its entries, is unknown to
+    /// this version.
     public init?(proto: Memberpb_Message) {
         guard (0...Int(UInt8.max)).contains(proto.type.rawValue),
             let type = MessageType(rawValue: UInt8(proto.type.rawValue))
         else { return nil }
+        var entries: [Entry] = []
+        entries.reserveCapacity(proto.entries.count)
+        for entry in proto.entries {
+            guard let decoded = Entry(proto: entry) else { return nil }
+            entries.append(decoded)
+        }
         self.init(
             type: type,
             to: proto.to,
@@ -35,7 +42,7 @@ extension Raft.Message {
             term: proto.term,
             logTerm: proto.logTerm,
             index: proto.index,
-            entries: proto.entries.map(Entry.init(proto:)),
+            entries: entries,
             commit: proto.commit,
             snapshot: proto.hasSnapshot ? Snapshot(proto: proto.snapshot) : nil,
             reject: proto.reject,
@@ -56,14 +63,15 @@ extension Entry {
         return entry
     }
 
-    /// An entry from its wire or log form.
-    public init(proto: Memberpb_Entry) {
-        self.init(
-            term: proto.term,
-            index: proto.index,
-            kind: proto.type == .entryConfChange ? .confChange : .normal,
-            data: [UInt8](proto.data)
-        )
+    /// An entry from its wire or log form; nil if its kind is unknown to this version.
+    public init?(proto: Memberpb_Entry) {
+        let kind: Kind
+        switch proto.type {
+        case .entryNormal: kind = .normal
+        case .entryConfChange: kind = .confChange
+        case .UNRECOGNIZED: return nil
+        }
+        self.init(term: proto.term, index: proto.index, kind: kind, data: [UInt8](proto.data))
     }
 }
 
