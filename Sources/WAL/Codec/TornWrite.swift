@@ -6,6 +6,7 @@
 /// - the file ends inside the record (the write, or the file's growth, was cut short);
 /// - nothing but zeros follows the damaged record, or the damaged header (the write stopped part way
 ///   into preallocated space);
+/// - half of a header that straddles two sectors reads as zeros (one of the two sectors was lost);
 /// - a whole disk sector of the record, after the sector holding its header, reads as zeros (the disk
 ///   wrote the batch's sectors out of order and lost this one; etcd's rule, restricted to whole sectors
 ///   so that zero padding or a short zero run in a payload is never mistaken for a lost sector).
@@ -19,8 +20,10 @@ enum TornWrite {
         case .truncatedHeader, .runsPastEnd:
             return true
         case .headerChecksum:
-            let crcFieldsLost = (offset + 8) % RecordFrame.sectorBytes == 0 && isZero(bytes, (offset + 8)..<headerEnd)
-            return crcFieldsLost || isZero(bytes, headerEnd..<bytes.count)
+            // An 8-byte-aligned header crosses a sector boundary only at its middle; either half may be lost.
+            let straddles = (offset + 8) % RecordFrame.sectorBytes == 0
+            let halfLost = straddles && (isZero(bytes, offset..<(offset + 8)) || isZero(bytes, (offset + 8)..<headerEnd))
+            return halfLost || isZero(bytes, headerEnd..<bytes.count)
         case .checksum, .nonzeroPadding, .unknownType:
             let frameEnd = damage.frameEnd!
             return isZero(bytes, frameEnd..<bytes.count) || hasLostSector(bytes, after: headerEnd, before: frameEnd)
