@@ -136,6 +136,24 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Scenario files are read through #filePath, not bundled.
+        .testTarget(
+            name: "RaftTests",
+            dependencies: ["Raft"],
+            exclude: ["testdata"],
+            swiftSettings: strict
+        ),
+        // Counts heap allocations for the Raft benchmark by interposing malloc; never linked into the member.
+        .target(
+            name: "CAllocationCounter",
+            path: "Benchmarks/CAllocationCounter"
+        ),
+        .executableTarget(
+            name: "RaftBenchmark",
+            dependencies: ["Raft", "CAllocationCounter"],
+            path: "Benchmarks/RaftBenchmark",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "WALTests",
             dependencies: ["WAL", "Raft", "WALCrashChild"],

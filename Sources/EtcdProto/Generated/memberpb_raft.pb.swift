@@ -34,7 +34,7 @@ public nonisolated enum Memberpb_EntryType: SwiftProtobuf.Enum, Swift.CaseIterab
   /// data is an InternalRequest (or empty: a new leader's first entry)
   case entryNormal // = 0
 
-  /// data is a ConfChange
+  /// data is a Raft ConfChange in etcd's raftpb.ConfChange encoding
   case entryConfChange // = 1
   case UNRECOGNIZED(Int)
 
@@ -62,52 +62,6 @@ public nonisolated enum Memberpb_EntryType: SwiftProtobuf.Enum, Swift.CaseIterab
   public static let allCases: [Memberpb_EntryType] = [
     .entryNormal,
     .entryConfChange,
-  ]
-
-}
-
-public nonisolated enum Memberpb_ConfChangeType: SwiftProtobuf.Enum, Swift.CaseIterable {
-  public typealias RawValue = Int
-
-  /// also promotes a learner
-  case confChangeAddVoter // = 0
-  case confChangeRemove // = 1
-  case confChangeAddLearner // = 2
-
-  /// membership attributes only; the voter set is unchanged
-  case confChangeUpdate // = 3
-  case UNRECOGNIZED(Int)
-
-  public init() {
-    self = .confChangeAddVoter
-  }
-
-  public init?(rawValue: Int) {
-    switch rawValue {
-    case 0: self = .confChangeAddVoter
-    case 1: self = .confChangeRemove
-    case 2: self = .confChangeAddLearner
-    case 3: self = .confChangeUpdate
-    default: self = .UNRECOGNIZED(rawValue)
-    }
-  }
-
-  public var rawValue: Int {
-    switch self {
-    case .confChangeAddVoter: return 0
-    case .confChangeRemove: return 1
-    case .confChangeAddLearner: return 2
-    case .confChangeUpdate: return 3
-    case .UNRECOGNIZED(let i): return i
-    }
-  }
-
-  // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Memberpb_ConfChangeType] = [
-    .confChangeAddVoter,
-    .confChangeRemove,
-    .confChangeAddLearner,
-    .confChangeUpdate,
   ]
 
 }
@@ -311,25 +265,6 @@ public nonisolated struct Memberpb_Snapshot: Sendable {
   fileprivate var _metadata: Memberpb_SnapshotMetadata? = nil
 }
 
-public nonisolated struct Memberpb_ConfChange: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var id: UInt64 = 0
-
-  public var type: Memberpb_ConfChangeType = .confChangeAddVoter
-
-  public var nodeID: UInt64 = 0
-
-  /// a MemberRecord for adds and updates
-  public var context: Data = Data()
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
 public nonisolated struct Memberpb_Message: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -379,10 +314,6 @@ fileprivate nonisolated let _protobuf_package = "memberpb"
 
 nonisolated extension Memberpb_EntryType: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ENTRY_NORMAL\0\u{1}ENTRY_CONF_CHANGE\0")
-}
-
-nonisolated extension Memberpb_ConfChangeType: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CONF_CHANGE_ADD_VOTER\0\u{1}CONF_CHANGE_REMOVE\0\u{1}CONF_CHANGE_ADD_LEARNER\0\u{1}CONF_CHANGE_UPDATE\0")
 }
 
 nonisolated extension Memberpb_MessageType: SwiftProtobuf._ProtoNameProviding {
@@ -587,51 +518,6 @@ nonisolated extension Memberpb_Snapshot: SwiftProtobuf.Message, SwiftProtobuf._M
   public static func ==(lhs: Memberpb_Snapshot, rhs: Memberpb_Snapshot) -> Bool {
     if lhs._metadata != rhs._metadata {return false}
     if lhs.data != rhs.data {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Memberpb_ConfChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".ConfChange"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}type\0\u{3}node_id\0\u{1}context\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularEnumField(value: &self.type) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.nodeID) }()
-      case 4: try { try decoder.decodeSingularBytesField(value: &self.context) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.id != 0 {
-      try visitor.visitSingularUInt64Field(value: self.id, fieldNumber: 1)
-    }
-    if self.type != .confChangeAddVoter {
-      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 2)
-    }
-    if self.nodeID != 0 {
-      try visitor.visitSingularUInt64Field(value: self.nodeID, fieldNumber: 3)
-    }
-    if !self.context.isEmpty {
-      try visitor.visitSingularBytesField(value: self.context, fieldNumber: 4)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Memberpb_ConfChange, rhs: Memberpb_ConfChange) -> Bool {
-    if lhs.id != rhs.id {return false}
-    if lhs.type != rhs.type {return false}
-    if lhs.nodeID != rhs.nodeID {return false}
-    if lhs.context != rhs.context {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

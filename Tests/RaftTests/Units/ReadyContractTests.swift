@@ -1,0 +1,91 @@
+import Raft
+import Testing
+
+/// The ordering and bookkeeping obligations of `Ready` and `advance`.
+@Suite("Ready contract")
+struct ReadyContractTests {
+    private func leaderOfThree() throws -> InteractionEnv {
+        let env = InteractionEnv()
+        try env.addNodes(3, voters: [1, 2, 3])
+        try env.member(1).node.campaign()
+        _ = try env.stabilize()
+        return env
+    }
+
+    /// A leader's appends may leave before its own write; a follower's acknowledgement may not.
+    @Test func messagesAreSplitByDurability() throws {
+        let env = try self.leaderOfThree()
+        try env.member(1).node.propose([1])
+        let leaderReady = try env.member(1).node.ready()
+        #expect(leaderReady.messages.filter { $0.type == .append }.count == 2)
+        #expect(leaderReady.messagesAfterPersist.isEmpty)
+        try env.member(2).node.step(leaderReady.messages[0])
+        let followerReady = try env.member(2).node.ready()
+        #expect(followerReady.messages.isEmpty)
+        #expect(followerReady.messagesAfterPersist.map(\.type) == [.appendResponse])
+        #expect(followerReady.mustSync)
+    }
+
+    /// A single voter commits only after its own entry is durable, so a crash before the write loses nothing
+    /// that was reported committed.
+    @Test func singleVoterCommitsAfterPersistence() throws {
+        let solo = try TestNode(id: 1, voters: [1])
+        solo.node.campaign()
+        #expect(solo.status.softState.role == .leader)
+        while solo.node.hasReady() { try solo.drain() }
+        try solo.node.propose(Array("x".utf8))
+        let write = solo.node.ready()
+        #expect(write.entries.map(\.data) == [Array("x".utf8)])
+        #expect(write.committedEntries.isEmpty)
+        solo.storage.append(write.entries)
+        solo.node.advance(write)
+        let apply = try solo.drain()
+        #expect(apply.committedEntries.map(\.data) == [Array("x".utf8)])
+        #expect(apply.hardState?.commit == 3)
+    }
+
+    /// Entries up to the configured applied index are not handed out again after a restart.
+    @Test func restartSkipsAppliedEntries() throws {
+        let node = try TestNode(id: 1, voters: [1, 2, 3], entries: entries(terms: [1, 1, 1], from: 2),
+                                hardState: HardState(term: 1, vote: .none, commit: 4)) { $0.appliedIndex = 3 }
+        let ready = try node.drain()
+        #expect(ready.committedEntries.map(\.index) == [4])
+        let fresh = try TestNode(id: 1, voters: [1, 2, 3], entries: entries(terms: [1, 1, 1], from: 2),
+                                 hardState: HardState(term: 1, vote: .none, commit: 4))
+        #expect(try fresh.drain().committedEntries.map(\.index) == [2, 3, 4])
+    }
+
+    /// Committed entries are handed out in slices of at most `maxCommittedBytesPerReady`.
+    @Test func committedEntriesArePaginated() throws {
+        let size = entries(terms: [1], from: 2)[0].byteSize
+        let node = try TestNode(id: 1, voters: [1, 2, 3], entries: entries(terms: [1, 1, 1, 1], from: 2),
+                                hardState: HardState(term: 1, vote: .none, commit: 5)) {
+            $0.maxCommittedBytesPerReady = 2 * size
+        }
+        #expect(try node.drain().committedEntries.map(\.index) == [2, 3])
+        #expect(try node.drain().committedEntries.map(\.index) == [4, 5])
+        #expect(!node.node.hasReady())
+    }
+
+    /// Nothing is handed out twice while a Ready is outstanding.
+    @Test func noReadyWhileOneIsOutstanding() throws {
+        let env = try self.leaderOfThree()
+        let node = try env.member(1).node
+        try node.propose([1])
+        let ready = node.ready()
+        try node.propose([2])
+        #expect(!node.hasReady())
+        try env.member(1).storage.append(ready.entries)
+        node.advance(ready)
+        #expect(node.hasReady())
+        #expect(node.ready().entries.map(\.data) == [[2]])
+    }
+
+    @Test func localMessagesAndStrangersAreRefused() throws {
+        let node = try TestNode(id: 1, voters: [1, 2, 3])
+        #expect(throws: RaftError.stepLocalMessage) { try node.node.step(Message(type: .hup, from: 2)) }
+        #expect(throws: RaftError.stepPeerNotFound) {
+            try node.node.step(Message(type: .appendResponse, to: 1, from: 9, term: 1))
+        }
+    }
+}
