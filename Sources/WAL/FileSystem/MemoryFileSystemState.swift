@@ -1,3 +1,4 @@
+import Raft
 import Glibc
 
 /// Splits `/a/b/c` into (`/a/b`, `c`).
@@ -83,7 +84,7 @@ struct MemoryInode {
             var start = offset
             while start < offset + bytes.count {
                 let end = min((start / sector + 1) * sector, offset + bytes.count)
-                if random.next(below: 2) == 0 {
+                if random.next(upperBound: UInt64(2)) == 0 {
                     Self.perform(.write(offset: start, bytes: Array(bytes[(start - offset)..<(end - offset)])), on: &self.durable)
                 }
                 start = end
@@ -241,16 +242,16 @@ struct MemoryFileSystemState {
             var kept = 0
             var torn = 0
             if random != nil {
-                kept = Int(random!.next(below: UInt64(pending.count + 1)))
+                kept = Int(random!.next(upperBound: UInt64(pending.count + 1)))
                 if kept < pending.count, case .write(_, let bytes) = pending[kept], !bytes.isEmpty {
-                    torn = Int(random!.next(below: UInt64(bytes.count)))
+                    torn = Int(random!.next(upperBound: UInt64(bytes.count)))
                 }
             }
             self.inodes[id]!.losePower(keeping: kept, tornBytes: torn)
         }
         for path in self.directories.keys.sorted() {
             let pending = self.directories[path]!.pending.count
-            let kept = random != nil ? Int(random!.next(below: UInt64(pending + 1))) : 0
+            let kept = random != nil ? Int(random!.next(upperBound: UInt64(pending + 1))) : 0
             self.directories[path]!.losePower(keeping: kept)
         }
         let reachable = Set(self.directories.values.flatMap { $0.current.values })

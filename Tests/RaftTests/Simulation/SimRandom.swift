@@ -1,19 +1,9 @@
-/// The simulation's only source of randomness (SplitMix64): a seed fixes every choice, so a seed replays exactly.
-struct SimRandom: RandomNumberGenerator {
-    private var state: UInt64
+import Raft
 
-    init(seed: UInt64) {
-        self.state = seed
-    }
+/// The simulation's only source of randomness: a seed fixes every choice, so a seed replays exactly.
+typealias SimRandom = SplitMix64
 
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// True with probability `probability`.
     mutating func chance(_ probability: Double) -> Bool {
         Double(self.next() >> 11) / Double(1 << 53) < probability

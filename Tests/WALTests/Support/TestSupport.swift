@@ -3,21 +3,9 @@ import Raft
 import WAL
 
 /// SplitMix64, so every randomized test replays from its seed.
-struct TestRandom: RandomNumberGenerator {
-    private var state: UInt64
+typealias TestRandom = SplitMix64
 
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     mutating func below(_ bound: Int) -> Int {
         Int(self.next() % UInt64(bound))
     }
