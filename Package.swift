@@ -80,6 +80,24 @@ let package = Package(
             dependencies: ["Raft", "RaftWire", "EtcdProto", swiftProtobuf],
             swiftSettings: strict
         ),
+        // LMDB environment, named databases, batched write transactions with a read-your-writes buffer.
+        .target(
+            name: "Backend",
+            dependencies: ["CLMDB", "EtcdProto"],
+            swiftSettings: strict
+        ),
+        // Lease records and the key <-> lease attachments, persisted in the backend's lease database.
+        .target(
+            name: "Lease",
+            dependencies: ["Backend", "EtcdProto"],
+            swiftSettings: strict
+        ),
+        // The multi-version key-value store, its request applier and the watchable store.
+        .target(
+            name: "MVCC",
+            dependencies: ["Backend", "Lease", "EtcdProto", swiftProtobuf],
+            swiftSettings: strict
+        ),
         // Who is in the cluster: member records, etcd's id derivation, membership change rules.
         .target(
             name: "Membership",
@@ -90,6 +108,16 @@ let package = Package(
         .target(
             name: "PeerTransport",
             dependencies: ["Raft", "RaftWire", "EtcdProto", swiftProtobuf, nioCore, nioPosix, logging],
+            swiftSettings: strict
+        ),
+
+        // One member: the Raft loop, the apply loop, proposals, linearizable reads, leases' clocks.
+        .target(
+            name: "EtcdServer",
+            dependencies: [
+                "Raft", "RaftWire", "WAL", "PeerTransport", "Membership", "Backend", "Lease", "MVCC", "EtcdProto",
+                swiftProtobuf, logging,
+            ],
             swiftSettings: strict
         ),
 
@@ -104,8 +132,8 @@ let package = Package(
         .target(
             name: "ClientAPI",
             dependencies: [
-                "EtcdProto", "EtcdGRPC", "Telemetry", grpcCore, grpcTransport, nioCore, nioPosix, nioHTTP1,
-                nioConcurrency, logging, lifecycle,
+                "EtcdProto", "EtcdGRPC", "EtcdServer", "MVCC", "Telemetry", grpcCore, grpcTransport, nioCore,
+                nioPosix, nioHTTP1, nioConcurrency, swiftProtobuf, logging, lifecycle,
             ],
             swiftSettings: strict
         ),
@@ -114,7 +142,8 @@ let package = Package(
         .target(
             name: "EtcdMain",
             dependencies: [
-                "ClientAPI", "EtcdProto", "Membership", "Telemetry", "CSystemd", logging, lifecycle,
+                "ClientAPI", "EtcdServer", "EtcdProto", "Membership", "Telemetry", "CSystemd", grpcCore, logging,
+                lifecycle,
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
@@ -170,6 +199,43 @@ let package = Package(
             name: "WALBenchmark",
             dependencies: ["WAL", "Raft", "EtcdProto", swiftProtobuf],
             path: "Benchmarks/WALBenchmark",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BackendTests",
+            dependencies: ["Backend"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "LeaseTests",
+            dependencies: ["Lease", "Backend"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MVCCTests",
+            dependencies: [
+                "MVCC", "Backend", "Lease", "EtcdProto", "Raft", "StorageTestSupport", "StorageCrashChild", swiftProtobuf,
+            ],
+            swiftSettings: strict
+        ),
+        // The crash tests' workload, shared by the test target and its child process.
+        .target(
+            name: "StorageTestSupport",
+            dependencies: ["EtcdProto"],
+            path: "Tests/StorageTestSupport",
+            swiftSettings: strict
+        ),
+        // The process the storage crash tests start and kill: applies batches and reports each commit.
+        .executableTarget(
+            name: "StorageCrashChild",
+            dependencies: ["MVCC", "Backend", "Lease", "EtcdProto", "StorageTestSupport"],
+            path: "Tests/StorageCrashChild",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "StorageBenchmark",
+            dependencies: ["MVCC", "Backend", "Lease", "EtcdProto"],
+            path: "Benchmarks/StorageBenchmark",
             swiftSettings: strict
         ),
         .testTarget(

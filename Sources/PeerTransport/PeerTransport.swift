@@ -99,6 +99,35 @@ public final class PeerTransport: Sendable {
         throw lastError
     }
 
+    /// Asks `leaderID` a question only the leader can answer, trying its URLs in turn.
+    public func askLeader(_ leaderID: UInt64, _ request: Memberpb_LeaderRequest) async throws -> Memberpb_LeaderReply {
+        var hello = Memberpb_PeerHello()
+        hello.kind = .leaderQuery
+        hello.clusterID = self.identity.clusterID
+        hello.from = self.identity.memberID
+        hello.to = leaderID
+        hello.serverVersion = self.identity.serverVersion
+        let addresses = self.senders.withLock { $0[leaderID] }?.currentAddresses ?? []
+        var lastError: any Error = PeerProtocolError("no address known for the leader \(hex(leaderID))")
+        for address in addresses {
+            do {
+                let channel = try await self.connector.connect(to: address)
+                return try await channel.executeThenClose { inbound, outbound in
+                    var replies = inbound.makeAsyncIterator()
+                    try await PeerConnector.handshake(hello, inbound: &replies, outbound: outbound)
+                    try await outbound.write(PeerFrames.encode(request))
+                    guard let frame = try await replies.next() else {
+                        throw PeerProtocolError("the leader closed the connection without answering")
+                    }
+                    return try PeerFrames.decode(Memberpb_LeaderReply.self, from: frame)
+                }
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
     /// The addresses the listeners are bound to (with the ports chosen for port 0), once ``run()`` bound them.
     public var boundAddresses: [PeerAddress] {
         self.bound.withLock { $0 }

@@ -18,6 +18,9 @@ public protocol PeerTransportDelegate: Sendable {
     /// The membership to tell a member that asks (one joining an existing cluster).
     func clusterMembers() -> Memberpb_ClusterMembers
 
+    /// Answers a follower's question that only the leader can answer (lease clocks, learner progress).
+    func answerLeaderQuery(_ request: Memberpb_LeaderRequest) async -> Memberpb_LeaderReply
+
     /// Whether `memberID` was removed from the cluster; its connections are refused so that it learns it.
     func isRemoved(_ memberID: UInt64) -> Bool
 

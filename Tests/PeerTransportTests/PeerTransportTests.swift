@@ -111,7 +111,7 @@ import Testing
         let b = makeTransport(member: 2, delegate: bDelegate)
         let database = (0..<(3 * 1024 * 1024 + 17)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("db-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: path, contents: Data(database))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(database))
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await running([a, b]) {
             try a.addPeer(2, urls: [url(b)])
@@ -144,6 +144,18 @@ import Testing
                 asking: 9
             )
             #expect(answer == members)
+        }
+    }
+
+    @Test func followersCanAskTheLeader() async throws {
+        let a = makeTransport(member: 1, delegate: TestDelegate())
+        let b = makeTransport(member: 2, delegate: TestDelegate())
+        try await running([a, b]) {
+            try a.addPeer(2, urls: [url(b)])
+            var request = Memberpb_LeaderRequest()
+            request.leaseRenew = 7
+            let reply = try await a.askLeader(2, request)
+            #expect(reply.ttl == 70)
         }
     }
 }

@@ -33,6 +33,12 @@ final class TestDelegate: PeerTransportDelegate {
 
     func clusterMembers() -> Memberpb_ClusterMembers { self.members }
 
+    func answerLeaderQuery(_ request: Memberpb_LeaderRequest) async -> Memberpb_LeaderReply {
+        var reply = Memberpb_LeaderReply()
+        if case .leaseRenew(let id) = request.request { reply.ttl = id * 10 }
+        return reply
+    }
+
     func isRemoved(_ memberID: UInt64) -> Bool { self.removedMembers.contains(memberID) }
 
     func removedFromCluster() { self.removedCalls.withLock { $0 += 1 } }

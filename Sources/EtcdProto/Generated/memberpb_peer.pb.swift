@@ -61,6 +61,9 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
     /// The acceptor replies with a ClusterMembers frame and closes: how a member that joins an existing
     /// cluster learns it.
     case clusterQuery // = 2
+
+    /// One LeaderRequest, one LeaderReply: what only the leader knows (lease clocks, replication progress).
+    case leaderQuery // = 3
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -72,6 +75,7 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
       case 0: self = .stream
       case 1: self = .snapshot
       case 2: self = .clusterQuery
+      case 3: self = .leaderQuery
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -81,6 +85,7 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
       case .stream: return 0
       case .snapshot: return 1
       case .clusterQuery: return 2
+      case .leaderQuery: return 3
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -90,6 +95,7 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
       .stream,
       .snapshot,
       .clusterQuery,
+      .leaderQuery,
     ]
 
   }
@@ -156,6 +162,79 @@ public nonisolated struct Memberpb_ClusterMembers: Sendable {
   public init() {}
 }
 
+/// Asked of the leader by a follower serving a client.
+public nonisolated struct Memberpb_LeaderRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var request: Memberpb_LeaderRequest.OneOf_Request? = nil
+
+  /// renew this lease (a keep-alive reaching a follower)
+  public var leaseRenew: Int64 {
+    get {
+      if case .leaseRenew(let v)? = request {return v}
+      return 0
+    }
+    set {request = .leaseRenew(newValue)}
+  }
+
+  /// the remaining TTL of this lease
+  public var leaseTimeToLive: Int64 {
+    get {
+      if case .leaseTimeToLive(let v)? = request {return v}
+      return 0
+    }
+    set {request = .leaseTimeToLive(newValue)}
+  }
+
+  /// whether this learner has caught up, before promoting it
+  public var learnerProgress: UInt64 {
+    get {
+      if case .learnerProgress(let v)? = request {return v}
+      return 0
+    }
+    set {request = .learnerProgress(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Request: Equatable, Sendable {
+    /// renew this lease (a keep-alive reaching a follower)
+    case leaseRenew(Int64)
+    /// the remaining TTL of this lease
+    case leaseTimeToLive(Int64)
+    /// whether this learner has caught up, before promoting it
+    case learnerProgress(UInt64)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Memberpb_LeaderReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the asked member is not (or no longer) the leader
+  public var notLeader: Bool = false
+
+  /// lease_renew: the new TTL; time_to_live: seconds left; -1 when unknown
+  public var ttl: Int64 = 0
+
+  public var grantedTtl: Int64 = 0
+
+  public var learnerReady: Bool = false
+
+  /// a client-facing error message (e.g. unknown learner)
+  public var error: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "memberpb"
@@ -211,7 +290,7 @@ nonisolated extension Memberpb_PeerHello: SwiftProtobuf.Message, SwiftProtobuf._
 }
 
 nonisolated extension Memberpb_PeerHello.Kind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STREAM\0\u{1}SNAPSHOT\0\u{1}CLUSTER_QUERY\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STREAM\0\u{1}SNAPSHOT\0\u{1}CLUSTER_QUERY\0\u{1}LEADER_QUERY\0")
 }
 
 nonisolated extension Memberpb_PeerHelloReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -354,6 +433,125 @@ nonisolated extension Memberpb_ClusterMembers: SwiftProtobuf.Message, SwiftProto
     if lhs.clusterID != rhs.clusterID {return false}
     if lhs.members != rhs.members {return false}
     if lhs.removed != rhs.removed {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Memberpb_LeaderRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeaderRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lease_renew\0\u{3}lease_time_to_live\0\u{3}learner_progress\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Int64?
+        try decoder.decodeSingularInt64Field(value: &v)
+        if let v = v {
+          if self.request != nil {try decoder.handleConflictingOneOf()}
+          self.request = .leaseRenew(v)
+        }
+      }()
+      case 2: try {
+        var v: Int64?
+        try decoder.decodeSingularInt64Field(value: &v)
+        if let v = v {
+          if self.request != nil {try decoder.handleConflictingOneOf()}
+          self.request = .leaseTimeToLive(v)
+        }
+      }()
+      case 3: try {
+        var v: UInt64?
+        try decoder.decodeSingularUInt64Field(value: &v)
+        if let v = v {
+          if self.request != nil {try decoder.handleConflictingOneOf()}
+          self.request = .learnerProgress(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.request {
+    case .leaseRenew?: try {
+      guard case .leaseRenew(let v)? = self.request else { preconditionFailure() }
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 1)
+    }()
+    case .leaseTimeToLive?: try {
+      guard case .leaseTimeToLive(let v)? = self.request else { preconditionFailure() }
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 2)
+    }()
+    case .learnerProgress?: try {
+      guard case .learnerProgress(let v)? = self.request else { preconditionFailure() }
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 3)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Memberpb_LeaderRequest, rhs: Memberpb_LeaderRequest) -> Bool {
+    if lhs.request != rhs.request {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Memberpb_LeaderReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeaderReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}not_leader\0\u{1}ttl\0\u{3}granted_ttl\0\u{3}learner_ready\0\u{1}error\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.notLeader) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.ttl) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.grantedTtl) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.learnerReady) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.notLeader != false {
+      try visitor.visitSingularBoolField(value: self.notLeader, fieldNumber: 1)
+    }
+    if self.ttl != 0 {
+      try visitor.visitSingularInt64Field(value: self.ttl, fieldNumber: 2)
+    }
+    if self.grantedTtl != 0 {
+      try visitor.visitSingularInt64Field(value: self.grantedTtl, fieldNumber: 3)
+    }
+    if self.learnerReady != false {
+      try visitor.visitSingularBoolField(value: self.learnerReady, fieldNumber: 4)
+    }
+    if !self.error.isEmpty {
+      try visitor.visitSingularStringField(value: self.error, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Memberpb_LeaderReply, rhs: Memberpb_LeaderReply) -> Bool {
+    if lhs.notLeader != rhs.notLeader {return false}
+    if lhs.ttl != rhs.ttl {return false}
+    if lhs.grantedTtl != rhs.grantedTtl {return false}
+    if lhs.learnerReady != rhs.learnerReady {return false}
+    if lhs.error != rhs.error {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -39,6 +39,10 @@ struct InboundConnection {
                     try await receiver.receive(&frames, outbound: outbound)
                 case .clusterQuery:
                     try await outbound.write(PeerFrames.encode(self.delegate.clusterMembers()))
+                case .leaderQuery:
+                    guard let frame = try await frames.next() else { return }
+                    let request = try PeerFrames.decode(Memberpb_LeaderRequest.self, from: frame)
+                    try await outbound.write(PeerFrames.encode(await self.delegate.answerLeaderQuery(request)))
                 case .UNRECOGNIZED(let kind):
                     throw PeerProtocolError("unknown conversation kind \(kind)")
                 }

@@ -7,20 +7,48 @@ import Synchronization
 final class MemberProcess: Sendable {
     let process = Process()
     let clientPort: Int
+    let peerPort: Int
     let logURL: URL
+    /// The data directory the test made for the member (removed with it), or nil if the arguments named one.
+    private let ownDataDirectory: String?
     private let stopped = Mutex(false)
 
-    /// Starts `etcd` with `arguments` and, unless given, client URLs on a free loopback port.
-    init(arguments: [String] = [], environment: [String: String] = [:], clientPort: Int? = nil) throws {
+    /// Starts `etcd` with `arguments`. Unless the arguments say otherwise, the member gets client and peer
+    /// URLs on free loopback ports, a one-member `--initial-cluster` of itself and a fresh data directory.
+    init(
+        arguments: [String] = [],
+        environment: [String: String] = [:],
+        clientPort: Int? = nil,
+        peerPort: Int? = nil
+    ) throws {
         self.clientPort = try clientPort ?? FreePort.next()
+        self.peerPort = try peerPort ?? FreePort.next()
         self.logURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("etcd-swift-test-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: self.logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: self.logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: self.logURL)
         var allArguments = arguments
-        if !arguments.contains(where: { $0.contains("listen-client-urls") }) {
+        func given(_ flag: String) -> Bool {
+            arguments.contains { $0.contains(flag) } || environment.keys.contains("ETCD_" + flag.uppercased().replacingOccurrences(of: "-", with: "_"))
+        }
+        if !given("listen-client-urls") {
             let url = "http://127.0.0.1:\(self.clientPort)"
             allArguments += ["--listen-client-urls", url, "--advertise-client-urls", url]
+        }
+        if !given("listen-peer-urls") {
+            let url = "http://127.0.0.1:\(self.peerPort)"
+            allArguments += ["--listen-peer-urls", url, "--initial-advertise-peer-urls", url]
+            if !given("initial-cluster") {
+                let name = Self.value(of: "--name", in: arguments) ?? environment["ETCD_NAME"] ?? "default"
+                allArguments += ["--initial-cluster", "\(name)=\(url)"]
+            }
+        }
+        if given("data-dir") || given("config-file") {
+            self.ownDataDirectory = nil
+        } else {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-swift-data-\(UUID().uuidString)").path
+            self.ownDataDirectory = directory
+            allArguments += ["--data-dir", directory]
         }
         self.process.executableURL = Binaries.etcd
         self.process.arguments = allArguments
@@ -32,8 +60,21 @@ final class MemberProcess: Sendable {
         try self.process.run()
     }
 
+    /// The value following `flag` (or given as `flag=value`) in `arguments`.
+    private static func value(of flag: String, in arguments: [String]) -> String? {
+        for (index, argument) in arguments.enumerated() {
+            if argument.hasPrefix(flag + "=") { return String(argument.dropFirst(flag.count + 1)) }
+            if argument == flag, index + 1 < arguments.count { return arguments[index + 1] }
+        }
+        return nil
+    }
+
     deinit {
         self.kill()
+        if let directory = self.ownDataDirectory {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        try? FileManager.default.removeItem(at: self.logURL)
     }
 
     /// What the member has logged so far.

@@ -1,0 +1,189 @@
+import CLMDB
+import Glibc
+import Synchronization
+
+/// The storage engine under MVCC, leases and the rest of the state machine: an LMDB environment with
+/// etcd's named databases, one batched writer and any number of consistent read views.
+///
+/// Writes go through `writer` on a single thread (the apply thread); they are visible to read views as
+/// soon as `BatchWriter.apply` returns, and reach the disk when the batch is committed (every
+/// `batchInterval` or `batchLimitOperations`, driven by the writer's owner). Reads (`read()`) may come
+/// from any thread at any time; LMDB readers never block the writer or each other.
+public final class Backend: @unchecked Sendable {
+    private struct ViewState {
+        var generation: UInt64 = 0
+        var buffer: WriteBuffer
+    }
+
+    /// The configuration the backend was opened with.
+    public let configuration: BackendConfiguration
+    let environment: OpaquePointer
+    let databases: [Database]
+    private let databasesByName: [String: Database]
+    private let readers: ReadTransactionPool
+    private let viewState: Mutex<ViewState>
+    private let openViews = Atomic<Int>(0)
+    private let isClosed = Atomic<Bool>(false)
+    private var batchWriter: BatchWriter?
+
+    /// Opens (creating when missing) the data file at `configuration.path` and every database named in
+    /// the configuration. The directory holding the file must exist. Throws when LMDB cannot open the
+    /// file, for example when it is not an LMDB environment.
+    public init(configuration: BackendConfiguration) throws(BackendError) {
+        guard configuration.mapSizeBytes > 0, configuration.maxReaders > ReadTransactionPool.maxIdleTransactions else {
+            throw BackendError(.invalidConfiguration("map size must be positive and readers above the idle pool"))
+        }
+        self.configuration = configuration
+        let environment = try Self.openEnvironment(configuration)
+        self.environment = environment
+        do throws(BackendError) {
+            databases = try Self.openDatabases(environment, names: configuration.databaseNames)
+        } catch {
+            mdb_env_close(environment)
+            throw error
+        }
+        databasesByName = Dictionary(uniqueKeysWithValues: databases.map { ($0.name, $0) })
+        readers = ReadTransactionPool(environment: environment)
+        let buffer = WriteBuffer(tableCount: databases.count)
+        viewState = Mutex(ViewState(buffer: buffer))
+        batchWriter = BatchWriter(backend: self, buffer: buffer)
+    }
+
+    deinit {
+        close()
+    }
+
+    /// The single writer. See `BatchWriter` for its threading rule.
+    public var writer: BatchWriter {
+        guard let batchWriter else {
+            preconditionFailure("Backend used after close()")
+        }
+        return batchWriter
+    }
+
+    /// The handle of the database called `name`, which must be one of `configuration.databaseNames`.
+    public func database(_ name: String) -> Database {
+        guard let database = databasesByName[name] else {
+            preconditionFailure("database \(name) is not in the backend configuration")
+        }
+        return database
+    }
+
+    /// Opens a consistent snapshot: the last commit plus every write applied before this call.
+    /// Any thread. Throws `readersFull` when every reader slot is taken.
+    public func read() throws(BackendError) -> ReadView {
+        precondition(!isClosed.load(ordering: .acquiring), "Backend used after close()")
+        while true {
+            let generation = viewState.withLock { $0.generation }
+            let transaction = try readers.acquire()
+            // A commit between the two locked reads would pair the new snapshot with an old buffer
+            // whose sequence number could be stale: retry. A commit that finished before the second read
+            // but has not rotated the buffer yet is harmless: that buffer holds exactly the new snapshot.
+            let snapshot = viewState.withLock { state in
+                (state.generation, state.buffer, state.buffer.sequence)
+            }
+            if snapshot.0 == generation {
+                openViews.add(1, ordering: .relaxed)
+                return ReadView(backend: self, transaction: transaction, buffer: snapshot.1, sequence: snapshot.2)
+            }
+            readers.release(transaction)
+        }
+    }
+
+    /// The data file's size in bytes: every page up to the highest one in use (etcd's
+    /// `db_total_size_in_bytes`).
+    public func sizeBytes() -> Int64 {
+        var info = MDB_envinfo()
+        mdb_env_info(environment, &info)
+        return Int64(info.me_last_pgno + 1) * Int64(pageSizeBytes)
+    }
+
+    /// The bytes of the data file holding live data: the size minus the pages on LMDB's free list
+    /// (etcd's `db_total_size_in_use_in_bytes`).
+    public func sizeInUseBytes() throws(BackendError) -> Int64 {
+        let view = try read()
+        defer { view.close() }
+        var freePages: Int64 = 0
+        try LMDBAccess.scan(view.openTransaction(), 0, from: [], to: nil) { _, value in
+            // A free-list record is an LMDB ID list: its first word is the number of page IDs after it.
+            if value.count >= MemoryLayout<Int>.size {
+                freePages += Int64(value.loadUnaligned(as: Int.self))
+            }
+            return true
+        }
+        return max(0, sizeBytes() - freePages * Int64(pageSizeBytes))
+    }
+
+    /// LMDB's page size.
+    public var pageSizeBytes: Int {
+        var stat = MDB_stat()
+        mdb_env_stat(environment, &stat)
+        return Int(stat.ms_psize)
+    }
+
+    /// Number of read views currently open.
+    public var openViewCount: Int { openViews.load(ordering: .relaxed) }
+
+    /// Closes the environment. Uncommitted writes are dropped: commit first. Every read view must be
+    /// closed, and the writer must have no open transaction or be called from its thread. Idempotent.
+    public func close() {
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        precondition(openViews.load(ordering: .acquiring) == 0, "Backend closed with read views still open")
+        batchWriter?.abandon()
+        batchWriter = nil
+        readers.drain()
+        mdb_env_close(environment)
+    }
+
+    func releaseView(_ transaction: OpaquePointer) {
+        readers.release(transaction)
+        openViews.subtract(1, ordering: .relaxed)
+    }
+
+    /// Starts a new empty write buffer after a commit; views opened from now on see the new snapshot.
+    func rotateBuffer() -> WriteBuffer {
+        let buffer = WriteBuffer(tableCount: databases.count)
+        viewState.withLock { state in
+            state.generation += 1
+            state.buffer = buffer
+        }
+        return buffer
+    }
+
+    private static func openEnvironment(_ configuration: BackendConfiguration) throws(BackendError) -> OpaquePointer {
+        var environment: OpaquePointer?
+        try check(mdb_env_create(&environment), "mdb_env_create")
+        do throws(BackendError) {
+            try check(mdb_env_set_maxreaders(environment, UInt32(configuration.maxReaders)), "mdb_env_set_maxreaders")
+            try check(mdb_env_set_maxdbs(environment, MDB_dbi(configuration.databaseNames.count)), "mdb_env_set_maxdbs")
+            try check(mdb_env_set_mapsize(environment, Int(configuration.mapSizeBytes)), "mdb_env_set_mapsize")
+            // NOTLS: read transactions belong to views, not threads. NOMETASYNC: see BatchWriter.
+            // NORDAHEAD: the data file may exceed RAM and reads are random.
+            let flags = UInt32(MDB_NOSUBDIR | MDB_NOTLS | MDB_NOMETASYNC | MDB_NORDAHEAD)
+            try check(mdb_env_open(environment, configuration.path, flags, 0o644), "mdb_env_open \(configuration.path)")
+            var dead: Int32 = 0
+            try check(mdb_reader_check(environment, &dead), "mdb_reader_check")
+        } catch {
+            mdb_env_close(environment)
+            throw error
+        }
+        return environment!
+    }
+
+    private static func openDatabases(_ environment: OpaquePointer, names: [String]) throws(BackendError) -> [Database] {
+        var transaction: OpaquePointer?
+        try check(mdb_txn_begin(environment, nil, 0, &transaction), "mdb_txn_begin (open databases)")
+        var databases: [Database] = []
+        for (slot, name) in names.enumerated() {
+            var dbi: MDB_dbi = 0
+            let rc = mdb_dbi_open(transaction, name, UInt32(MDB_CREATE), &dbi)
+            if rc != MDB_SUCCESS {
+                mdb_txn_abort(transaction)
+                throw BackendError.lmdb(rc, "mdb_dbi_open \(name)")
+            }
+            databases.append(Database(name: name, dbi: dbi, slot: slot))
+        }
+        try check(mdb_txn_commit(transaction), "mdb_txn_commit (open databases)")
+        return databases
+    }
+}

@@ -1,0 +1,67 @@
+import EtcdGRPC
+import EtcdProto
+import EtcdServer
+import GRPCCore
+
+/// etcd's `Maintenance` service on the member.
+public struct MaintenanceService: Etcdserverpb_Maintenance.SimpleServiceProtocol {
+    private let server: EtcdServer
+
+    /// Maintenance operations this member does not offer; the call fails with this code and says which.
+    static func notOffered(_ operation: String) -> EtcdError {
+        EtcdError(.unimplemented, "etcdserver: \(operation) is not supported by this member")
+    }
+
+    /// A service answering from `server`.
+    public init(server: EtcdServer) {
+        self.server = server
+    }
+
+    public func alarm(request: Etcdserverpb_AlarmRequest, context: ServerContext) async throws -> Etcdserverpb_AlarmResponse {
+        guard request.action == .get else { throw Self.notOffered("raising or clearing alarms") }
+        var response = Etcdserverpb_AlarmResponse()
+        response.header = self.server.header(revision: 0)
+        return response
+    }
+
+    public func status(request: Etcdserverpb_StatusRequest, context: ServerContext) async throws -> Etcdserverpb_StatusResponse {
+        await self.server.status()
+    }
+
+    public func defragment(
+        request: Etcdserverpb_DefragmentRequest,
+        context: ServerContext
+    ) async throws -> Etcdserverpb_DefragmentResponse {
+        throw Self.notOffered("defragmentation")
+    }
+
+    public func hash(request: Etcdserverpb_HashRequest, context: ServerContext) async throws -> Etcdserverpb_HashResponse {
+        try self.server.hash()
+    }
+
+    public func hashKV(request: Etcdserverpb_HashKVRequest, context: ServerContext) async throws -> Etcdserverpb_HashKVResponse {
+        try self.server.hashKV(request)
+    }
+
+    public func snapshot(
+        request: Etcdserverpb_SnapshotRequest,
+        response: RPCWriter<Etcdserverpb_SnapshotResponse>,
+        context: ServerContext
+    ) async throws {
+        throw Self.notOffered("streaming a snapshot")
+    }
+
+    public func moveLeader(
+        request: Etcdserverpb_MoveLeaderRequest,
+        context: ServerContext
+    ) async throws -> Etcdserverpb_MoveLeaderResponse {
+        try await self.server.moveLeader(request)
+    }
+
+    public func downgrade(
+        request: Etcdserverpb_DowngradeRequest,
+        context: ServerContext
+    ) async throws -> Etcdserverpb_DowngradeResponse {
+        throw Self.notOffered("cluster downgrade")
+    }
+}

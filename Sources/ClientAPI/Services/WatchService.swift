@@ -1,0 +1,112 @@
+import EtcdGRPC
+import EtcdProto
+import EtcdServer
+import GRPCCore
+import MVCC
+import SwiftProtobuf
+import Synchronization
+
+/// etcd's `Watch` service: one watch stream per call, many watches on it. Requests (create, cancel,
+/// progress) are read while responses are written; a watch that asked for fragmenting gets its large
+/// revisions split into responses no bigger than the request limit, with `fragment` on all but the last.
+public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
+    private let server: EtcdServer
+    private let maxResponseBytes: Int
+
+    /// A service answering from `server`; fragments stay under `maxResponseBytes` (`--max-request-bytes`).
+    public init(server: EtcdServer, maxResponseBytes: Int) {
+        self.server = server
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    public func watch(
+        request: RPCAsyncSequence<Etcdserverpb_WatchRequest, any Error>,
+        response: RPCWriter<Etcdserverpb_WatchResponse>,
+        context: ServerContext
+    ) async throws {
+        let stream = self.server.makeWatchStream()
+        let fragmenting = FragmentingWatches()
+        defer { stream.close() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await event in stream {
+                    var message = event.message
+                    message.header = self.server.header(revision: event.revision)
+                    let split = fragmenting.ids.withLock { $0.contains(event.watchID) }
+                    for part in split ? self.fragments(of: message) : [message] {
+                        try await response.write(part)
+                    }
+                }
+            }
+            group.addTask {
+                for try await message in request {
+                    try await self.handle(message, stream: stream, response: response, fragmenting: fragmenting)
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func handle(
+        _ message: Etcdserverpb_WatchRequest,
+        stream: WatchStream,
+        response: RPCWriter<Etcdserverpb_WatchResponse>,
+        fragmenting: FragmentingWatches
+    ) async throws {
+        switch message.requestUnion {
+        case .createRequest(let create):
+            do {
+                let id = try await stream.watch(WatchRequest(create))
+                if create.fragment { fragmenting.ids.withLock { _ = $0.insert(id) } }
+            } catch {
+                var refused = Etcdserverpb_WatchResponse()
+                refused.header = self.server.header(revision: stream.currentRevision)
+                refused.watchID = WatchResponse.streamWatchID
+                refused.created = true
+                refused.canceled = true
+                refused.cancelReason = error.grpcMessage
+                try await response.write(refused)
+            }
+        case .cancelRequest(let cancel):
+            fragmenting.ids.withLock { _ = $0.remove(cancel.watchID) }
+            try? await stream.cancel(watchID: cancel.watchID)
+        case .progressRequest:
+            try? await stream.requestProgress()
+        case .none:
+            break
+        }
+    }
+
+    /// Splits a response's events so each part stays under the limit; a single oversized event goes alone.
+    private func fragments(of message: Etcdserverpb_WatchResponse) -> [Etcdserverpb_WatchResponse] {
+        guard message.events.count > 1, Self.size(of: message) > self.maxResponseBytes else { return [message] }
+        var parts: [Etcdserverpb_WatchResponse] = []
+        var current = message
+        current.events = []
+        var size = 0
+        for event in message.events {
+            let eventSize = Self.size(of: event)
+            if !current.events.isEmpty && size + eventSize > self.maxResponseBytes {
+                current.fragment = true
+                parts.append(current)
+                current.events = []
+                size = 0
+            }
+            current.events.append(event)
+            size += eventSize
+        }
+        current.fragment = false
+        parts.append(current)
+        return parts
+    }
+
+    private static func size(of message: some SwiftProtobuf.Message) -> Int {
+        ((try? message.serializedBytes()) as [UInt8]?)?.count ?? 0
+    }
+}
+
+/// The watches of one stream that asked for fragmenting.
+private final class FragmentingWatches: Sendable {
+    let ids = Mutex<Set<Int64>>([])
+}

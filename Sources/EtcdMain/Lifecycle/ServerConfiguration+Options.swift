@@ -1,0 +1,34 @@
+import EtcdServer
+
+extension ServerConfiguration {
+    /// The server's configuration from the member's validated flags.
+    init(_ options: MemberOptions) {
+        let initialState: InitialState
+        switch options.initialClusterState {
+        case .new: initialState = .newCluster(options.initialCluster, token: options.initialClusterToken)
+        case .existing: initialState = .existingCluster(options.initialCluster)
+        }
+        self.init(
+            name: options.name,
+            dataDirectory: options.dataDirectory,
+            peerURLs: options.initialAdvertisePeerURLs.map(\.description),
+            clientURLs: options.advertiseClientURLs.map(\.description),
+            listenPeerAddresses: options.listenPeerURLs.map { ListenAddress(host: $0.host, port: $0.port) },
+            initialState: initialState
+        )
+        self.walDirectory = options.walDirectory
+        self.heartbeatInterval = .milliseconds(options.heartbeatIntervalMilliseconds)
+        self.electionTicks = max(1, options.electionTimeoutMilliseconds / options.heartbeatIntervalMilliseconds)
+        self.preVote = options.preVote
+        self.strictReconfigCheck = options.strictReconfigCheck
+        self.snapshotCount = options.snapshotCount
+        self.snapshotCatchUpEntries = options.snapshotCatchUpEntries
+        self.maxSnapshotFiles = options.maxSnapshotFiles
+        self.maxRequestBytes = options.maxRequestBytes
+        self.maxTxnOps = options.maxTxnOps
+        self.quotaBackendBytes = options.quotaBackendBytes
+        self.backendBatchInterval = options.backendBatchInterval
+        self.backendBatchLimit = options.backendBatchLimit
+        self.unsafeNoFsync = options.unsafeNoFsync
+    }
+}

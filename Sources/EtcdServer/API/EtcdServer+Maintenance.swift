@@ -1,0 +1,70 @@
+import Backend
+import EtcdProto
+import MVCC
+import Raft
+
+extension EtcdServer {
+    /// etcd's `Status` of this member.
+    public func status() async -> Etcdserverpb_StatusResponse {
+        let stores = self.stores
+        let leader = self.leader.current
+        var response = Etcdserverpb_StatusResponse()
+        response.version = EtcdVersion.server
+        response.dbSize = stores.backend.sizeBytes()
+        response.dbSizeInUse = (try? stores.backend.sizeInUseBytes()) ?? response.dbSize
+        response.leader = leader.leader
+        response.raftIndex = self.events.committedIndex.load(ordering: .relaxed)
+        response.raftTerm = leader.term
+        response.raftAppliedIndex = self.applyLoop.appliedIndex
+        response.isLearner = self.membership.members[self.memberID]?.isLearner ?? false
+        response.header = self.header(revision: stores.store.currentRevision)
+        return response
+    }
+
+    /// etcd's `Hash`: a checksum of the whole backend, leaving out what differs between healthy members.
+    public func hash() throws -> Etcdserverpb_HashResponse {
+        let stores = self.stores
+        var response = Etcdserverpb_HashResponse()
+        response.hash = try Self.checked {
+            do throws(BackendError) {
+                return try stores.backend.hash(ignoring: KVStore.hashIgnoredKeys)
+            } catch {
+                throw KVError.backend(error)
+            }
+        }
+        response.header = self.header(revision: stores.store.currentRevision)
+        return response
+    }
+
+    /// etcd's `HashKV`: a checksum of the key-value history up to a revision, equal on members holding the
+    /// same history.
+    public func hashKV(_ request: Etcdserverpb_HashKVRequest) throws -> Etcdserverpb_HashKVResponse {
+        let result = try Self.checked { try self.stores.store.hashKV(revision: request.revision) }
+        var response = Etcdserverpb_HashKVResponse()
+        response.hash = result.hash
+        response.compactRevision = result.compactRevision
+        response.header = self.header(revision: result.revision)
+        return response
+    }
+
+    /// etcd's `MoveLeader`: only the leader can hand leadership over, and only to a voter. Returns once the
+    /// transferee leads.
+    public func moveLeader(_ request: Etcdserverpb_MoveLeaderRequest) async throws -> Etcdserverpb_MoveLeaderResponse {
+        guard self.leader.current.leader == self.memberID else { throw EtcdError.notLeader }
+        guard let target = self.membership.members[request.targetID], !target.isLearner else {
+            throw EtcdError.badLeaderTransferee
+        }
+        var response = Etcdserverpb_MoveLeaderResponse()
+        response.header = self.header(revision: 0)
+        if request.targetID == self.memberID { return response }
+        self.submit(.transferLeadership(to: request.targetID))
+        let deadline = ContinuousClock.now + self.configuration.requestTimeout
+        while self.leader.current.leader != request.targetID {
+            guard ContinuousClock.now < deadline else {
+                throw EtcdError(.unavailable, "etcdserver: request timed out, leader transfer took too long")
+            }
+            try await Task.sleep(for: self.configuration.heartbeatInterval)
+        }
+        return response
+    }
+}

@@ -1,0 +1,155 @@
+import EtcdProto
+import Foundation
+import Logging
+import Membership
+import NIOPosix
+import PeerTransport
+import Raft
+import Synchronization
+
+extension EtcdServer {
+    /// Opens or creates the member's data, joins or founds its cluster, and starts its Raft and apply
+    /// threads. The peer transport and the timers run in ``run()``.
+    ///
+    /// A member with a WAL restarts from it (the `--initial-cluster*` flags are ignored, as etcd does); a
+    /// new member founds a cluster from `--initial-cluster`, or joins a running one by asking its peers.
+    /// Throws a ``BootstrapError`` (or a storage error) when the data directory or the flags do not allow
+    /// starting; nothing is changed on disk in that case beyond the data directory being created.
+    public static func start(configuration: ServerConfiguration, logger: Logger) async throws -> EtcdServer {
+        let lock = try DataDirectoryLock(directory: configuration.memberDirectory)
+        let start = try await self.recoverOrCreateLog(configuration, logger: logger)
+        let recovery = start.log
+        let inbox = BlockingQueue<RaftInput>()
+        let submit: @Sendable (RaftInput) -> Void = { inbox.push($0) }
+        let leader = LeaderState()
+        let requestIDs = RequestIDGenerator(memberID: recovery.memberID)
+        let proposals = ProposalRouter(leader: leader, timeout: configuration.requestTimeout, submit: submit)
+        let lessor = Lessor()
+        let applyLoop = ApplyLoop(appliedIndex: 0)
+        let reads = ReadIndexCoordinator(
+            requestIDs: requestIDs,
+            applied: applyLoop,
+            timeout: configuration.requestTimeout,
+            submit: submit
+        )
+        let events = ServerEvents(
+            inbox: inbox,
+            leader: leader,
+            proposals: proposals,
+            reads: reads,
+            lessor: lessor,
+            memberID: recovery.memberID,
+            electionTimeout: configuration.electionTimeout,
+            snapshotDirectory: configuration.snapshotDirectory,
+            logger: logger
+        )
+        let stateMachine = try Self.startApplyLoop(
+            applyLoop,
+            configuration: configuration,
+            recovery: recovery,
+            initialMembership: start.membership,
+            proposals: proposals,
+            lessor: lessor,
+            events: events,
+            logger: logger
+        )
+        let consistentIndex = stateMachine.current.stores.store.consistentIndex.index
+        try Self.alignLog(recovery.storage, withBackendAt: consistentIndex, membership: stateMachine.current.membership)
+        let node = try RawNode(config: Self.raftConfig(configuration, memberID: recovery.memberID), storage: recovery.storage)
+        let peerLink = PeerLink(submit: submit, copyBackend: { [stateMachine] in
+            try await Self.copyBackend(stateMachine, directory: configuration.snapshotDirectory)
+        }, logger: logger)
+        let raftLoop = RaftLoop(
+            inbox: inbox,
+            node: node,
+            storage: recovery.storage,
+            logStore: DurableRaftLog(wal: recovery.wal, snapshotter: recovery.snapshotter),
+            sender: peerLink,
+            applier: applyLoop,
+            delegate: events,
+            tickInterval: configuration.heartbeatInterval,
+            catchUpEntries: configuration.snapshotCatchUpEntries,
+            logger: logger
+        )
+        let transport = PeerTransport(
+            identity: PeerIdentity(clusterID: recovery.clusterID, memberID: recovery.memberID, serverVersion: EtcdVersion.server),
+            listenAddresses: configuration.listenPeerAddresses.map { PeerAddress(host: $0.host, port: $0.port) },
+            delegate: events,
+            logger: logger
+        )
+        peerLink.attach(transport)
+        events.attach(transport: transport, stateMachine: stateMachine)
+        events.membershipChanged(stateMachine.current.membership)
+        let server = EtcdServer(parts: ServerParts(
+            memberID: recovery.memberID,
+            clusterID: recovery.clusterID,
+            configuration: configuration,
+            logger: logger,
+            leader: leader,
+            requestIDs: requestIDs,
+            proposals: proposals,
+            reads: reads,
+            lessor: lessor,
+            raftLoop: raftLoop,
+            applyLoop: applyLoop,
+            stateMachine: stateMachine,
+            transport: transport,
+            peerLink: peerLink,
+            events: events,
+            dataLock: lock
+        ))
+        logger.info(
+            "starting member",
+            metadata: [
+                "member-id": "\(String(recovery.memberID, radix: 16))",
+                "cluster-id": "\(String(recovery.clusterID, radix: 16))",
+                "applied-index": "\(consistentIndex)",
+                "revision": "\(stateMachine.current.stores.store.currentRevision)",
+            ]
+        )
+        raftLoop.start()
+        if stateMachine.current.membership.voterIDs == [recovery.memberID] {
+            inbox.push(.campaign)
+        }
+        return server
+    }
+
+    private static func raftConfig(_ configuration: ServerConfiguration, memberID: UInt64) -> RaftConfig {
+        var config = RaftConfig(id: memberID, randomSeed: memberID ^ UInt64(Date().timeIntervalSince1970 * 1e6))
+        config.electionTicks = configuration.electionTicks
+        config.heartbeatTicks = 1
+        config.preVote = configuration.preVote
+        config.checkQuorum = true
+        return config
+    }
+
+    /// After a restart the backend may be ahead of the newest Raft snapshot. Raft's configuration at the
+    /// consistent index is the membership the backend holds, so the in-memory log is snapshotted there:
+    /// Raft resumes after the consistent index, with the configuration in force at it.
+    private static func alignLog(
+        _ storage: MemoryStorage,
+        withBackendAt consistentIndex: UInt64,
+        membership: ClusterMembership
+    ) throws {
+        let snapshotIndex = try storage.snapshot().metadata.index
+        guard consistentIndex > snapshotIndex else { return }
+        guard consistentIndex <= storage.lastIndex() else {
+            throw BootstrapError(
+                "the backend has applied index \(consistentIndex) but the WAL ends at \(storage.lastIndex()); "
+                    + "the WAL is missing entries"
+            )
+        }
+        let confState = ConfState(voters: membership.voterIDs, learners: membership.learnerIDs)
+        _ = try storage.createSnapshot(index: consistentIndex, confState: confState, data: [])
+    }
+
+    /// Writes a compacting copy of the backend into `directory` and returns its path.
+    private static func copyBackend(_ stateMachine: MemberStateMachine, directory: String) async throws -> String {
+        let path = "\(directory)/send-\(UInt64.random(in: 1...UInt64.max)).db"
+        let stores = stateMachine.current.stores
+        try await NIOThreadPool.singleton.runIfActive {
+            try stores.backend.copyCompacted(toPath: path)
+        }
+        return path
+    }
+}

@@ -1,0 +1,97 @@
+import Membership
+
+/// Everything one member needs to run, typed and already validated by the program that starts it.
+public struct ServerConfiguration: Sendable {
+    /// How the member takes its place in a cluster when its data directory holds no WAL yet.
+    public enum InitialState: Sendable, Equatable {
+        /// Found a new cluster with these members (names and peer URLs) and this token.
+        case newCluster(InitialCluster, token: String)
+        /// Join a running cluster that already lists this member (added with MemberAdd); ask these peers.
+        case existingCluster(InitialCluster)
+    }
+
+    /// A host and port to listen on for peers.
+    public struct ListenAddress: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+
+        /// An address; port 0 lets the system choose.
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    public var name: String
+    public var dataDirectory: String
+    /// The WAL's directory when not inside the data directory (`--wal-dir`).
+    public var walDirectory: String?
+    public var peerURLs: [String]
+    public var clientURLs: [String]
+    public var listenPeerAddresses: [ListenAddress]
+    public var initialState: InitialState
+    public var heartbeatInterval: Duration
+    /// Ticks of `heartbeatInterval` before an election.
+    public var electionTicks: Int
+    public var preVote: Bool
+    public var strictReconfigCheck: Bool
+    public var snapshotCount: UInt64
+    public var snapshotCatchUpEntries: UInt64
+    public var maxSnapshotFiles: Int
+    public var maxRequestBytes: Int
+    public var maxTxnOps: Int
+    /// Bytes; negative means no quota.
+    public var quotaBackendBytes: Int64
+    public var backendBatchInterval: Duration
+    public var backendBatchLimit: Int
+    public var unsafeNoFsync: Bool
+
+    /// The member's directory inside the data directory, as etcd lays it out.
+    public var memberDirectory: String { "\(self.dataDirectory)/member" }
+    public var resolvedWALDirectory: String { self.walDirectory ?? "\(self.memberDirectory)/wal" }
+    public var snapshotDirectory: String { "\(self.memberDirectory)/snap" }
+    /// The backend database file.
+    public var backendPath: String { "\(self.snapshotDirectory)/db" }
+
+    /// How long a proposal may take before `etcdserver: request timed out`: etcd's 5 s plus two election
+    /// timeouts.
+    public var requestTimeout: Duration {
+        .seconds(5) + self.heartbeatInterval * (2 * self.electionTicks)
+    }
+
+    /// The election timeout.
+    public var electionTimeout: Duration {
+        self.heartbeatInterval * self.electionTicks
+    }
+
+    /// Creates a configuration with etcd's defaults for everything but identity and placement.
+    public init(
+        name: String,
+        dataDirectory: String,
+        peerURLs: [String],
+        clientURLs: [String],
+        listenPeerAddresses: [ListenAddress],
+        initialState: InitialState
+    ) {
+        self.name = name
+        self.dataDirectory = dataDirectory
+        self.walDirectory = nil
+        self.peerURLs = peerURLs
+        self.clientURLs = clientURLs
+        self.listenPeerAddresses = listenPeerAddresses
+        self.initialState = initialState
+        self.heartbeatInterval = .milliseconds(100)
+        self.electionTicks = 10
+        self.preVote = true
+        self.strictReconfigCheck = true
+        self.snapshotCount = 100_000
+        self.snapshotCatchUpEntries = 5_000
+        self.maxSnapshotFiles = 5
+        self.maxRequestBytes = 1_572_864
+        self.maxTxnOps = 128
+        self.quotaBackendBytes = 2 * 1024 * 1024 * 1024
+        self.backendBatchInterval = .milliseconds(100)
+        self.backendBatchLimit = 10_000
+        self.unsafeNoFsync = false
+    }
+}

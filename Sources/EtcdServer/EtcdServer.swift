@@ -1,0 +1,95 @@
+import EtcdProto
+import Foundation
+import Logging
+import MVCC
+import Membership
+import PeerTransport
+import Raft
+import Synchronization
+
+/// One etcd member: its Raft loop and apply loop, its peer transport, and the v3 API's operations on
+/// top of them. The gRPC services and the JSON gateway call these methods; every failure a client can
+/// cause is thrown as an ``EtcdError`` with etcd's code and message.
+///
+/// Start it with ``start(configuration:logger:)``, run it with ``run()`` until shutdown, then ``stop()``.
+public final class EtcdServer: Sendable {
+    public let memberID: UInt64
+    public let clusterID: UInt64
+    let configuration: ServerConfiguration
+    let logger: Logger
+    let leader: LeaderState
+    let requestIDs: RequestIDGenerator
+    let proposals: ProposalRouter
+    let reads: ReadIndexCoordinator
+    let lessor: Lessor
+    let raftLoop: RaftLoop
+    let applyLoop: ApplyLoop
+    let stateMachine: MemberStateMachine
+    let transport: PeerTransport
+    let peerLink: PeerLink
+    let events: ServerEvents
+    private let dataLock: DataDirectoryLock
+    let shutdownRequests: AsyncStream<Void>
+    let shutdownSignal: AsyncStream<Void>.Continuation
+
+    /// Entries may trail their commit by at most this many before new proposals are refused with
+    /// `etcdserver: too many requests` (etcd's `maxGapBetweenApplyAndCommitIndex`).
+    static let maxApplyBacklog: UInt64 = 5_000
+
+    init(parts: ServerParts) {
+        self.memberID = parts.memberID
+        self.clusterID = parts.clusterID
+        self.configuration = parts.configuration
+        self.logger = parts.logger
+        self.leader = parts.leader
+        self.requestIDs = parts.requestIDs
+        self.proposals = parts.proposals
+        self.reads = parts.reads
+        self.lessor = parts.lessor
+        self.raftLoop = parts.raftLoop
+        self.applyLoop = parts.applyLoop
+        self.stateMachine = parts.stateMachine
+        self.transport = parts.transport
+        self.peerLink = parts.peerLink
+        self.events = parts.events
+        self.dataLock = parts.dataLock
+        (self.shutdownRequests, self.shutdownSignal) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// The header of a response: cluster, member, the given revision and the current Raft term.
+    public func header(revision: Int64) -> Etcdserverpb_ResponseHeader {
+        var header = Etcdserverpb_ResponseHeader()
+        header.clusterID = self.clusterID
+        header.memberID = self.memberID
+        header.revision = revision
+        header.raftTerm = self.leader.current.term
+        return header
+    }
+
+    /// Whether this member knows a leader.
+    public var hasLeader: Bool { self.leader.hasLeader }
+
+    /// The MVCC store as of now (replaced when a follower installs a snapshot).
+    var stores: StateStores { self.stateMachine.current.stores }
+
+    /// The membership as of the last applied entry.
+    public var membership: ClusterMembership { self.stateMachine.current.membership }
+
+    /// Proposes a request through Raft and waits for the result of applying it.
+    func propose(_ request: Memberpb_InternalRequest) async throws -> ApplyResult {
+        if self.applyLoop.backlog > Self.maxApplyBacklog { throw EtcdError.tooManyRequests }
+        var request = request
+        let id = self.requestIDs.next()
+        request.header.id = id
+        let data: [UInt8] = try request.serializedBytes()
+        if data.count > self.configuration.maxRequestBytes { throw EtcdError.requestTooLarge }
+        let result = try await self.proposals.propose(.propose(id: id, data: data), id: id)
+        if case .failure(let error) = result { throw error }
+        return result
+    }
+
+    /// Hands an input to the Raft loop.
+    func submit(_ input: RaftInput) {
+        self.raftLoop.inbox.push(input)
+    }
+}

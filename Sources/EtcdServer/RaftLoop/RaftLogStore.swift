@@ -1,0 +1,45 @@
+import Raft
+import WAL
+
+/// The durable side of the Raft log: entries and hard state in the WAL, snapshot metadata in snap files.
+/// Owned by the Raft loop's thread. A failed write or fsync stops the process (the WAL's rule): the
+/// kernel may have dropped the pages, so retrying could acknowledge what is not on disk.
+protocol RaftLogStore: AnyObject {
+    /// Appends entries and the hard state; durable on return when `mustSync`.
+    func save(hardState: HardState?, entries: [Entry], mustSync: Bool)
+    /// Records a snapshot: its file first, then the WAL marker that lets replay start there.
+    func saveSnapshot(_ snapshot: Snapshot)
+    /// Drops WAL segments and snapshot files no longer needed once a snapshot at `index` is durable.
+    func release(upTo index: UInt64)
+}
+
+/// The production store: the WAL and the snapshotter of the member's data directory.
+final class DurableRaftLog: RaftLogStore {
+    private let wal: WAL
+    private let snapshotter: Snapshotter
+
+    init(wal: WAL, snapshotter: Snapshotter) {
+        self.wal = wal
+        self.snapshotter = snapshotter
+    }
+
+    func save(hardState: HardState?, entries: [Entry], mustSync: Bool) {
+        guard hardState != nil || !entries.isEmpty else { return }
+        self.wal.save(hardState: hardState ?? self.wal.hardState, entries: entries)
+    }
+
+    func saveSnapshot(_ snapshot: Snapshot) {
+        self.snapshotter.save(snapshot)
+        self.wal.saveSnapshotMarker(SnapshotMarker(snapshot.metadata))
+    }
+
+    func release(upTo index: UInt64) {
+        do {
+            try self.wal.release(upTo: index)
+            try self.snapshotter.purge()
+        } catch {
+            // Old segments and snapshot files stay on disk; the next snapshot retries. Nothing is lost.
+            return
+        }
+    }
+}

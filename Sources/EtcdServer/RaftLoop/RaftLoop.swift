@@ -1,0 +1,201 @@
+import Foundation
+import Logging
+import Raft
+
+/// The member's Raft loop: one dedicated thread that owns the Raft node, its in-memory log and the durable
+/// log. It ticks the node on the heartbeat clock, feeds it what arrives in its inbox, and handles each
+/// `Ready` in the order Raft requires:
+///
+/// 1. messages that need nothing durable are sent at once (a leader's appends travel while it fsyncs);
+/// 2. the snapshot, entries and hard state are made durable (one fsync for the whole Ready: group commit)
+///    and added to the in-memory log;
+/// 3. messages that acknowledge durable state (votes, append responses) are sent;
+/// 4. committed entries go to the apply loop — and when they hold a membership change or a snapshot, the
+///    loop waits for them to be applied, because the node's configuration must change in log order;
+/// 5. confirmed read indexes are handed on, and the Ready is acknowledged.
+final class RaftLoop: @unchecked Sendable {
+    // Everything below `inbox` is touched only by the loop's own thread, after `start()`.
+    let inbox: BlockingQueue<RaftInput>
+    private let node: RawNode
+    private let storage: MemoryStorage
+    private let logStore: any RaftLogStore
+    private let sender: any RaftMessageSender
+    private let applier: ApplyLoop
+    private weak var delegate: (any RaftLoopDelegate)?
+    private let tickInterval: TimeInterval
+    private let catchUpEntries: UInt64
+    private let logger: Logger
+    private var thread: Thread?
+    private var lastCommit: UInt64 = 0
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(
+        inbox: BlockingQueue<RaftInput>,
+        node: RawNode,
+        storage: MemoryStorage,
+        logStore: any RaftLogStore,
+        sender: any RaftMessageSender,
+        applier: ApplyLoop,
+        delegate: any RaftLoopDelegate,
+        tickInterval: Duration,
+        catchUpEntries: UInt64,
+        logger: Logger
+    ) {
+        self.inbox = inbox
+        self.node = node
+        self.storage = storage
+        self.logStore = logStore
+        self.sender = sender
+        self.applier = applier
+        self.delegate = delegate
+        let (seconds, attoseconds) = tickInterval.components
+        self.tickInterval = Double(seconds) + Double(attoseconds) / 1e18
+        self.catchUpEntries = catchUpEntries
+        self.logger = logger
+    }
+
+    /// Starts the loop's thread.
+    func start() {
+        let thread = Thread { [self] in
+            self.run()
+            self.finished.signal()
+        }
+        thread.name = "raft"
+        thread.stackSize = 4 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops the loop after the current Ready and waits for its thread to end.
+    func stop() {
+        self.inbox.close()
+        if self.thread != nil { self.finished.wait() }
+    }
+
+    private func run() {
+        var nextTick = Date().addingTimeInterval(self.tickInterval)
+        while true {
+            guard let inputs = self.inbox.drain(until: nextTick) else { return }
+            for input in inputs { self.handle(input) }
+            let now = Date()
+            if now >= nextTick {
+                self.node.tick()
+                nextTick = now.addingTimeInterval(self.tickInterval)
+            }
+            while self.node.hasReady() {
+                self.process(self.node.ready())
+            }
+        }
+    }
+
+    private func handle(_ input: RaftInput) {
+        switch input {
+        case .message(let message):
+            do {
+                try self.node.step(message)
+            } catch {
+                self.logger.debug("dropped a Raft message", metadata: ["type": "\(message.type)", "error": "\(error)"])
+            }
+        case .propose(let id, let data):
+            do {
+                try self.node.propose(data)
+            } catch {
+                self.delegate?.proposalRejected(id: id, error: error)
+            }
+        case .proposeConfChange(let id, let change):
+            do {
+                try self.node.proposeConfChange(change)
+            } catch {
+                self.delegate?.proposalRejected(id: id, error: error)
+            }
+        case .readIndex(let context):
+            try? self.node.readIndex(context: context)
+        case .transferLeadership(let transferee):
+            self.node.transferLeadership(to: transferee)
+        case .campaign:
+            self.node.campaign()
+        case .status(let reply):
+            reply(self.node.status())
+        case .unreachable(let peer):
+            self.node.reportUnreachable(peer)
+        case .snapshotStatus(let peer, let status):
+            self.node.reportSnapshot(peer, status: status)
+        case .compactLog(let metadata):
+            self.compactLog(at: metadata)
+        }
+    }
+
+    private func process(_ ready: Ready) {
+        if let softState = ready.softState {
+            self.delegate?.leadershipChanged(softState, term: self.node.basicStatus.hardState.term)
+        }
+        self.dispatch(ready.messages)
+        if let snapshot = ready.snapshot {
+            self.logStore.saveSnapshot(snapshot)
+        }
+        self.logStore.save(hardState: ready.hardState, entries: ready.entries, mustSync: ready.mustSync)
+        if let snapshot = ready.snapshot {
+            do {
+                try self.storage.applySnapshot(snapshot)
+            } catch {
+                preconditionFailure("Raft handed out snapshot \(snapshot.metadata.index) older than its log: \(error)")
+            }
+        }
+        self.storage.append(ready.entries)
+        if let hardState = ready.hardState {
+            self.storage.setHardState(hardState)
+            if hardState.commit > self.lastCommit {
+                self.lastCommit = hardState.commit
+                self.delegate?.committed(upTo: hardState.commit)
+            }
+        }
+        self.dispatch(ready.messagesAfterPersist)
+        self.apply(ready)
+        if !ready.readStates.isEmpty {
+            self.delegate?.readStatesConfirmed(ready.readStates)
+        }
+        self.node.advance(ready)
+    }
+
+    /// Sends messages, handing snapshot messages to the sender's snapshot path.
+    private func dispatch(_ messages: [Raft.Message]) {
+        guard !messages.isEmpty else { return }
+        if messages.contains(where: { $0.type == .snapshot }) {
+            self.sender.send(messages.filter { $0.type != .snapshot })
+            for message in messages where message.type == .snapshot { self.sender.sendSnapshot(message) }
+        } else {
+            self.sender.send(messages)
+        }
+    }
+
+    /// Hands committed work to the apply loop; waits when the node's configuration must follow it.
+    private func apply(_ ready: Ready) {
+        guard ready.snapshot != nil || !ready.committedEntries.isEmpty else { return }
+        let batch = ApplyBatch(snapshot: ready.snapshot, entries: ready.committedEntries)
+        guard batch.changesConfiguration else {
+            self.applier.submit(batch)
+            return
+        }
+        for change in self.applier.applyAndWait(batch) {
+            self.node.applyConfChange(change)
+        }
+    }
+
+    /// Takes a snapshot of the log at a point the backend holds durably, and drops what precedes it
+    /// except the entries slow followers may still need.
+    private func compactLog(at metadata: SnapshotMetadata) {
+        guard metadata.index > (try? self.storage.snapshot())?.metadata.index ?? 0 else { return }
+        guard let snapshot = try? self.storage.createSnapshot(index: metadata.index, confState: metadata.confState, data: []) else {
+            return
+        }
+        self.logStore.saveSnapshot(snapshot)
+        if metadata.index > self.catchUpEntries {
+            try? self.storage.compact(upTo: metadata.index - self.catchUpEntries)
+        }
+        self.logStore.release(upTo: metadata.index)
+        self.logger.info(
+            "saved snapshot and compacted the Raft log",
+            metadata: ["snapshot-index": "\(metadata.index)", "term": "\(snapshot.metadata.term)"]
+        )
+    }
+}

@@ -1,0 +1,21 @@
+import Raft
+
+/// What the Raft loop tells the rest of the member. Called on the Raft loop's thread: implementations only
+/// record or hand off, never block.
+protocol RaftLoopDelegate: AnyObject, Sendable {
+    /// The leader or this member's role changed.
+    func leadershipChanged(_ state: SoftState, term: UInt64)
+    /// Read indexes confirmed by the leader, in order.
+    func readStatesConfirmed(_ states: [ReadState])
+    /// Raft did not take a proposal (no leader, transfer in progress, too much uncommitted data).
+    func proposalRejected(id: UInt64, error: RaftError)
+    /// The commit index moved (etcd_server_proposals_committed_total).
+    func committed(upTo index: UInt64)
+}
+
+/// Sends Raft messages to peers. `send` never blocks; a snapshot message is handed over with the
+/// database it stands for, and the outcome comes back as a ``RaftInput/snapshotStatus(_:_:)``.
+protocol RaftMessageSender: Sendable {
+    func send(_ messages: [Raft.Message])
+    func sendSnapshot(_ message: Raft.Message)
+}

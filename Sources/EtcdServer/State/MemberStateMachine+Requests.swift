@@ -1,0 +1,79 @@
+import EtcdProto
+import MVCC
+import Raft
+
+extension MemberStateMachine {
+    /// Applies one client request from the log and hands the result to its proposer (if it is waiting on
+    /// this member).
+    func applyRequest(_ entry: Entry) {
+        let request: Memberpb_InternalRequest
+        do {
+            request = try Memberpb_InternalRequest(serializedBytes: entry.data)
+        } catch {
+            preconditionFailure("undecodable request at index \(entry.index): \(error)")
+        }
+        let result = self.dispatch(request)
+        self.proposals.complete(request.header.id, with: result)
+    }
+
+    private func dispatch(_ request: Memberpb_InternalRequest) -> ApplyResult {
+        let kv = self.stores.kv
+        do {
+            switch request.request {
+            case .put(let put):
+                return .put(try kv.put(put))
+            case .deleteRange(let delete):
+                return .deleteRange(try kv.deleteRange(delete))
+            case .txn(let txn):
+                return .txn(try kv.txn(txn))
+            case .compaction(let compaction):
+                let outcome = kv.compaction(compaction)
+                return .compaction(try outcome.result.get(), outcome.physical)
+            case .leaseGrant(let grant):
+                let response = try kv.leaseGrant(grant)
+                self.lessor.granted(id: response.id, ttlSeconds: response.ttl, now: .now)
+                return .leaseGrant(response)
+            case .leaseRevoke(let revoke):
+                let response = try kv.leaseRevoke(revoke)
+                self.lessor.revoked(id: revoke.id)
+                return .leaseRevoke(response)
+            case .leaseCheckpoint(let checkpoint):
+                _ = try kv.leaseCheckpoint(checkpoint)
+                for lease in checkpoint.checkpoints {
+                    self.lessor.checkpointed(id: lease.id, remainingSeconds: lease.remainingTtl)
+                }
+                return .done
+            case .memberAttributes(let attributes):
+                self.membership.publish(id: attributes.memberID, name: attributes.name, clientURLs: attributes.clientUrls)
+                if let member = self.membership.members[attributes.memberID] {
+                    do {
+                        try self.stores.backend.writer.apply([self.stores.membership.write(member)])
+                    } catch {
+                        throw KVError.backend(error)
+                    }
+                }
+                self.publishMembership()
+                return .done
+            case .range, .alarm, .clusterVersion, .authEnable, .authDisable, .authenticate, .authUserAdd,
+                .authUserDelete, .authUserChangePassword, .authUserGrantRole, .authUserRevokeRole, .authRoleAdd,
+                .authRoleDelete, .authRoleGrantPermission, .authRoleRevokePermission, .none:
+                return .failure(EtcdError(.unimplemented, "etcdserver: this member cannot apply \(Self.kind(of: request))"))
+            }
+        } catch let error as KVError {
+            return .failure(EtcdError(error))
+        } catch {
+            return .failure(EtcdError(.internalError, "etcdserver: \(error)"))
+        }
+    }
+
+    private static func kind(of request: Memberpb_InternalRequest) -> String {
+        request.request.map { "\($0)".split(separator: "(").first.map(String.init) ?? "request" } ?? "an empty request"
+    }
+}
+
+extension EtcdError {
+    /// The client-facing form of a store error: the same code and message.
+    public init(_ error: KVError) {
+        self.init(error.grpcCode, error.grpcMessage)
+    }
+}

@@ -1,0 +1,138 @@
+import Backend
+import EtcdProto
+import Foundation
+import Logging
+import MVCC
+import Membership
+import Raft
+import Synchronization
+
+/// The member's replicated state machine: applies committed entries to the backend in log order, on the
+/// apply thread, and completes the proposals waiting for them.
+///
+/// Every entry, whatever it does, advances the consistent index, which the backend stores with the data in
+/// the same commit; after a crash the member resumes after it. Membership changes update the members'
+/// records and go back to Raft; requests the state machine refuses (an unknown lease, a compacted
+/// revision) change nothing and report their error to their proposer.
+final class MemberStateMachine: StateMachine, @unchecked Sendable {
+    // Written on the apply thread only; `published` lets other threads read the current stores and
+    // membership.
+    var stores: StateStores
+    var membership: ClusterMembership
+    private let published: Mutex<(StateStores, ClusterMembership)>
+    let memberID: UInt64
+    let configuration: ServerConfiguration
+    let proposals: ProposalRouter
+    let lessor: Lessor
+    let events: any StateMachineEvents
+    let logger: Logger
+    var lastSnapshotIndex: UInt64
+
+    init(
+        stores: StateStores,
+        membership: ClusterMembership,
+        memberID: UInt64,
+        snapshotIndex: UInt64,
+        configuration: ServerConfiguration,
+        proposals: ProposalRouter,
+        lessor: Lessor,
+        events: any StateMachineEvents,
+        logger: Logger
+    ) {
+        self.stores = stores
+        self.membership = membership
+        self.published = Mutex((stores, membership))
+        self.memberID = memberID
+        self.lastSnapshotIndex = snapshotIndex
+        self.configuration = configuration
+        self.proposals = proposals
+        self.lessor = lessor
+        self.events = events
+        self.logger = logger
+    }
+
+    /// The stores and membership as of the last applied entry; any thread.
+    var current: (stores: StateStores, membership: ClusterMembership) {
+        self.published.withLock { $0 }
+    }
+
+    func apply(_ batch: ApplyBatch) -> [ConfChange] {
+        if let snapshot = batch.snapshot {
+            self.install(snapshot)
+        }
+        var changes: [ConfChange] = []
+        let applied = self.stores.store.consistentIndex.index
+        for entry in batch.entries where entry.index > applied {
+            switch entry.kind {
+            case .normal:
+                if !entry.data.isEmpty { self.applyRequest(entry) }
+            case .confChange:
+                if let change = self.applyConfChange(entry) { changes.append(change) }
+            }
+            self.stores.store.setConsistentIndex(entry.index, term: entry.term)
+            self.commitIfDue()
+        }
+        if let last = batch.entries.last {
+            self.snapshotIfDue(at: last.index)
+        }
+        return changes
+    }
+
+    func runDueWork(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        self.commitIfDue(now: now)
+        do {
+            if try self.stores.store.runMaintenance(now: now) {
+                return now + .milliseconds(10)
+            }
+        } catch {
+            self.logger.error("compaction failed", metadata: ["error": "\(error)"])
+        }
+        return self.stores.backend.writer.nextCommitDeadline
+    }
+
+    /// Makes the membership visible to other threads and tells the member about it.
+    func publishMembership() {
+        self.published.withLock { $0 = (self.stores, self.membership) }
+        self.events.membershipChanged(self.membership)
+    }
+
+    func commitIfDue(now: ContinuousClock.Instant = .now) {
+        do {
+            try self.stores.backend.writer.commitIfDue(now: now)
+        } catch {
+            self.logger.error("backend commit failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Commits what is pending now; fatal if the backend cannot, since the WAL is released against it.
+    func commitNow() {
+        do {
+            try self.stores.store.commit()
+        } catch {
+            fatalError("backend commit failed: \(error)")
+        }
+    }
+
+    /// After `snapshotCount` entries, makes the backend durable and asks the Raft loop to snapshot and
+    /// compact its log there.
+    private func snapshotIfDue(at index: UInt64) {
+        guard index >= self.lastSnapshotIndex + self.configuration.snapshotCount else { return }
+        self.commitNow()
+        self.lastSnapshotIndex = index
+        let term = self.stores.store.consistentIndex.term
+        let confState = ConfState(voters: self.membership.voterIDs, learners: self.membership.learnerIDs)
+        self.events.backendDurable(through: SnapshotMetadata(index: index, term: term, confState: confState))
+    }
+}
+
+/// What the state machine tells the member as it applies.
+protocol StateMachineEvents: AnyObject, Sendable {
+    /// The membership changed (members added, removed, promoted, published).
+    func membershipChanged(_ membership: ClusterMembership)
+    /// This member was removed from the cluster.
+    func removedFromCluster()
+    /// The backend holds everything up to `metadata.index` durably: the Raft log may be snapshotted there.
+    func backendDurable(through metadata: SnapshotMetadata)
+    /// The stores were replaced by a snapshot's; readers must switch.
+    func storesReplaced(_ stores: StateStores)
+}

@@ -1,0 +1,96 @@
+import EtcdProto
+import Raft
+import Synchronization
+
+/// Sends proposals to Raft and matches their outcomes to their callers.
+///
+/// A proposal waits for the apply loop to complete it by id. While there is no leader Raft drops
+/// proposals; like etcd, which blocks proposals until a leader appears, the router parks them and submits
+/// them again when a leader is known, so they succeed or time out (`etcdserver: request timed out`).
+final class ProposalRouter: Sendable {
+    /// Raft dropped the proposal for another reason (a leadership transfer in progress, too much uncommitted
+    /// data): etcd returns raft's own message.
+    static let dropped = EtcdError(.unknown, "raft proposal dropped")
+    /// A membership change while another is committed but not yet applied. etcd's Raft turns such a change
+    /// into an empty entry and its caller times out; we say why at once.
+    static let membershipChangeInProgress = EtcdError(
+        .failedPrecondition,
+        "etcdserver: another membership change is in progress; retry once it is applied"
+    )
+
+    private struct Outstanding {
+        /// Every proposal not yet completed, by id, so a dropped one can be submitted again.
+        var inputs: [UInt64: RaftInput] = [:]
+        /// Ids Raft dropped for want of a leader.
+        var parked: Set<UInt64> = []
+    }
+
+    private let waits = WaitRegistry<ApplyResult>()
+    private let outstanding = Mutex(Outstanding())
+    private let submit: @Sendable (RaftInput) -> Void
+    private let leader: LeaderState
+    private let timeout: Duration
+
+    init(leader: LeaderState, timeout: Duration, submit: @escaping @Sendable (RaftInput) -> Void) {
+        self.leader = leader
+        self.timeout = timeout
+        self.submit = submit
+    }
+
+    /// Callers waiting for their proposals (etcd_server_proposals_pending).
+    var pendingCount: Int { self.waits.count }
+
+    /// Proposes `input` (a `.propose` or `.proposeConfChange` carrying `id`) and waits for its result.
+    func propose(_ input: RaftInput, id: UInt64) async throws -> ApplyResult {
+        let leaderAtStart = self.leader.current
+        self.outstanding.withLock { $0.inputs[id] = input }
+        defer {
+            self.outstanding.withLock { outstanding in
+                outstanding.inputs[id] = nil
+                outstanding.parked.remove(id)
+            }
+        }
+        let timer = Task {
+            try await Task.sleep(for: self.timeout)
+            self.waits.fail(id, with: EtcdError.timeout)
+        }
+        defer { timer.cancel() }
+        do {
+            return try await self.waits.wait(for: id) { self.submit(input) }
+        } catch let error as EtcdError where error == .timeout {
+            let now = self.leader.current
+            let leaderFailed = leaderAtStart.leader != .none && now.changes != leaderAtStart.changes
+            throw leaderFailed ? EtcdError.timeoutDueToLeaderFail : EtcdError.timeout
+        }
+    }
+
+    /// The apply loop finished the proposal `id` (any member's; unknown ids are ignored).
+    func complete(_ id: UInt64, with result: ApplyResult) {
+        self.waits.complete(id, with: result)
+    }
+
+    /// Raft refused the proposal `id`.
+    func rejected(_ id: UInt64, error: RaftError) {
+        if error == .proposalDropped && !self.leader.hasLeader {
+            self.outstanding.withLock { outstanding in
+                if outstanding.inputs[id] != nil { outstanding.parked.insert(id) }
+            }
+            return
+        }
+        self.waits.fail(id, with: error == .confChangePending ? Self.membershipChangeInProgress : Self.dropped)
+    }
+
+    /// A leader appeared: submit the parked proposals again, oldest first.
+    func leaderElected() {
+        let inputs: [RaftInput] = self.outstanding.withLock { outstanding in
+            defer { outstanding.parked.removeAll() }
+            return outstanding.parked.sorted().compactMap { outstanding.inputs[$0] }
+        }
+        for input in inputs { self.submit(input) }
+    }
+
+    /// Fails every waiting proposal (the member is stopping).
+    func failAll(with error: EtcdError) {
+        self.waits.failAll(with: error)
+    }
+}

@@ -1,0 +1,193 @@
+import Backend
+import EtcdProto
+
+/// The catch-up loop: brings unsynced watchers to the head of history by reading the key database,
+/// without holding the hub's lock while it reads (so writes never wait for it).
+extension WatchHub {
+    /// Revisions a catching-up watcher may still be behind when the round ends for it to be moved to
+    /// synced by reading that tail under the lock (a short read, since writes are what creates the gap).
+    static let maxTailRevisions: Int64 = 64
+
+    private struct Plan {
+        var watchers: [(watcher: Watcher, next: Int64)]
+        var current: Int64
+        var compacted: Int64
+    }
+
+    private struct Delivery {
+        var watcher: Watcher
+        var expectedNext: Int64
+        var events: [Mvccpb_Event]
+        var through: Int64
+    }
+
+    /// One round; true when another should follow at once (progress was made and work remains).
+    func syncRound() -> Bool {
+        guard let plan = choose() else { return false }
+        guard !plan.watchers.isEmpty else { return hasUnsynced }
+        guard let deliveries = try? read(plan) else { return false }
+        return deliver(deliveries, plan: plan)
+    }
+
+    private var hasUnsynced: Bool {
+        state.withLock { !$0.closed && !$0.unsynced.isEmpty }
+    }
+
+    /// Picks the unsynced watchers to serve: retires the compacted ones, skips those whose stream has
+    /// no room, and promotes those already at the head.
+    private func choose() -> Plan? {
+        state.withLock { state -> Plan? in
+            guard !state.closed, !state.unsynced.isEmpty else { return nil }
+            let current = store.currentRevision
+            let compacted = store.compactedRevision
+            var chosen: [(watcher: Watcher, next: Int64)] = []
+            for watcher in Array(state.unsynced.values) {
+                if watcher.nextRevision < compacted {
+                    let notice = WatchResponse(kind: .compacted, watchID: watcher.id, revision: current, compactRevision: compacted)
+                    if watcher.stream.queue.enqueueEvent(notice, previousValues: false) {
+                        Self.forget(watcher, &state)
+                        watcher.stream.queue.remove(watcher.id, dropQueued: false)
+                        fulfilDeferredProgress(of: watcher.stream)
+                    }
+                    continue
+                }
+                if watcher.nextRevision > current {
+                    promote(watcher, next: watcher.nextRevision, &state)
+                    continue
+                }
+                if chosen.count < configuration.maxWatchersPerSync, watcher.stream.queue.hasEventRoom {
+                    chosen.append((watcher, watcher.nextRevision))
+                }
+            }
+            return Plan(watchers: chosen, current: current, compacted: compacted)
+        }
+    }
+
+    /// Reads the chosen watchers' missing history, in windows of `watchBatchMaxRevisions` revisions.
+    private func read(_ plan: Plan) throws(KVError) -> [Delivery] {
+        let view = try store.readView()
+        defer { view.close() }
+        let ordered = plan.watchers.sorted { $0.next < $1.next }
+        var deliveries: [Delivery] = []
+        var position = 0
+        while position < ordered.count {
+            let start = ordered[position].next
+            let through = min(plan.current, start + Int64(configuration.watchBatchMaxRevisions) - 1)
+            var group: [(watcher: Watcher, next: Int64)] = []
+            while position < ordered.count, ordered[position].next <= through {
+                group.append(ordered[position])
+                position += 1
+            }
+            let events = try events(from: start, through: through, for: group.map(\.watcher), view: view)
+            for member in group {
+                let mine = events.filter { $0.watchers.contains { $0 === member.watcher } && $0.event.kv.modRevision >= member.next }
+                deliveries.append(Delivery(watcher: member.watcher, expectedNext: member.next, events: mine.map(\.event), through: through))
+            }
+        }
+        return deliveries
+    }
+
+    /// Hands the read history to the watchers still waiting for it, and moves to synced those that
+    /// reached the head.
+    private func deliver(_ deliveries: [Delivery], plan: Plan) -> Bool {
+        state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            // A compaction published meanwhile may have removed history the view did not hold.
+            guard store.compactedRevision == plan.compacted else { return true }
+            var caughtUp: [Watcher] = []
+            var progressed = false
+            for delivery in deliveries {
+                let watcher = delivery.watcher
+                guard watcher.placement == .unsynced, watcher.nextRevision == delivery.expectedNext else { continue }
+                let events = watcher.filter(delivery.events)
+                if !events.isEmpty {
+                    let response = WatchResponse(kind: .events, watchID: watcher.id, revision: plan.current, events: events)
+                    guard watcher.stream.queue.enqueueEvent(response, previousValues: watcher.request.prevKV) else { continue }
+                }
+                progressed = true
+                watcher.nextRevision = delivery.through + 1
+                if watcher.nextRevision > plan.current {
+                    caughtUp.append(watcher)
+                }
+            }
+            promoteAtHead(caughtUp, from: plan.current, &state)
+            return progressed && !state.unsynced.isEmpty
+        }
+    }
+
+    /// Moves watchers that have everything up to `readThrough` to synced, reading the revisions
+    /// committed since under the lock when there are few of them. Caller holds the hub's lock.
+    private func promoteAtHead(_ watchers: [Watcher], from readThrough: Int64, _ state: inout State) {
+        guard !watchers.isEmpty else { return }
+        let now = store.currentRevision
+        if now == readThrough {
+            for watcher in watchers {
+                promote(watcher, next: now + 1, &state)
+            }
+            return
+        }
+        guard now - readThrough <= Self.maxTailRevisions,
+              let view = try? store.readView(),
+              let tail = try? events(from: readThrough + 1, through: now, for: watchers, view: view)
+        else { return }
+        view.close()
+        for watcher in watchers {
+            let events = watcher.filter(tail.filter { $0.watchers.contains { $0 === watcher } }.map(\.event))
+            if !events.isEmpty {
+                let response = WatchResponse(kind: .events, watchID: watcher.id, revision: now, events: events)
+                guard watcher.stream.queue.enqueueEvent(response, previousValues: watcher.request.prevKV) else { continue }
+            }
+            promote(watcher, next: now + 1, &state)
+        }
+    }
+
+    /// Moves an unsynced watcher to synced at `next`. Caller holds the hub's lock.
+    private func promote(_ watcher: Watcher, next: Int64, _ state: inout State) {
+        state.unsynced[ObjectIdentifier(watcher)] = nil
+        watcher.nextRevision = next
+        watcher.placement = .synced
+        state.synced.add(watcher)
+        fulfilDeferredProgress(of: watcher.stream)
+    }
+
+    /// The events of revisions `from...through` on keys some of `watchers` follow, in revision order,
+    /// each with the watchers it concerns. Only those values are decoded.
+    private func events(
+        from: Int64, through: Int64, for watchers: [Watcher], view: ReadView
+    ) throws(KVError) -> [(event: Mvccpb_Event, watchers: [Watcher])] {
+        var found: [(event: Mvccpb_Event, watchers: [Watcher])] = []
+        var corrupt: Revision?
+        do {
+            let start = RevisionKey.encode(Revision(main: from))
+            let end = RevisionKey.encode(Revision(main: through + 1))
+            try view.scan(store.keyDatabase, from: start, to: end) { revisionBytes, valueBytes in
+                guard let key = KeyValueFields.key(valueBytes) else {
+                    corrupt = RevisionKey.decode(revisionBytes)
+                    return false
+                }
+                let interested = watchers.filter { $0.request.range.contains(key) }
+                guard !interested.isEmpty else { return true }
+                guard var keyValue = KeyValueCoding.decode(valueBytes) else {
+                    corrupt = RevisionKey.decode(revisionBytes)
+                    return false
+                }
+                var event = Mvccpb_Event()
+                if RevisionKey.isTombstone(revisionBytes) {
+                    event.type = .delete
+                    keyValue.modRevision = RevisionKey.decode(revisionBytes).main
+                } else {
+                    event.type = .put
+                }
+                event.kv = keyValue
+                found.append((event, interested))
+                return true
+            }
+        } catch {
+            throw .backend(error)
+        }
+        if let corrupt {
+            throw .corrupt("the value at revision \(corrupt) is not a KeyValue")
+        }
+        return found
+    }
+}

@@ -1,0 +1,264 @@
+import EtcdProto
+import Synchronization
+
+/// The buffer and watch registry of one `WatchStream`: the ordered responses waiting for the consumer,
+/// their accounting against the stream's capacities, the waiting consumer and waiting requests, and
+/// the stream's watchers by ID.
+///
+/// Thread-safe. The hub calls the producing side under its own lock (hub lock, then this one); the
+/// consumer side takes only this lock.
+final class WatchStreamQueue: Sendable {
+    struct Queued {
+        var response: WatchResponse
+        var countsAsEvent: Bool
+        var needsPreviousValues: Bool
+    }
+
+    private struct State {
+        var queue: [Queued] = []
+        var head = 0
+        var eventResponses = 0
+        var controlResponses = 0
+        var consumer: CheckedContinuation<Queued?, Never>?
+        var consumerCancelled = false
+        var iterating = false
+        var controlWaiters: [CheckedContinuation<Bool, Never>] = []
+        var watchers: [Int64: Watcher] = [:]
+        var nextWatchID: Int64 = 0
+        var closed = false
+        var progressDeferred = false
+        var refusedEvents = false
+
+        var isEmpty: Bool { head == queue.count }
+
+        mutating func pop() -> Queued {
+            let item = queue[head]
+            head += 1
+            if head > 64, head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            return item
+        }
+    }
+
+    /// Event responses buffered at most.
+    let capacity: Int
+    private let state = Mutex(State())
+    /// Called when the consumer freed room after an event response was refused.
+    private let roomFreed: @Sendable () -> Void
+
+    init(capacity: Int, roomFreed: @escaping @Sendable () -> Void) {
+        precondition(capacity > 0, "a watch stream needs room for at least one response")
+        self.capacity = capacity
+        self.roomFreed = roomFreed
+    }
+
+    /// Marks the start of the single iteration; false when one already started.
+    func beginIteration() -> Bool {
+        state.withLock { state -> Bool in
+            defer { state.iterating = true }
+            return !state.iterating
+        }
+    }
+
+    // MARK: Producer side (the hub, under its lock).
+
+    /// Queues an event or per-watch progress response if the buffer has room.
+    func enqueueEvent(_ response: WatchResponse, previousValues: Bool) -> Bool {
+        state.withLock { state -> Bool in
+            guard !state.closed else { return true }
+            guard state.eventResponses < capacity else {
+                state.refusedEvents = true
+                return false
+            }
+            Self.deliver(Queued(response: response, countsAsEvent: true, needsPreviousValues: previousValues), &state)
+            return true
+        }
+    }
+
+    /// Queues an acknowledgement regardless of the buffer (requests wait for room before asking).
+    func enqueueControl(_ response: WatchResponse) {
+        state.withLock { state in
+            guard !state.closed else { return }
+            Self.deliver(Queued(response: response, countsAsEvent: false, needsPreviousValues: false), &state)
+        }
+    }
+
+    /// True when an event response would fit.
+    var hasEventRoom: Bool {
+        state.withLock { $0.eventResponses < capacity }
+    }
+
+    /// Picks the ID for a new watch: `requested`, or the lowest free one from the stream's counter.
+    func assignID(_ requested: Int64) throws(KVError) -> Int64 {
+        try state.withLock { state throws(KVError) -> Int64 in
+            if state.closed {
+                throw .closed
+            }
+            if requested != 0 {
+                guard state.watchers[requested] == nil else { throw .duplicateWatchID }
+                return requested
+            }
+            while state.watchers[state.nextWatchID] != nil {
+                state.nextWatchID += 1
+            }
+            defer { state.nextWatchID += 1 }
+            return state.nextWatchID
+        }
+    }
+
+    func add(_ watcher: Watcher) {
+        state.withLock { $0.watchers[watcher.id] = watcher }
+    }
+
+    func watcher(_ id: Int64) -> Watcher? {
+        state.withLock { $0.watchers[id] }
+    }
+
+    var watchers: [Watcher] {
+        state.withLock { Array($0.watchers.values) }
+    }
+
+    /// Forgets watch `id`; with `dropQueued`, also its undelivered event responses.
+    func remove(_ id: Int64, dropQueued: Bool) {
+        state.withLock { state in
+            state.watchers[id] = nil
+            guard dropQueued else { return }
+            var kept: [Queued] = []
+            for item in state.queue[state.head...] {
+                if item.countsAsEvent, item.response.watchID == id {
+                    state.eventResponses -= 1
+                } else {
+                    kept.append(item)
+                }
+            }
+            state.queue = kept
+            state.head = 0
+        }
+    }
+
+    /// Marks (or clears) a stream-wide progress request waiting for every watch to be synced.
+    var progressDeferred: Bool {
+        get { state.withLock { $0.progressDeferred } }
+        set { state.withLock { $0.progressDeferred = newValue } }
+    }
+
+    /// Ends the stream; returns its watchers for the hub to forget.
+    func markClosed() -> [Watcher] {
+        let (watchers, consumer, waiters) = state.withLock { state in
+            state.closed = true
+            let watchers = Array(state.watchers.values)
+            state.watchers.removeAll()
+            state.queue.removeAll()
+            state.head = 0
+            let consumer = state.consumer
+            state.consumer = nil
+            let waiters = state.controlWaiters
+            state.controlWaiters.removeAll()
+            return (watchers, consumer, waiters)
+        }
+        consumer?.resume(returning: nil)
+        for waiter in waiters {
+            waiter.resume(returning: false)
+        }
+        return watchers
+    }
+
+    // MARK: Consumer side.
+
+    /// Hands `item` to the waiting consumer, or queues it.
+    private static func deliver(_ item: Queued, _ state: inout State) {
+        if let consumer = state.consumer {
+            state.consumer = nil
+            consumer.resume(returning: item)
+            return
+        }
+        state.queue.append(item)
+        if item.countsAsEvent {
+            state.eventResponses += 1
+        } else {
+            state.controlResponses += 1
+        }
+    }
+
+    func dequeue() async -> Queued? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let outcome = state.withLock { state -> (Queued?, Bool, CheckedContinuation<Bool, Never>?) in
+                    if !state.isEmpty {
+                        let item = state.pop()
+                        var wake = false
+                        var waiter: CheckedContinuation<Bool, Never>?
+                        if item.countsAsEvent {
+                            state.eventResponses -= 1
+                            wake = state.refusedEvents
+                            state.refusedEvents = false
+                        } else {
+                            state.controlResponses -= 1
+                            if !state.controlWaiters.isEmpty {
+                                waiter = state.controlWaiters.removeFirst()
+                            }
+                        }
+                        continuation.resume(returning: item)
+                        return (item, wake, waiter)
+                    }
+                    if state.closed || state.consumerCancelled {
+                        continuation.resume(returning: nil)
+                    } else {
+                        state.consumer = continuation
+                    }
+                    return (nil, false, nil)
+                }
+                if outcome.1 {
+                    roomFreed()
+                }
+                outcome.2?.resume(returning: true)
+            }
+        } onCancel: {
+            let consumer = state.withLock { state -> CheckedContinuation<Queued?, Never>? in
+                state.consumerCancelled = true
+                defer { state.consumer = nil }
+                return state.consumer
+            }
+            consumer?.resume(returning: nil)
+        }
+    }
+
+    /// Waits while `WatchStream.controlCapacity` acknowledgements are unread; throws `closed` once closed.
+    func waitForControlRoom() async throws(KVError) {
+        while true {
+            let proceed: Bool? = state.withLock { state in
+                if state.closed {
+                    return false
+                }
+                return state.controlResponses < WatchStream.controlCapacity ? true : nil
+            }
+            switch proceed {
+            case true?:
+                return
+            case false?:
+                throw .closed
+            case nil:
+                let open = await withCheckedContinuation { continuation in
+                    let immediate: Bool? = state.withLock { state in
+                        if state.closed {
+                            return false
+                        }
+                        if state.controlResponses < WatchStream.controlCapacity {
+                            return true
+                        }
+                        state.controlWaiters.append(continuation)
+                        return nil
+                    }
+                    if let immediate {
+                        continuation.resume(returning: immediate)
+                    }
+                }
+                if !open {
+                    throw .closed
+                }
+            }
+        }
+    }
+}
