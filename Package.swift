@@ -238,6 +238,13 @@ let package = Package(
             path: "Benchmarks/StorageBenchmark",
             swiftSettings: strict
         ),
+        // gRPC put/range load against running members; Benchmarks/compare-with-etcd.sh drives it.
+        .executableTarget(
+            name: "LoadGenerator",
+            dependencies: ["EtcdProto", "EtcdGRPC", grpcCore, grpcTransport],
+            path: "Benchmarks/LoadGenerator",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "MembershipTests",
             dependencies: ["Membership", "EtcdProto"],

@@ -1,0 +1,109 @@
+import EtcdGRPC
+import EtcdProto
+import Foundation
+import GRPCCore
+import Synchronization
+
+/// What a run measured.
+struct Summary: Sendable {
+    var options: Options
+    var succeeded: Int
+    var failed: Int
+    var seconds: Double
+    /// Latencies of the successful requests in milliseconds, ascending.
+    var latencies: [Double]
+
+    /// The nearest-rank `fraction` percentile of the latencies, 0 if there are none.
+    func percentile(_ fraction: Double) -> Double {
+        guard !self.latencies.isEmpty else { return 0 }
+        let rank = Int((fraction * Double(self.latencies.count)).rounded(.up))
+        return self.latencies[min(max(rank, 1), self.latencies.count) - 1]
+    }
+
+    /// One line of `name=value` fields.
+    var line: String {
+        let fields: [(String, String)] = [
+            ("op", self.options.operation.rawValue + (self.options.operation == .range && self.options.serializable ? "-serializable" : "")),
+            ("clients", "\(self.options.clients)"),
+            ("connections", "\(self.options.connections)"),
+            ("ok", "\(self.succeeded)"),
+            ("errors", "\(self.failed)"),
+            ("seconds", String(format: "%.3f", self.seconds)),
+            ("ops_per_sec", String(format: "%.1f", Double(self.succeeded) / self.seconds)),
+            ("p50_ms", String(format: "%.3f", self.percentile(0.50))),
+            ("p99_ms", String(format: "%.3f", self.percentile(0.99))),
+        ]
+        return fields.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+    }
+}
+
+/// The workload: `total` requests from `clients` concurrent tasks, client `i` on connection `i % connections.count`.
+enum Load {
+    static func run(_ options: Options, on connections: [Connection]) async throws -> Summary {
+        for connection in connections {
+            var warmUp = Etcdserverpb_RangeRequest()
+            warmUp.key = key(0, options)
+            warmUp.serializable = true
+            _ = try await Etcdserverpb_KV.Client(wrapping: connection).range(warmUp)
+        }
+        let next = Atomic(0)
+        let firstError = Mutex<String?>(nil)
+        let start = ContinuousClock.now
+        let perClient = await withTaskGroup(of: (latencies: [Double], failed: Int).self) { group in
+            for index in 0..<options.clients {
+                let kv = Etcdserverpb_KV.Client(wrapping: connections[index % connections.count])
+                group.addTask {
+                    var latencies: [Double] = []
+                    var failed = 0
+                    while case let ticket = next.add(1, ordering: .relaxed).oldValue, ticket < options.total {
+                        let keyIndex = options.sequentialKeys ? ticket % options.keySpace : Int.random(in: 0..<options.keySpace)
+                        let began = ContinuousClock.now
+                        do {
+                            try await send(kv, key: key(keyIndex, options), options)
+                            latencies.append(milliseconds(ContinuousClock.now - began))
+                        } catch {
+                            failed += 1
+                            firstError.withLock { $0 = $0 ?? "\(error)" }
+                        }
+                    }
+                    return (latencies, failed)
+                }
+            }
+            return await group.reduce(into: [(latencies: [Double], failed: Int)]()) { $0.append($1) }
+        }
+        let seconds = milliseconds(ContinuousClock.now - start) / 1000
+        if let message = firstError.withLock({ $0 }) {
+            FileHandle.standardError.write(Data("first error: \(message)\n".utf8))
+        }
+        let latencies = perClient.flatMap(\.latencies).sorted()
+        return Summary(
+            options: options, succeeded: latencies.count, failed: perClient.reduce(0) { $0 + $1.failed },
+            seconds: seconds, latencies: latencies
+        )
+    }
+
+    private static func send(_ kv: Etcdserverpb_KV.Client<Connection.Transport>, key: Data, _ options: Options) async throws {
+        switch options.operation {
+        case .put:
+            var request = Etcdserverpb_PutRequest()
+            request.key = key
+            request.value = Data(repeating: UInt8(ascii: "v"), count: options.valueSize)
+            _ = try await kv.put(request)
+        case .range:
+            var request = Etcdserverpb_RangeRequest()
+            request.key = key
+            request.serializable = options.serializable
+            _ = try await kv.range(request)
+        }
+    }
+
+    /// Key number `index`, zero-padded to the key size.
+    private static func key(_ index: Int, _ options: Options) -> Data {
+        let digits = String(index)
+        return Data((String(repeating: "0", count: options.keySize - digits.count) + digits).utf8)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+}

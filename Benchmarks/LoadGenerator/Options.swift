@@ -1,0 +1,84 @@
+/// What to run, from the command line:
+/// `LoadGenerator --endpoints H:P[,H:P..] --op put|range --clients N --connections C --total T
+///  --key-size 16 --value-size 256 --key-space K [--serializable] [--sequential-keys]`.
+struct Options: Sendable {
+    /// The kind of request every client sends.
+    enum Operation: String, Sendable { case put, range }
+
+    var endpoints: [Endpoint] = [Endpoint(host: "127.0.0.1", port: 2379)]
+    var operation = Operation.put
+    var clients = 1
+    var connections = 1
+    var total = 10_000
+    var keySize = 16
+    var valueSize = 256
+    var keySpace = 1
+    /// Ranges are served by the member that receives them, without a ReadIndex round.
+    var serializable = false
+    /// Request `i` uses key `i % keySpace` instead of a random key, so `total >= keySpace` writes every key.
+    var sequentialKeys = false
+
+    /// Parses `arguments` (without the program name).
+    init(arguments: [String]) throws(UsageError) {
+        var rest = arguments[...]
+        func value(_ flag: String) throws(UsageError) -> String {
+            guard let value = rest.popFirst() else { throw UsageError("\(flag) needs a value") }
+            return value
+        }
+        func number(_ flag: String) throws(UsageError) -> Int {
+            let text = try value(flag)
+            guard let number = Int(text), number > 0 else { throw UsageError("\(flag) needs a positive integer, not \(text)") }
+            return number
+        }
+        while let flag = rest.popFirst() {
+            switch flag {
+            case "--endpoints": self.endpoints = try value(flag).split(separator: ",").map { try Endpoint(parsing: String($0)) }
+            case "--op":
+                let name = try value(flag)
+                guard let operation = Operation(rawValue: name) else { throw UsageError("--op is put or range, not \(name)") }
+                self.operation = operation
+            case "--clients": self.clients = try number(flag)
+            case "--connections": self.connections = try number(flag)
+            case "--total": self.total = try number(flag)
+            case "--key-size": self.keySize = try number(flag)
+            case "--value-size": self.valueSize = try number(flag)
+            case "--key-space": self.keySpace = try number(flag)
+            case "--serializable": self.serializable = true
+            case "--sequential-keys": self.sequentialKeys = true
+            default: throw UsageError("unknown flag \(flag)")
+            }
+        }
+        guard String(self.keySpace - 1).count <= self.keySize else {
+            throw UsageError("--key-size \(self.keySize) is too short for --key-space \(self.keySpace)")
+        }
+        guard !self.endpoints.isEmpty else { throw UsageError("--endpoints is empty") }
+    }
+}
+
+/// A member's client address, `host:port`, with or without an `http://` prefix.
+struct Endpoint: Sendable, CustomStringConvertible {
+    var host: String
+    var port: Int
+
+    init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    init(parsing text: String) throws(UsageError) {
+        let address = text.hasPrefix("http://") ? String(text.dropFirst("http://".count)) : text
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+            throw UsageError("endpoint \(text) is not host:port")
+        }
+        self.init(host: String(address[..<colon]), port: port)
+    }
+
+    var description: String { "\(self.host):\(self.port)" }
+}
+
+/// A command-line mistake, reported with the usage line.
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,113 @@
+import EtcdProto
+import Foundation
+import Testing
+
+/// Real member processes killed with SIGKILL under write load: a new leader takes over, no acknowledged
+/// write is lost, and a restarted member catches up, by snapshot when it is far behind.
+@Suite(.serialized) struct ClusterFailureTests {
+    /// Short timers so elections take half a second, and snapshots often enough that a member down for a
+    /// thousand writes can only catch up from a snapshot.
+    static let fastCluster = [
+        "--heartbeat-interval", "50", "--election-timeout", "500",
+        "--snapshot-count", "300", "--experimental-snapshot-catchup-entries", "50",
+    ]
+
+    @Test func threeMembersSurviveTheLeadersDeathAndItCatchesUpBySnapshot() async throws {
+        let cluster = try TestCluster(size: 3, extraArguments: Self.fastCluster)
+        try cluster.startAll()
+        try await cluster.waitUntilServing()
+        let ports = cluster.seats.map(\.clientPort)
+        let clients = try EndpointClients(ports: ports)
+        let load = LoadWriter(clients: clients, ports: ports)
+        load.start(writers: 8)
+        try await load.waitFor(more: 200)
+
+        let leader = try await self.leader(of: cluster, clients: clients)
+        cluster.kill(leader.name)
+        try await load.waitFor(more: 1_200)
+        let survivors = cluster.seats.filter { $0.name != leader.name }
+        let newLeader = try await self.leader(of: cluster, clients: clients, among: survivors)
+        #expect(newLeader.name != leader.name)
+        await load.stop()
+
+        let restarted = try cluster.start(leader.name)
+        try await restarted.waitUntilServing()
+        try await self.expectEveryMember(of: cluster, clients: clients, toHold: load.writes)
+        #expect(restarted.log.contains("installed the leader's snapshot"), "far behind, it caught up by snapshot")
+        await clients.close()
+    }
+
+    @Test func oneMemberKilledUnderLoadKeepsEveryAcknowledgedWrite() async throws {
+        let cluster = try TestCluster(size: 1, extraArguments: Self.fastCluster)
+        try cluster.startAll()
+        try await cluster.waitUntilServing()
+        let ports = cluster.seats.map(\.clientPort)
+        let clients = try EndpointClients(ports: ports)
+        let load = LoadWriter(clients: clients, ports: ports)
+        load.start(writers: 8)
+        try await load.waitFor(more: 500)
+        cluster.kill("m1")
+        await load.stop()
+        try cluster.start("m1")
+        try await cluster.waitUntilServing()
+        try await self.expectEveryMember(of: cluster, clients: clients, toHold: load.writes)
+        await clients.close()
+    }
+
+    /// The seat of the member the others agree leads, waiting up to 10 s for one.
+    func leader(
+        of cluster: TestCluster,
+        clients: EndpointClients,
+        among seats: [TestCluster.Seat]? = nil
+    ) async throws -> TestCluster.Seat {
+        let candidates = seats ?? cluster.seats
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            var seatsByID: [UInt64: TestCluster.Seat] = [:]
+            var reported: [UInt64] = []
+            for seat in candidates {
+                guard let status = try? await clients.maintenance(seat.clientPort).status(Etcdserverpb_StatusRequest()) else {
+                    continue
+                }
+                seatsByID[status.header.memberID] = seat
+                reported.append(status.leader)
+            }
+            if let id = reported.first, id != 0, reported.allSatisfy({ $0 == id }), let seat = seatsByID[id] {
+                return seat
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw NoLeader(logs: cluster.logs)
+    }
+
+    /// Waits until every running member holds `writes` (all members at the same revision), then checks
+    /// each acknowledged key and value on each member's own copy.
+    func expectEveryMember(
+        of cluster: TestCluster,
+        clients: EndpointClients,
+        toHold writes: [String: String]
+    ) async throws {
+        let ports = cluster.seats.filter { cluster.process($0.name) != nil }.map(\.clientPort)
+        let deadline = ContinuousClock.now + .seconds(30)
+        var revisions: [Int64] = []
+        repeat {
+            revisions = []
+            for port in ports {
+                revisions.append((try? await clients.read(prefix: "zzz-sync", port: port).revision) ?? -1)
+            }
+            if Set(revisions).count == 1, revisions[0] > 0 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        } while ContinuousClock.now < deadline
+        #expect(Set(revisions).count == 1, "members converge on one revision: \(revisions)")
+        for port in ports {
+            let held = try await clients.read(prefix: LoadWriter.prefix, port: port).values
+            let missing = writes.filter { held[$0.key] != $0.value }
+            #expect(missing.isEmpty, "member on port \(port) lost \(missing.count) of \(writes.count) acknowledged writes")
+        }
+    }
+
+    struct NoLeader: Error, CustomStringConvertible {
+        let logs: String
+        var description: String { "no leader within 10 s; logs:\n\(logs)" }
+    }
+}
