@@ -32,7 +32,7 @@ struct MemberRunner {
         )
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: member)],
+                services: [.init(service: member, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: self.logger
             )
