@@ -13,13 +13,14 @@ final class MemberProcess: Sendable {
     private let ownDataDirectory: String?
     private let stopped = Mutex(false)
 
-    /// Starts `etcd` with `arguments`. Unless the arguments say otherwise, the member gets client and peer
+    /// Starts `executable` (our `etcd` unless given) with `arguments`. Unless the arguments say otherwise, the member gets client and peer
     /// URLs on free loopback ports, a one-member `--initial-cluster` of itself and a fresh data directory.
     init(
         arguments: [String] = [],
         environment: [String: String] = [:],
         clientPort: Int? = nil,
-        peerPort: Int? = nil
+        peerPort: Int? = nil,
+        executable: URL = Binaries.etcd
     ) throws {
         self.clientPort = try clientPort ?? FreePort.next()
         self.peerPort = try peerPort ?? FreePort.next()
@@ -50,7 +51,7 @@ final class MemberProcess: Sendable {
             self.ownDataDirectory = directory
             allArguments += ["--data-dir", directory]
         }
-        self.process.executableURL = Binaries.etcd
+        self.process.executableURL = executable
         self.process.arguments = allArguments
         self.process.environment = ProcessInfo.processInfo.environment
             .filter { !$0.key.hasPrefix("ETCD_") && $0.key != "NOTIFY_SOCKET" }

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// Debian's Go `etcdctl` on what a one-member script against Go etcd cannot show: leases expiring on
+/// time, keep-alives, and moving leadership in a three-member cluster.
+@Suite(.serialized) struct EtcdctlClusterTests {
+    private func etcdctl(_ endpoints: [String], _ arguments: [String]) async throws -> ProgramResult {
+        try await ProcessRunner.run(
+            try Binaries.system("etcdctl"),
+            ["--endpoints=\(endpoints.joined(separator: ","))", "--command-timeout=5s"] + arguments,
+            environment: ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]
+        )
+    }
+
+    @Test func leasesKeepAliveAndExpireWithTheirKeys() async throws {
+        let member = try MemberProcess()
+        try await member.waitUntilServing()
+        let endpoints = ["127.0.0.1:\(member.clientPort)"]
+        let granted = try await self.etcdctl(endpoints, ["lease", "grant", "2"])
+        let lease = try #require(granted.standardOutput.firstMatch(of: /lease ([0-9a-f]+) granted with TTL\(2s\)/)?.1)
+        #expect(try await self.etcdctl(endpoints, ["put", "short", "lived", "--lease", String(lease)]).standardOutput == "OK\n")
+        let kept = try await self.etcdctl(endpoints, ["lease", "keep-alive", "--once", String(lease)])
+        #expect(kept.standardOutput == "lease \(lease) keepalived with TTL(2)\n")
+        let alive = try await self.etcdctl(endpoints, ["lease", "timetolive", "--keys", String(lease)])
+        #expect(alive.standardOutput.hasPrefix("lease \(lease) granted with TTL(2s), remaining("))
+        #expect(alive.standardOutput.hasSuffix("s), attached keys([short])\n"))
+
+        try await Task.sleep(for: .seconds(4))
+        #expect(try await self.etcdctl(endpoints, ["get", "short"]).standardOutput == "")
+        let expired = try await self.etcdctl(endpoints, ["lease", "timetolive", String(lease)])
+        #expect(expired.standardOutput == "lease \(lease) already expired\n")
+        let revoked = try await self.etcdctl(endpoints, ["lease", "revoke", String(lease)])
+        #expect(revoked.status != 0 && revoked.standardError.contains("Error: failed to revoke lease (etcdserver: requested lease not found)"))
+    }
+
+    @Test func moveLeaderHandsLeadershipToAnotherMember() async throws {
+        let cluster = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster)
+        try cluster.startAll()
+        try await cluster.waitUntilServing()
+        let status = try await self.etcdctl(cluster.endpoints, ["endpoint", "status"])
+        let rows = status.standardOutput.split(separator: "\n").map { $0.components(separatedBy: ", ") }
+        #expect(rows.count == 3 && rows.filter { $0[4] == "true" }.count == 1, "\(status.standardOutput)")
+        let follower = try #require(rows.first { $0[4] == "false" })
+        let leader = try #require(rows.first { $0[4] == "true" })
+        let moved = try await self.etcdctl(cluster.endpoints, ["move-leader", follower[1]])
+        #expect(moved.standardOutput == "Leadership transferred from \(leader[1]) to \(follower[1])\n", "\(moved.standardError)")
+        let after = try await self.etcdctl([follower[0]], ["endpoint", "status"])
+        #expect(after.standardOutput.contains(", \(follower[1]), ") && after.standardOutput.contains(", true, false, "))
+    }
+}
