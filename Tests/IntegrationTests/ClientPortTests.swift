@@ -92,11 +92,12 @@ import Testing
     @Test func readinessIsSignalledToSystemdOnceServingAndStoppingOnSIGTERM() async throws {
         let notify = try NotifySocket()
         let member = try MemberProcess(environment: ["NOTIFY_SOCKET": notify.path])
-        let ready = try await notify.receive(timeoutSeconds: 30)
-        #expect(ready == "READY=1")
+        let messages = try #require(try await notify.messages(until: "READY=1", timeoutSeconds: 30))
+        #expect(messages.first?.hasPrefix("STATUS=member ") == true)
+        #expect(messages.last?.hasPrefix("READY=1\nSTATUS=member ") == true)
         let version = try await RawHTTP.get(port: member.clientPort, "/version")
         #expect(version.status == 200, "READY=1 comes only when the client port serves")
         #expect(try await member.terminate() == 0)
-        #expect(try await notify.receive(timeoutSeconds: 5) == "STOPPING=1")
+        #expect(try await notify.receive(timeoutSeconds: 5) == "STOPPING=1\nSTATUS=stopping")
     }
 }

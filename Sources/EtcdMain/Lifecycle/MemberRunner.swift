@@ -24,6 +24,7 @@ struct MemberRunner {
             self.logger.error("failed to start the member", metadata: ["error": "\(error)"])
             return 1
         }
+        SystemdNotifier.status("member \(String(server.memberID, radix: 16)) started; waiting for a quorum to join the cluster")
         let member = MemberService(
             server: server,
             clientPort: self.clientPort(for: server),

@@ -63,6 +63,7 @@ struct MemberService: Service {
             )
         }
         self.logger.info("ready to serve client requests")
-        SystemdNotifier.ready()
+        let member = String(self.server.memberID, radix: 16)
+        SystemdNotifier.ready(status: "member \(member) serving client requests on \(bound.map(\.description).joined(separator: ","))")
     }
 }

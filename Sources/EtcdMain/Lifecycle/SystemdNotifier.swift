@@ -3,14 +3,14 @@ import CSystemd
 /// Tells systemd (`Type=notify` units) about the member's state through `sd_notify(3)`.
 /// Every call is a no-op when `NOTIFY_SOCKET` is not set, as outside systemd.
 public enum SystemdNotifier {
-    /// The member serves clients: systemd considers the unit started.
-    public static func ready() {
-        send("READY=1")
+    /// The member serves clients: systemd considers the unit started; `status` says how.
+    public static func ready(status: String) {
+        send("READY=1\nSTATUS=\(status)")
     }
 
     /// The member is shutting down.
     public static func stopping() {
-        send("STOPPING=1")
+        send("STOPPING=1\nSTATUS=stopping")
     }
 
     /// A one-line status shown by `systemctl status`.

@@ -34,6 +34,17 @@ final class NotifySocket: Sendable {
         try await offload { self.receiveBlocking(timeoutSeconds: timeoutSeconds) }
     }
 
+    /// Collects messages until one holds `assignment` (e.g. `READY=1`) as a line; nil if none arrives
+    /// within `timeoutSeconds` of the previous message. Returns every message received, in order.
+    func messages(until assignment: String, timeoutSeconds: Int) async throws -> [String]? {
+        var received: [String] = []
+        while let message = try await self.receive(timeoutSeconds: timeoutSeconds) {
+            received.append(message)
+            if message.split(separator: "\n").contains(Substring(assignment)) { return received }
+        }
+        return nil
+    }
+
     private func receiveBlocking(timeoutSeconds: Int) -> String? {
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(self.socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
