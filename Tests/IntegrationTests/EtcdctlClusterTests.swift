@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// Debian's Go `etcdctl` on what a one-member script against Go etcd cannot show: leases expiring on
-/// time, keep-alives, and moving leadership in a three-member cluster.
+/// time, keep-alives, locks and elections held by one etcdctl while another waits, and moving leadership
+/// in a three-member cluster.
 @Suite(.serialized) struct EtcdctlClusterTests {
     private func etcdctl(_ endpoints: [String], _ arguments: [String]) async throws -> ProgramResult {
         try await ProcessRunner.run(
@@ -10,6 +11,36 @@ import Testing
             ["--endpoints=\(endpoints.joined(separator: ","))", "--command-timeout=5s"] + arguments,
             environment: ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]
         )
+    }
+
+    /// etcdctl stopped by SIGTERM after `seconds`, as `timeout(1)` does (status 124 when it was stopped).
+    private func etcdctl(_ endpoints: [String], for seconds: Int, _ arguments: [String]) async throws -> ProgramResult {
+        try await ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/timeout"),
+            ["\(seconds)", try Binaries.system("etcdctl").path, "--endpoints=\(endpoints.joined(separator: ","))"] + arguments,
+            environment: ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]
+        )
+    }
+
+    @Test func aLockIsExclusiveAndAnElectionAnnouncesItsLeader() async throws {
+        let member = try MemberProcess()
+        try await member.waitUntilServing()
+        let endpoints = ["127.0.0.1:\(member.clientPort)"]
+        async let holder = self.etcdctl(endpoints, for: 4, ["lock", "shared"])
+        try await Task.sleep(for: .seconds(1))
+        let waiter = try await self.etcdctl(endpoints, for: 2, ["lock", "shared", "echo", "second"])
+        #expect(waiter.status == 124 && waiter.standardOutput.isEmpty, "the lock is held: \(waiter.standardOutput)")
+        let held = try await holder
+        #expect(held.standardOutput.hasPrefix("shared/"), "the holder printed its key: \(held.standardOutput)")
+        let after = try await self.etcdctl(endpoints, for: 5, ["lock", "shared", "echo", "third"])
+        #expect(after.status == 0 && after.standardOutput == "third\n", "released when the holder stopped")
+
+        async let candidate = self.etcdctl(endpoints, for: 3, ["elect", "election", "alice"])
+        try await Task.sleep(for: .seconds(1))
+        let observer = try await self.etcdctl(endpoints, for: 1, ["elect", "--listen", "election"])
+        let lines = observer.standardOutput.split(separator: "\n")
+        #expect(lines.count >= 2 && lines[0].hasPrefix("election/") && lines[1] == "alice", "\(observer.standardOutput)")
+        _ = try await candidate
     }
 
     @Test func leasesKeepAliveAndExpireWithTheirKeys() async throws {
