@@ -185,7 +185,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WALTests",
-            dependencies: ["WAL", "Raft", "WALCrashChild"],
+            dependencies: ["WAL", "Raft", "WALCrashChild", "ProcessTestSupport"],
             swiftSettings: strict
         ),
         // The process the WAL crash tests start, kill and restart.
@@ -214,8 +214,15 @@ let package = Package(
         .testTarget(
             name: "MVCCTests",
             dependencies: [
-                "MVCC", "Backend", "Lease", "EtcdProto", "Raft", "StorageTestSupport", "StorageCrashChild", swiftProtobuf,
+                "MVCC", "Backend", "Lease", "EtcdProto", "Raft", "StorageTestSupport", "StorageCrashChild",
+                "ProcessTestSupport", swiftProtobuf,
             ],
+            swiftSettings: strict
+        ),
+        // Waiting for child processes in tests without Foundation's `waitUntilExit`.
+        .target(
+            name: "ProcessTestSupport",
+            path: "Tests/ProcessTestSupport",
             swiftSettings: strict
         ),
         // The crash tests' workload, shared by the test target and its child process.
@@ -241,7 +248,7 @@ let package = Package(
         // gRPC put/range load against running members; Benchmarks/compare-with-etcd.sh drives it.
         .executableTarget(
             name: "LoadGenerator",
-            dependencies: ["EtcdProto", "EtcdGRPC", grpcCore, grpcTransport],
+            dependencies: ["EtcdProto", "EtcdGRPC", grpcCore, grpcTransport, nioCore],
             path: "Benchmarks/LoadGenerator",
             swiftSettings: strict
         ),
@@ -270,7 +277,7 @@ let package = Package(
         // Real member processes on loopback, driven by our gRPC client, raw sockets and Debian's etcdctl.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["EtcdProto", "EtcdGRPC", grpcCore, grpcTransport],
+            dependencies: ["EtcdProto", "EtcdGRPC", "ProcessTestSupport", grpcCore, grpcTransport],
             swiftSettings: strict
         ),
     ]

@@ -26,21 +26,35 @@ import Testing
         let member = try MemberProcess()
         try await member.waitUntilServing()
         let endpoints = ["127.0.0.1:\(member.clientPort)"]
-        async let holder = self.etcdctl(endpoints, for: 4, ["lock", "shared"])
-        try await Task.sleep(for: .seconds(1))
+        async let holder = self.etcdctl(endpoints, for: 6, ["lock", "shared"])
+        try await self.waitForKeys(prefix: "shared/", endpoints)
         let waiter = try await self.etcdctl(endpoints, for: 2, ["lock", "shared", "echo", "second"])
-        #expect(waiter.status == 124 && waiter.standardOutput.isEmpty, "the lock is held: \(waiter.standardOutput)")
+        #expect(waiter.status == 124 && waiter.standardOutput.isEmpty, "the lock is held: \(waiter)")
         let held = try await holder
         #expect(held.standardOutput.hasPrefix("shared/"), "the holder printed its key: \(held.standardOutput)")
         let after = try await self.etcdctl(endpoints, for: 5, ["lock", "shared", "echo", "third"])
         #expect(after.status == 0 && after.standardOutput == "third\n", "released when the holder stopped")
 
-        async let candidate = self.etcdctl(endpoints, for: 3, ["elect", "election", "alice"])
-        try await Task.sleep(for: .seconds(1))
+        async let candidate = self.etcdctl(endpoints, for: 6, ["elect", "election", "alice"])
+        try await self.waitForKeys(prefix: "election/", endpoints)
         let observer = try await self.etcdctl(endpoints, for: 1, ["elect", "--listen", "election"])
         let lines = observer.standardOutput.split(separator: "\n")
         #expect(lines.count >= 2 && lines[0].hasPrefix("election/") && lines[1] == "alice", "\(observer.standardOutput)")
         _ = try await candidate
+    }
+
+    /// Waits (up to 10 s) until a key under `prefix` exists: another etcdctl holds a lock or leads.
+    private func waitForKeys(prefix: String, _ endpoints: [String]) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await self.etcdctl(endpoints, ["get", prefix, "--prefix", "--keys-only"]).standardOutput.isEmpty {
+            guard ContinuousClock.now < deadline else { throw Timeout(what: "a key under \(prefix)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    struct Timeout: Error, CustomStringConvertible {
+        let what: String
+        var description: String { "timed out waiting for \(what)" }
     }
 
     @Test func leasesKeepAliveAndExpireWithTheirKeys() async throws {

@@ -3,6 +3,7 @@ import EtcdProto
 import Foundation
 import Lease
 import MVCC
+import ProcessTestSupport
 import Raft
 import StorageTestSupport
 import Testing
@@ -101,7 +102,7 @@ import Testing
         _ = reader.waitForLine(prefix: "opened", timeout: .seconds(30))
         usleep(useconds_t(delayMilliseconds * 1000))
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = ProcessExit.wait(for: process)
         let lines = reader.finish()
         let committed = lines.compactMap { line -> UInt64? in
             guard line.hasPrefix("committed ") else { return nil }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ProcessTestSupport
 import Synchronization
 
 /// One `etcd` member process started by a test, with its log in a temporary file. Stopped (SIGKILL if
@@ -12,6 +13,7 @@ final class MemberProcess: Sendable {
     /// The data directory the test made for the member (removed with it), or nil if the arguments named one.
     private let ownDataDirectory: String?
     private let stopped = Mutex(false)
+    private let exit = Mutex<Int32?>(nil)
 
     /// Starts `executable` (our `etcd` unless given) with `arguments`. Unless the arguments say otherwise, the member gets client and peer
     /// URLs on free loopback ports, a one-member `--initial-cluster` of itself and a fresh data directory.
@@ -87,8 +89,8 @@ final class MemberProcess: Sendable {
     func waitUntilServing(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            guard self.process.isRunning else {
-                throw MemberFailed(reason: "exited with status \(self.process.terminationStatus)", log: self.log)
+            if let status = self.exitStatus {
+                throw MemberFailed(reason: "exited with status \(status)", log: self.log)
             }
             if let response = try? await RawHTTP.get(port: self.clientPort, "/version"), response.status == 200 {
                 return
@@ -98,24 +100,37 @@ final class MemberProcess: Sendable {
         throw MemberFailed(reason: "not serving after \(timeout)", log: self.log)
     }
 
+    /// The exit status once the process has ended (128 + signal for a signal), nil while it runs.
+    var exitStatus: Int32? {
+        self.exit.withLock { exit in
+            if exit == nil { exit = ProcessExit.poll(self.process) }
+            return exit
+        }
+    }
+
+    var isRunning: Bool { self.exitStatus == nil }
+
     /// Sends SIGTERM and waits for the exit status.
     func terminate() async throws -> Int32 {
-        guard self.markStopped() else { return self.process.terminationStatus }
+        guard self.markStopped() else { return self.exitStatus ?? -1 }
         self.process.terminate()
-        let process = self.process
-        return try await offload {
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
+        return try await offload { self.waitForExit() }
     }
 
     /// Kills the process with SIGKILL, as a crash would.
     func kill() {
         guard self.markStopped() else { return }
-        if self.process.isRunning {
+        if self.isRunning {
             Glibc.kill(self.process.processIdentifier, SIGKILL)
         }
-        self.process.waitUntilExit()
+        _ = self.waitForExit()
+    }
+
+    private func waitForExit() -> Int32 {
+        if let status = self.exitStatus { return status }
+        let status = ProcessExit.wait(for: self.process)
+        self.exit.withLock { $0 = $0 ?? status }
+        return status
     }
 
     /// Records that the process is being stopped; false if it already was.

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Synchronization
 
 /// The outcome of a finished program.
@@ -62,9 +63,9 @@ enum ProcessRunner {
             process.terminate()
             throw TimedOut(command: ([executable.path] + arguments).joined(separator: " "))
         }
-        process.waitUntilExit()
+        let status = ProcessExit.wait(for: process)
         return ProgramResult(
-            status: process.terminationStatus,
+            status: status,
             standardOutput: String(decoding: collected.output.withLock { $0 }, as: UTF8.self),
             standardError: String(decoding: collected.error.withLock { $0 }, as: UTF8.self)
         )

@@ -1,0 +1,42 @@
+import Foundation
+import Glibc
+
+/// Waiting for child processes without `Process.waitUntilExit()`, which on Linux spins a run loop and
+/// can miss a child's exit when many tests start and kill processes at once (the test run then hangs).
+/// A process reaped here keeps `isRunning == true` in Foundation: ask ``poll(_:)`` instead.
+public enum ProcessExit {
+    /// The exit status of `process` (128 + signal if a signal ended it), or nil while it runs. Reaps it
+    /// with `waitpid` unless Foundation already did.
+    public static func poll(_ process: Process) -> Int32? {
+        if !process.isRunning {
+            let status = process.terminationStatus
+            return process.terminationReason == .uncaughtSignal ? 128 + status : status
+        }
+        var status: Int32 = 0
+        guard waitpid(process.processIdentifier, &status, WNOHANG) == process.processIdentifier else {
+            return nil
+        }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// Waits until `process` has exited and returns its status as ``poll(_:)`` does; -1 if Foundation
+    /// reaped it without ever recording how it ended.
+    public static func wait(for process: Process) -> Int32 {
+        var reapedElsewhereSince: ContinuousClock.Instant?
+        while true {
+            if let status = self.poll(process) {
+                return status
+            }
+            var ignored: Int32 = 0
+            if waitpid(process.processIdentifier, &ignored, WNOHANG) == -1 && errno == ECHILD {
+                let since = reapedElsewhereSince ?? .now
+                reapedElsewhereSince = since
+                if ContinuousClock.now - since > .seconds(1) {
+                    return -1
+                }
+            }
+            usleep(5_000)
+        }
+    }
+}
