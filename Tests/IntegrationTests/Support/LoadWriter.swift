@@ -7,14 +7,17 @@ final class LoadWriter: Sendable {
     static let prefix = "load/"
 
     private let clients: EndpointClients
+    private let keyPrefix: String
     private let ports: Mutex<[Int]>
     private let acknowledged = Mutex<[String: String]>([:])
     private let stopping = Atomic<Bool>(false)
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
 
-    /// Writers over the members at `ports`; start them with ``start(writers:)``.
-    init(clients: EndpointClients, ports: [Int]) {
+    /// Writers over the members at `ports`, with keys under `prefix` (which must start with ``prefix``);
+    /// start them with ``start(writers:)``.
+    init(clients: EndpointClients, ports: [Int], prefix: String = LoadWriter.prefix) {
         self.clients = clients
+        self.keyPrefix = prefix
         self.ports = Mutex(ports)
     }
 
@@ -63,7 +66,7 @@ final class LoadWriter: Sendable {
         while !self.stopping.load(ordering: .relaxed) {
             let ports = self.ports.withLock { $0 }
             let port = ports[choice % ports.count]
-            let key = "\(Self.prefix)\(writer)/\(String(format: "%08d", sequence))"
+            let key = "\(self.keyPrefix)\(writer)/\(String(format: "%08d", sequence))"
             let value = "value-\(writer)-\(sequence)"
             do {
                 try await self.clients.put(key, value, port: port)
