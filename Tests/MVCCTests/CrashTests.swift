@@ -14,7 +14,7 @@ import Testing
 /// is half applied and the key index rebuilt on open agrees with the key database). `STORAGE_CRASH_CYCLES=n`
 /// runs n cycles instead of the default.
 @Suite struct CrashTests {
-    static let defaultCycles = 24
+    static let defaultCycles = 200
     static let maxKillDelayMilliseconds: UInt64 = 300
 
     static var cycles: Int {

@@ -9,7 +9,7 @@ import WAL
 /// there after reopening, in order, with nothing after a torn record, and the WAL must take appends again.
 @Suite(.serialized) struct CrashTests {
     private static let segmentBytes = 64 * 1024
-    private static let cycles = Int(ProcessInfo.processInfo.environment["WAL_CRASH_CYCLES"] ?? "") ?? 24
+    private static let cycles = Int(ProcessInfo.processInfo.environment["WAL_CRASH_CYCLES"] ?? "") ?? 200
 
     /// The child executable, which SwiftPM builds next to the test bundle.
     private static func childExecutable() throws -> URL {
