@@ -2,6 +2,7 @@ import EtcdGRPC
 import EtcdProto
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import NIOCore
 
 /// A gRPC client over one HTTP/2 connection to one member.
 typealias Connection = GRPCClient<HTTP2ClientTransport.Posix>
@@ -36,7 +37,18 @@ enum Connections {
         throw UsageError("no endpoint among \(endpoints) is the leader")
     }
 
+    /// A plaintext transport to `endpoint` whose connections answer PINGs first (see PingAnswerer).
     private static func transport(to endpoint: Endpoint) throws -> HTTP2ClientTransport.Posix {
-        try HTTP2ClientTransport.Posix(target: .dns(host: endpoint.host, port: endpoint.port), transportSecurity: .plaintext)
+        var config = HTTP2ClientTransport.Posix.Config.defaults
+        config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(PingAnswerer(), position: .first)
+            }
+        }
+        return try HTTP2ClientTransport.Posix(
+            target: .dns(host: endpoint.host, port: endpoint.port),
+            transportSecurity: .plaintext,
+            config: config
+        )
     }
 }

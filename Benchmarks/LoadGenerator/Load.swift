@@ -2,6 +2,7 @@ import EtcdGRPC
 import EtcdProto
 import Foundation
 import GRPCCore
+import GRPCNIOTransportHTTP2
 import Synchronization
 
 /// What a run measured.
@@ -46,8 +47,7 @@ enum Load {
             warmUp.serializable = true
             _ = try await Etcdserverpb_KV.Client(wrapping: connection).range(warmUp)
         }
-        let next = Atomic(0)
-        let firstError = Mutex<String?>(nil)
+        let shared = Shared()
         let start = ContinuousClock.now
         let perClient = await withTaskGroup(of: (latencies: [Double], failed: Int).self) { group in
             for index in 0..<options.clients {
@@ -55,7 +55,7 @@ enum Load {
                 group.addTask {
                     var latencies: [Double] = []
                     var failed = 0
-                    while case let ticket = next.add(1, ordering: .relaxed).oldValue, ticket < options.total {
+                    while case let ticket = shared.next.add(1, ordering: .relaxed).oldValue, ticket < options.total {
                         let keyIndex = options.sequentialKeys ? ticket % options.keySpace : Int.random(in: 0..<options.keySpace)
                         let began = ContinuousClock.now
                         do {
@@ -63,7 +63,7 @@ enum Load {
                             latencies.append(milliseconds(ContinuousClock.now - began))
                         } catch {
                             failed += 1
-                            firstError.withLock { $0 = $0 ?? "\(error)" }
+                            shared.firstError.withLock { $0 = $0 ?? "\(error)" }
                         }
                     }
                     return (latencies, failed)
@@ -72,17 +72,23 @@ enum Load {
             return await group.reduce(into: [(latencies: [Double], failed: Int)]()) { $0.append($1) }
         }
         let seconds = milliseconds(ContinuousClock.now - start) / 1000
-        if let message = firstError.withLock({ $0 }) {
+        if let message = shared.firstError.withLock({ $0 }) {
             FileHandle.standardError.write(Data("first error: \(message)\n".utf8))
         }
-        let latencies = perClient.flatMap(\.latencies).sorted()
+        let latencies = perClient.flatMap { $0.latencies }.sorted()
         return Summary(
             options: options, succeeded: latencies.count, failed: perClient.reduce(0) { $0 + $1.failed },
             seconds: seconds, latencies: latencies
         )
     }
 
-    private static func send(_ kv: Etcdserverpb_KV.Client<Connection.Transport>, key: Data, _ options: Options) async throws {
+    /// What the client tasks share: the next request's number and the first error any of them saw.
+    private final class Shared: Sendable {
+        let next = Atomic(0)
+        let firstError = Mutex<String?>(nil)
+    }
+
+    private static func send(_ kv: Etcdserverpb_KV.Client<HTTP2ClientTransport.Posix>, key: Data, _ options: Options) async throws {
         switch options.operation {
         case .put:
             var request = Etcdserverpb_PutRequest()

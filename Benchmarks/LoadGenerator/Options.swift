@@ -32,7 +32,9 @@ struct Options: Sendable {
         }
         while let flag = rest.popFirst() {
             switch flag {
-            case "--endpoints": self.endpoints = try value(flag).split(separator: ",").map { try Endpoint(parsing: String($0)) }
+            case "--endpoints":
+                self.endpoints = []
+                for text in try value(flag).split(separator: ",") { self.endpoints.append(try Endpoint(parsing: String(text))) }
             case "--op":
                 let name = try value(flag)
                 guard let operation = Operation(rawValue: name) else { throw UsageError("--op is put or range, not \(name)") }

@@ -5,7 +5,7 @@ import EtcdProto
 ///
 /// `mapFull` is the one operating error the server is expected to handle (it means the memory map, sized
 /// from the quota plus headroom, has no free page left): the write that hit it changed nothing, the
-/// backend stays usable, and the server raises its NOSPACE alarm. Every other kind is an I/O or
+/// backend stays usable, and the server answers with etcd's no-space error. Every other kind is an I/O or
 /// environment failure that the caller should treat as fatal.
 public struct BackendError: Error, Sendable, Equatable, CustomStringConvertible {
     enum Kind: Equatable, Sendable {

@@ -6,7 +6,7 @@ import Synchronization
 /// Records live in the backend's `lease` database in etcd's format; attachments (key <-> lease) are
 /// kept in memory and rebuilt on open by MVCC, which owns them: a put with a lease attaches the key, an
 /// overwrite or delete detaches it, and a revoke deletes the keys and the record in one MVCC
-/// transaction. Expiry, keep-alives and leadership are the server lessor's (issue 5): this index
+/// transaction. Expiry, keep-alives and leadership are the server's `Lessor`: this index
 /// stores exactly what it is told.
 ///
 /// Threading: the mutating methods (`grant`, `checkpoint`, `attach`, `detach`, `remove`) run on the

@@ -4,7 +4,7 @@ import Synchronization
 
 /// The key index in the backend's `keyIndex` database, one `KeyIndexCodec` record per key, updated in
 /// the same LMDB transactions as the key database: opening costs nothing, memory holds nothing, but
-/// every put reads and rewrites its key's record and ranges decode records. See REPORT.md for how it
+/// every put reads and rewrites its key's record and ranges decode records. docs/ARCHITECTURE.md has how it
 /// compares with `MemoryKeyIndex`.
 ///
 /// A meta marker says the database is maintained; a store opened with the in-memory index removes it,

@@ -32,6 +32,20 @@ import Testing
         #expect(options.maxRequestBytes == 2_097_152)
     }
 
+    @Test func schemesThisMemberCannotServeAreRefused() {
+        let https = "https://127.0.0.1:2379"
+        #expect(throws: ConfigurationError("TLS key/cert (--cert-file, --key-file) must be provided for client url \(https) with HTTPS scheme")) {
+            try options(["--listen-client-urls", https, "--advertise-client-urls", https])
+        }
+        let peer = "https://127.0.0.1:2380"
+        #expect(throws: ConfigurationError("TLS key/cert (--peer-cert-file, --peer-key-file) must be provided for peer url \(peer) with HTTPS scheme")) {
+            try options(["--listen-peer-urls", peer])
+        }
+        #expect(throws: ConfigurationError("listening on unix sockets is not supported by this member (unix://localhost:2379)")) {
+            try options(["--listen-client-urls", "unix://localhost:2379", "--advertise-client-urls", "http://127.0.0.1:2379"])
+        }
+    }
+
     @Test func listeningExplicitlyRequiresAdvertising() {
         #expect(throws: ConfigurationError("--advertise-client-urls is required when --listen-client-urls is set explicitly")) {
             try options(["--listen-client-urls", "http://127.0.0.1:2379"])

@@ -112,6 +112,22 @@ public struct MemberOptions: Sendable {
         try self.validate(flags: flags)
     }
 
+    /// This member has no TLS and no unix-socket listener yet: rather than serve such a URL in plain TCP,
+    /// it refuses to start (for https with etcd's message for a missing certificate, since it takes none).
+    private static func refuseUnsupportedSchemes(client: [EtcdURL], peer: [EtcdURL]) throws(ConfigurationError) {
+        for (urls, flags, kind) in [(client, "--cert-file, --key-file", "client"), (peer, "--peer-cert-file, --peer-key-file", "peer")] {
+            for url in urls {
+                switch url.scheme {
+                case "http": continue
+                case "https", "unixs":
+                    throw ConfigurationError("TLS key/cert (\(flags)) must be provided for \(kind) url \(url) with HTTPS scheme")
+                default:
+                    throw ConfigurationError("listening on unix sockets is not supported by this member (\(url))")
+                }
+            }
+        }
+    }
+
     /// The checks etcd makes once every value parses (`embed.Config.Validate` and the bootstrap checks).
     private func validate(flags: ParsedFlags) throws(ConfigurationError) {
         if flags.isSet("listen-client-urls") && !flags.isSet("advertise-client-urls") {
@@ -122,6 +138,7 @@ public struct MemberOptions: Sendable {
                 throw ConfigurationError("expected IP in URL for binding (\(url))")
             }
         }
+        try Self.refuseUnsupportedSchemes(client: self.listenClientURLs, peer: self.listenPeerURLs)
         for (flag, urls) in [("initial-advertise-peer-urls", self.initialAdvertisePeerURLs), ("advertise-client-urls", self.advertiseClientURLs)]
         where urls.contains(where: \.host.isEmpty) {
             let list = urls.map(\.description).joined(separator: ",")
