@@ -8,15 +8,20 @@ import Synchronization
 
 /// etcd's `Watch` service: one watch stream per call, many watches on it. Requests (create, cancel,
 /// progress) are read while responses are written; a watch that asked for fragmenting gets its large
-/// revisions split into responses no bigger than the request limit, with `fragment` on all but the last.
+/// revisions split into responses no bigger than the request limit, with `fragment` on all but the last;
+/// a watch that asked for `progress_notify` gets a progress response every interval (plus up to a tenth
+/// of jitter, so that streams do not all answer at once) when it has nothing pending.
 public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
     private let server: EtcdServer
     private let maxResponseBytes: Int
+    private let progressNotifyInterval: Duration
 
-    /// A service answering from `server`; fragments stay under `maxResponseBytes` (`--max-request-bytes`).
-    public init(server: EtcdServer, maxResponseBytes: Int) {
+    /// A service answering from `server`; fragments stay under `maxResponseBytes` (`--max-request-bytes`),
+    /// progress notifications come every `progressNotifyInterval` (etcd's default: 10 minutes).
+    public init(server: EtcdServer, maxResponseBytes: Int, progressNotifyInterval: Duration = .seconds(600)) {
         self.server = server
         self.maxResponseBytes = maxResponseBytes
+        self.progressNotifyInterval = progressNotifyInterval
     }
 
     public func watch(
@@ -25,14 +30,14 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
         context: ServerContext
     ) async throws {
         let stream = self.server.makeWatchStream()
-        let fragmenting = FragmentingWatches()
+        let options = StreamWatchOptions()
         defer { stream.close() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await event in stream {
                     var message = event.message
                     message.header = self.server.header(revision: event.revision)
-                    let split = fragmenting.ids.withLock { $0.contains(event.watchID) }
+                    let split = options.fragmenting.withLock { $0.contains(event.watchID) }
                     for part in split ? self.fragments(of: message) : [message] {
                         try await response.write(part)
                     }
@@ -40,7 +45,16 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
             }
             group.addTask {
                 for try await message in request {
-                    try await self.handle(message, stream: stream, response: response, fragmenting: fragmenting)
+                    try await self.handle(message, stream: stream, response: response, options: options)
+                }
+            }
+            group.addTask {
+                while true {
+                    let jitter = self.progressNotifyInterval / 10 * Double.random(in: 0..<1)
+                    try await Task.sleep(for: self.progressNotifyInterval + jitter)
+                    for id in options.progressNotify.withLock({ $0 }) {
+                        stream.requestProgress(watchID: id)
+                    }
                 }
             }
             try await group.next()
@@ -52,13 +66,14 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
         _ message: Etcdserverpb_WatchRequest,
         stream: WatchStream,
         response: RPCWriter<Etcdserverpb_WatchResponse>,
-        fragmenting: FragmentingWatches
+        options: StreamWatchOptions
     ) async throws {
         switch message.requestUnion {
         case .createRequest(let create):
             do {
                 let id = try await stream.watch(WatchRequest(create))
-                if create.fragment { fragmenting.ids.withLock { _ = $0.insert(id) } }
+                if create.fragment { options.fragmenting.withLock { _ = $0.insert(id) } }
+                if create.progressNotify { options.progressNotify.withLock { _ = $0.insert(id) } }
             } catch {
                 var refused = Etcdserverpb_WatchResponse()
                 refused.header = self.server.header(revision: stream.currentRevision)
@@ -69,7 +84,8 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
                 try await response.write(refused)
             }
         case .cancelRequest(let cancel):
-            fragmenting.ids.withLock { _ = $0.remove(cancel.watchID) }
+            options.fragmenting.withLock { _ = $0.remove(cancel.watchID) }
+            options.progressNotify.withLock { _ = $0.remove(cancel.watchID) }
             try? await stream.cancel(watchID: cancel.watchID)
         case .progressRequest:
             try? await stream.requestProgress()
@@ -106,7 +122,8 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
     }
 }
 
-/// The watches of one stream that asked for fragmenting.
-private final class FragmentingWatches: Sendable {
-    let ids = Mutex<Set<Int64>>([])
+/// The watches of one stream that asked for fragmenting, and for periodic progress notifications.
+private final class StreamWatchOptions: Sendable {
+    let fragmenting = Mutex<Set<Int64>>([])
+    let progressNotify = Mutex<Set<Int64>>([])
 }

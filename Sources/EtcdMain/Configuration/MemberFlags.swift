@@ -78,6 +78,10 @@ public enum MemberFlags {
             "experimental-snapshot-catchup-entries", default: 5_000,
             "Entries kept after a snapshot so that slow followers can catch up without a snapshot."
         ),
+        .duration(
+            "experimental-watch-progress-notify-interval", default: "10m",
+            "Duration of periodic progress notifications to watches that asked for them (progress_notify)."
+        ),
         .boolean("unsafe-no-fsync", default: false, "Disables fsync: unsafe, data is lost if the machine crashes."),
         .boolean("version", default: false, "Print the version and exit."),
     ]

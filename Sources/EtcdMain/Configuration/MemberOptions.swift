@@ -50,6 +50,9 @@ public struct MemberOptions: Sendable {
     public var logLevel: Logger.Level
     public var snapshotCatchUpEntries: UInt64
     public var unsafeNoFsync: Bool
+    /// How often watches with `progress_notify` get a progress response (etcd raises anything below
+    /// 100 ms to 100 ms).
+    public var watchProgressNotifyInterval: Duration
 
     /// etcd's default quota when `--quota-backend-bytes` is 0.
     public static let defaultQuotaBackendBytes: Int64 = 2 * 1024 * 1024 * 1024
@@ -109,6 +112,7 @@ public struct MemberOptions: Sendable {
         self.logLevel = try Self.logLevel(flags.value("log-level"))
         self.snapshotCatchUpEntries = UInt64(try reader.unsigned("experimental-snapshot-catchup-entries"))
         self.unsafeNoFsync = try reader.boolean("unsafe-no-fsync")
+        self.watchProgressNotifyInterval = max(.milliseconds(100), try reader.duration("experimental-watch-progress-notify-interval"))
         try self.validate(flags: flags)
     }
 

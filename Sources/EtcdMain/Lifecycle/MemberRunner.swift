@@ -62,7 +62,11 @@ struct MemberRunner {
         )
         let services: [any RegistrableRPCService] = [
             KVService(server: server),
-            WatchService(server: server, maxResponseBytes: self.options.maxRequestBytes),
+            WatchService(
+                server: server,
+                maxResponseBytes: self.options.maxRequestBytes,
+                progressNotifyInterval: self.options.watchProgressNotifyInterval
+            ),
             LeaseService(server: server),
             ClusterService(server: server),
             MaintenanceService(server: server),
