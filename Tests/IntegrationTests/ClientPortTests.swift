@@ -3,6 +3,7 @@ import EtcdProto
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import ProcessTestSupport
 import Testing
 
 /// The `etcd` binary serves gRPC and HTTP/1.1 on one client port.

@@ -26,36 +26,70 @@ import Testing
         return ((executable as NSString).deletingLastPathComponent as NSString).appendingPathComponent("StorageCrashChild")
     }
 
-    @Test func killedMidBatchTheStoreReopensAtACommittedBatchBoundary() throws {
+    @Test func killedMidBatchTheStoreReopensAtACommittedBatchBoundary() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/db"
         #expect(FileManager.default.isExecutableFile(atPath: Self.childPath), "build the StorageCrashChild product first")
 
-        var model = ModelApplier()
-        var appliedBatches: UInt64 = 0
+        var reopened = Reopened()
         var random = SplitMix64(seed: 42)
         for cycle in 0..<Self.cycles {
-            let output = try runAndKill(path: path, seed: random.next(), delayMilliseconds: random.next() % Self.maxKillDelayMilliseconds)
+            let output = try await runChild(path: path, seed: random.next(), killAfterMilliseconds: random.next() % Self.maxKillDelayMilliseconds)
             #expect(output.errors.isEmpty, "child failed: \(output.errors)")
+            try reopened.verify(path: path, lastCommitted: output.lastCommitted, random: &random, "cycle \(cycle)")
+        }
+        #expect(reopened.appliedBatches > UInt64(Self.cycles), "the child made progress between kills")
+    }
+
+    /// The child aborts itself right before or right after its nth explicit commit: whatever it reported
+    /// committed is there, and the store sits on a batch boundary.
+    @Test(arguments: ["before-commit", "after-commit"])
+    func abortingAtACommitLosesNothingCommitted(point: String) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/db"
+        var reopened = Reopened()
+        var random = SplitMix64(seed: 7)
+        for count in [1, 2, 5] {
+            let output = try await runChild(path: path, seed: random.next(), crashPoint: "\(point):\(count)")
+            #expect(output.status == 128 + SIGABRT, "\(point):\(count) aborts the child: \(output.errors)")
+            try reopened.verify(path: path, lastCommitted: output.lastCommitted, random: &random, "\(point):\(count)")
+        }
+        #expect(reopened.appliedBatches > 0)
+    }
+
+    /// What the crashed child's data must hold: the model of every batch up to the store's consistent index.
+    private struct Reopened {
+        var model = ModelApplier()
+        var appliedBatches: UInt64 = 0
+
+        /// Reopens the data at `path` and compares it, at the new revisions and ten random older ones, with
+        /// the model advanced to the store's consistent index.
+        mutating func verify(path: String, lastCommitted: UInt64?, random: inout SplitMix64, _ context: String) throws {
             let backend = try Backend(configuration: BackendConfiguration(path: path, quotaBytes: 64 * 1024 * 1024))
             let store = try KVStore(backend: backend, leases: try LeaseIndex(backend: backend))
+            defer {
+                store.close()
+                backend.close()
+            }
             let applier = KVApplier(store: store)
             let index = store.consistentIndex.index
-            #expect(index >= output.lastCommitted ?? 0, "cycle \(cycle): a reported commit was lost")
-            #expect(index >= appliedBatches, "cycle \(cycle): the consistent index went back")
-            let firstNewRevision = model.model.currentRevision + 1
-            while appliedBatches < index {
-                appliedBatches += 1
-                apply(CrashWorkload.batch(appliedBatches, currentRevision: model.model.currentRevision), to: &model)
+            #expect(index >= lastCommitted ?? 0, "\(context): a reported commit was lost")
+            #expect(index >= self.appliedBatches, "\(context): the consistent index went back")
+            let firstNewRevision = self.model.model.currentRevision + 1
+            while self.appliedBatches < index {
+                self.appliedBatches += 1
+                CrashTests.apply(CrashWorkload.batch(self.appliedBatches, currentRevision: self.model.model.currentRevision), to: &self.model)
             }
-            #expect(store.currentRevision == model.model.currentRevision, "cycle \(cycle)")
-            #expect(store.compactedRevision == model.model.compactedRevision, "cycle \(cycle)")
-            let oldest = max(model.model.compactedRevision, 1)
-            var revisions = Set(max(firstNewRevision - 1, oldest)...model.model.currentRevision)
+            #expect(store.currentRevision == self.model.model.currentRevision, "\(context)")
+            #expect(store.compactedRevision == self.model.model.compactedRevision, "\(context)")
+            let oldest = max(self.model.model.compactedRevision, 1)
+            var revisions = Set(max(firstNewRevision - 1, oldest)...self.model.model.currentRevision)
             for _ in 0..<10 {
-                revisions.insert(oldest + Int64(random.next() % UInt64(model.model.currentRevision - oldest + 1)))
+                revisions.insert(oldest + Int64(random.next() % UInt64(self.model.model.currentRevision - oldest + 1)))
             }
             for revision in revisions.sorted() {
                 var request = Etcdserverpb_RangeRequest()
@@ -63,15 +97,12 @@ import Testing
                 request.rangeEnd = Data([0])
                 request.revision = revision
                 let actual = Result { () throws(KVError) in try applier.range(request) }
-                #expect(actual == model.range(request), "cycle \(cycle), revision \(revision)")
+                #expect(actual == self.model.range(request), "\(context), revision \(revision)")
             }
-            store.close()
-            backend.close()
         }
-        #expect(appliedBatches > UInt64(Self.cycles), "the child made progress between kills")
     }
 
-    private func apply(_ operations: [CrashWorkload.Operation], to model: inout ModelApplier) {
+    private static func apply(_ operations: [CrashWorkload.Operation], to model: inout ModelApplier) {
         for operation in operations {
             switch operation {
             case .put(let request): _ = model.put(request)
@@ -82,17 +113,30 @@ import Testing
         }
     }
 
-    private struct ChildOutput {
+    private struct ChildOutput: Sendable {
         var lastCommitted: UInt64?
         var errors: String
+        /// The exit status, 128 + signal when a signal ended the child.
+        var status: Int32
     }
 
-    /// Starts the child on `path`, lets it run for `delayMilliseconds` after it opened the store, then
-    /// kills it with SIGKILL and returns what it reported.
-    private func runAndKill(path: String, seed: UInt64, delayMilliseconds: UInt64) throws -> ChildOutput {
+    /// Starts the child on `path`; with `killAfterMilliseconds`, kills it with SIGKILL that long after it
+    /// opened the store, otherwise waits for it to abort at `crashPoint`. Returns what it reported.
+    private func runChild(
+        path: String, seed: UInt64, killAfterMilliseconds: UInt64? = nil, crashPoint: String? = nil
+    ) async throws -> ChildOutput {
+        try await offload {
+            try Self.runChildBlocking(path: path, seed: seed, killAfterMilliseconds: killAfterMilliseconds, crashPoint: crashPoint)
+        }
+    }
+
+    /// `runChild`'s work, on a Dispatch thread: the cooperative threads stay free for the other tests.
+    private static func runChildBlocking(
+        path: String, seed: UInt64, killAfterMilliseconds: UInt64?, crashPoint: String?
+    ) throws -> ChildOutput {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.childPath)
-        process.arguments = [path, String(seed)]
+        process.arguments = [path, String(seed)] + (crashPoint.map { [$0] } ?? [])
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -100,16 +144,18 @@ import Testing
         try process.run()
         let reader = LineCollector(output.fileHandleForReading)
         _ = reader.waitForLine(prefix: "opened", timeout: .seconds(30))
-        usleep(useconds_t(delayMilliseconds * 1000))
-        kill(process.processIdentifier, SIGKILL)
-        _ = ProcessExit.wait(for: process)
+        if let killAfterMilliseconds {
+            usleep(useconds_t(killAfterMilliseconds * 1000))
+            kill(process.processIdentifier, SIGKILL)
+        }
+        let status = ProcessExit.wait(for: process)
         let lines = reader.finish()
         let committed = lines.compactMap { line -> UInt64? in
             guard line.hasPrefix("committed ") else { return nil }
             return UInt64(line.dropFirst("committed ".count))
         }
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return ChildOutput(lastCommitted: committed.max(), errors: errorText)
+        return ChildOutput(lastCommitted: committed.max(), errors: errorText, status: status)
     }
 }
 

@@ -6,18 +6,21 @@ import Glibc
 /// A process reaped here keeps `isRunning == true` in Foundation: ask ``poll(_:)`` instead.
 public enum ProcessExit {
     /// The exit status of `process` (128 + signal if a signal ended it), or nil while it runs. Reaps it
-    /// with `waitpid` unless Foundation already did.
+    /// with `waitpid` first; when Foundation got there first, reads Foundation's record of the exit.
     public static func poll(_ process: Process) -> Int32? {
-        if !process.isRunning {
-            let status = process.terminationStatus
-            return process.terminationReason == .uncaughtSignal ? 128 + status : status
-        }
         var status: Int32 = 0
-        guard waitpid(process.processIdentifier, &status, WNOHANG) == process.processIdentifier else {
+        let result = waitpid(process.processIdentifier, &status, WNOHANG)
+        if result == process.processIdentifier {
+            let signal = status & 0x7f
+            return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        }
+        guard result == -1, !process.isRunning else {
             return nil
         }
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        // Foundation marks the process finished around the moment it records how: let it finish.
+        usleep(20_000)
+        let code = process.terminationStatus
+        return process.terminationReason == .uncaughtSignal ? 128 + code : code
     }
 
     /// Waits until `process` has exited and returns its status as ``poll(_:)`` does; -1 if Foundation

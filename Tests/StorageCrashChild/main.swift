@@ -8,13 +8,26 @@ import StorageTestSupport
 /// The crash tests' child: opens the store at the path given, then applies `CrashWorkload` batches from
 /// the one after its consistent index on, committing at random batch boundaries (every `commit-every`
 /// batches at most, and whenever the backend's batch is due). After each commit it prints
-/// "committed <batch>". It runs until it is killed.
+/// "committed <batch>". It runs until it is killed, or, given a crash point, aborts there: right before
+/// its nth explicit backend commit (`before-commit:n`) or right after it (`after-commit:n`, once
+/// reported); commits the backend's batch policy makes on its own are not counted.
 ///
-/// Usage: StorageCrashChild <data file> <seed>
+/// Usage: StorageCrashChild <data file> <seed> [before-commit:n | after-commit:n]
 let arguments = CommandLine.arguments
-guard arguments.count == 3, let seed = UInt64(arguments[2]) else {
-    FileHandle.standardError.write(Data("usage: StorageCrashChild <data file> <seed>\n".utf8))
+let crashPoint = arguments.count == 4 ? arguments[3].split(separator: ":").map(String.init) : nil
+guard arguments.count == 3 || arguments.count == 4, let seed = UInt64(arguments[2]),
+    crashPoint.map({ $0.count == 2 && ["before-commit", "after-commit"].contains($0[0]) && Int($0[1]) != nil }) ?? true
+else {
+    FileHandle.standardError.write(Data("usage: StorageCrashChild <data file> <seed> [before-commit:n | after-commit:n]\n".utf8))
     exit(2)
+}
+var commits = 0
+
+/// Aborts the process if the crash point names this moment of commit number `commit`.
+func crashIfAt(_ moment: String, commit: Int) {
+    if let crashPoint, crashPoint[0] == moment, Int(crashPoint[1]) == commit {
+        abort()
+    }
 }
 
 func report(_ line: String) {
@@ -45,8 +58,11 @@ do {
         random ^= random >> 7
         random ^= random << 17
         if random % 8 == 0 {
+            commits += 1
+            crashIfAt("before-commit", commit: commits)
             try store.commit()
             report("committed \(batch)")
+            crashIfAt("after-commit", commit: commits)
         } else if try backend.writer.commitIfDue() {
             report("committed \(batch)")
         }

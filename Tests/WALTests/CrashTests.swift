@@ -28,7 +28,7 @@ import WAL
     }
 
     /// What one run of the child said and how it ended.
-    private struct ChildRun {
+    private struct ChildRun: Sendable {
         let lines: [String]
         /// The exit status, 128 + signal when a signal ended the child.
         let status: Int32
@@ -39,14 +39,26 @@ import WAL
         }
     }
 
-    /// Starts the child; kills it with SIGKILL after `killAfterMilliseconds` unless it ends first.
+    /// Starts the child; kills it with SIGKILL after `killAfterMilliseconds` unless it ends first. The
+    /// waiting happens off Swift's cooperative threads, which the other tests need.
     private func runChild(
         _ data: TemporaryDirectory, seed: UInt64, crashPoint: String? = nil, batches: Int? = nil,
         killAfterMilliseconds: Int? = nil
+    ) async throws -> ChildRun {
+        let path = data.path
+        return try await offload {
+            try Self.runChildBlocking(
+                path, seed: seed, crashPoint: crashPoint, batches: batches, killAfterMilliseconds: killAfterMilliseconds
+            )
+        }
+    }
+
+    private static func runChildBlocking(
+        _ path: String, seed: UInt64, crashPoint: String?, batches: Int?, killAfterMilliseconds: Int?
     ) throws -> ChildRun {
         let process = Process()
         process.executableURL = try Self.childExecutable()
-        process.arguments = [data.path, String(Self.segmentBytes), String(seed)] + (batches.map { [String($0)] } ?? [])
+        process.arguments = [path, String(Self.segmentBytes), String(seed)] + (batches.map { [String($0)] } ?? [])
         var environment = ProcessInfo.processInfo.environment
         environment[CrashPoint.environmentVariable] = crashPoint
         process.environment = environment
@@ -90,13 +102,13 @@ import WAL
         return last
     }
 
-    @Test func killedAtRandomMomentsLosesNothingAcknowledged() throws {
+    @Test func killedAtRandomMomentsLosesNothingAcknowledged() async throws {
         let data = TemporaryDirectory()
         var random = TestRandom(seed: 2024)
         var acknowledged: UInt64 = 0
         var kills = 0
         for cycle in 0..<Self.cycles {
-            let run = try self.runChild(data, seed: UInt64(cycle), killAfterMilliseconds: 5 + random.below(120))
+            let run = try await self.runChild(data, seed: UInt64(cycle), killAfterMilliseconds: 5 + random.below(120))
             if run.status == 128 + SIGKILL { kills += 1 }
             #expect(!run.lines.contains { $0.hasPrefix("error") }, "cycle \(cycle): \(run.lines.filter { $0.hasPrefix("error") })")
             acknowledged = max(acknowledged, run.acknowledged)
@@ -104,23 +116,23 @@ import WAL
         }
         #expect(kills > Self.cycles / 2, "most runs were killed mid-flight")
         // After all that, the log still takes appends and keeps them.
-        let finish = try self.runChild(data, seed: 99, batches: 20)
+        let finish = try await self.runChild(data, seed: 99, batches: 20)
         #expect(finish.status == 0)
         #expect(try self.verify(data, acknowledged: finish.acknowledged, "final") == finish.acknowledged)
     }
 
     @Test(arguments: CrashPoint.walPoints)
-    func abortingAtACrashPointLosesNothingAcknowledged(point: CrashPoint) throws {
+    func abortingAtACrashPointLosesNothingAcknowledged(point: CrashPoint) async throws {
         let data = TemporaryDirectory()
         var acknowledged: UInt64 = 0
         for count in [1, 3] {
-            let run = try self.runChild(data, seed: UInt64(count), crashPoint: "\(point.name):\(count)", batches: 2000)
+            let run = try await self.runChild(data, seed: UInt64(count), crashPoint: "\(point.name):\(count)", batches: 2000)
             #expect(run.status == 128 + SIGABRT,
                     "\(point) reached the \(count)th time aborts the child")
             acknowledged = max(acknowledged, run.acknowledged)
             try self.verify(data, acknowledged: acknowledged, "\(point):\(count)")
         }
-        let finish = try self.runChild(data, seed: 7, batches: 5)
+        let finish = try await self.runChild(data, seed: 7, batches: 5)
         #expect(finish.status == 0)
         try self.verify(data, acknowledged: finish.acknowledged, "\(point): appendable afterwards")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import ProcessTestSupport
 
 /// A datagram socket standing in for systemd's `NOTIFY_SOCKET`: collects what `sd_notify` sends.
 final class NotifySocket: Sendable {

@@ -1,4 +1,5 @@
 import Glibc
+import ProcessTestSupport
 
 /// Plain TCP conversations with the client port, byte for byte, for HTTP/1.1 and for garbage.
 /// Its calls block: use it inside ``offload(_:)``.
