@@ -5,22 +5,21 @@ import Glibc
 /// can miss a child's exit when many tests start and kill processes at once (the test run then hangs).
 /// A process reaped here keeps `isRunning == true` in Foundation: ask ``poll(_:)`` instead.
 public enum ProcessExit {
-    /// The exit status of `process` (128 + signal if a signal ended it), or nil while it runs. Reaps it
-    /// with `waitpid` first; when Foundation got there first, reads Foundation's record of the exit.
+    /// The exit status of `process` (128 + signal if a signal ended it), or nil while it runs. Foundation
+    /// reaps its children itself; only a child whose exit it has not seen is reaped here with `waitpid`.
     public static func poll(_ process: Process) -> Int32? {
-        var status: Int32 = 0
-        let result = waitpid(process.processIdentifier, &status, WNOHANG)
-        if result == process.processIdentifier {
-            let signal = status & 0x7f
-            return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        if !process.isRunning {
+            // Foundation marks the process finished around the moment it records how: let it finish.
+            usleep(20_000)
+            let code = process.terminationStatus
+            return process.terminationReason == .uncaughtSignal ? 128 + code : code
         }
-        guard result == -1, !process.isRunning else {
+        var status: Int32 = 0
+        guard waitpid(process.processIdentifier, &status, WNOHANG) == process.processIdentifier else {
             return nil
         }
-        // Foundation marks the process finished around the moment it records how: let it finish.
-        usleep(20_000)
-        let code = process.terminationStatus
-        return process.terminationReason == .uncaughtSignal ? 128 + code : code
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
     /// Waits until `process` has exited and returns its status as ``poll(_:)`` does; -1 if Foundation
