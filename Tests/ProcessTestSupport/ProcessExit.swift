@@ -10,7 +10,7 @@ public enum ProcessExit {
     public static func poll(_ process: Process) -> Int32? {
         if !process.isRunning {
             // Foundation marks the process finished around the moment it records how: let it finish.
-            usleep(20_000)
+            usleep(100_000)
             let code = process.terminationStatus
             return process.terminationReason == .uncaughtSignal ? 128 + code : code
         }
