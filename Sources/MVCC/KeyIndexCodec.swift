@@ -24,20 +24,20 @@ enum KeyIndexCodec {
 
     /// Decodes a record of `key`; nil when malformed.
     static func decode(key: [UInt8], _ bytes: UnsafeRawBufferPointer) -> (index: KeyIndex, lease: Int64)? {
-        var reader = VarintReader(bytes: bytes)
-        guard let zigzag = reader.next(), let modified = reader.revision(), let count = reader.next(), count < 1 << 32 else {
+        var reader = ProtobufReader(bytes)
+        guard let zigzag = reader.readVarint(), let modified = reader.revision(), let count = reader.readVarint(), count < 1 << 32 else {
             return nil
         }
         var generations: [KeyIndex.Generation] = []
         generations.reserveCapacity(Int(count))
         for _ in 0..<count {
-            guard let version = reader.next(), let created = reader.revision(), let revisionCount = reader.next(),
+            guard let version = reader.readVarint(), let created = reader.revision(), let revisionCount = reader.readVarint(),
                   revisionCount < 1 << 32 else { return nil }
             var revisions: [Revision] = []
             revisions.reserveCapacity(Int(revisionCount))
             var previous: Int64 = 0
             for _ in 0..<revisionCount {
-                guard let delta = reader.next(), let sub = reader.next() else { return nil }
+                guard let delta = reader.readVarint(), let sub = reader.readVarint() else { return nil }
                 previous += Int64(bitPattern: delta)
                 revisions.append(Revision(main: previous, sub: Int64(bitPattern: sub)))
             }
@@ -61,31 +61,12 @@ enum KeyIndexCodec {
         append(UInt64(bitPattern: revision.main), to: &bytes)
         append(UInt64(bitPattern: revision.sub), to: &bytes)
     }
+}
 
-    private struct VarintReader {
-        let bytes: UnsafeRawBufferPointer
-        var offset = 0
-
-        var isAtEnd: Bool { offset == bytes.count }
-
-        mutating func next() -> UInt64? {
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < bytes.count, shift < 64 {
-                let byte = bytes[offset]
-                offset += 1
-                value |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 {
-                    return value
-                }
-                shift += 7
-            }
-            return nil
-        }
-
-        mutating func revision() -> Revision? {
-            guard let main = next(), let sub = next() else { return nil }
-            return Revision(main: Int64(bitPattern: main), sub: Int64(bitPattern: sub))
-        }
+extension ProtobufReader {
+    /// A revision written as two varints, main then sub.
+    fileprivate mutating func revision() -> Revision? {
+        guard let main = readVarint(), let sub = readVarint() else { return nil }
+        return Revision(main: Int64(bitPattern: main), sub: Int64(bitPattern: sub))
     }
 }

@@ -45,8 +45,8 @@ struct KeyValueFields {
     }
 }
 
-/// A minimal protobuf wire-format reader over borrowed bytes.
-private struct ProtobufReader {
+/// A minimal protobuf wire-format reader over borrowed bytes (also the key index records' varints).
+struct ProtobufReader {
     private let bytes: UnsafeRawBufferPointer
     private var offset = 0
 
