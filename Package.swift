@@ -17,6 +17,8 @@ let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio
 let nioConcurrency: Target.Dependency = .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
 
 let package = Package(
     name: "etcd-swift",
@@ -36,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
     ],
     targets: [
         // System libraries: a missing Debian package stops the build with the package to install.
@@ -116,15 +120,15 @@ let package = Package(
             name: "EtcdServer",
             dependencies: [
                 "Raft", "RaftWire", "WAL", "PeerTransport", "Membership", "Backend", "Lease", "MVCC", "EtcdProto",
-                swiftProtobuf, logging,
+                "Telemetry", swiftProtobuf, logging,
             ],
             swiftSettings: strict
         ),
 
-        // Log setup now; metric definitions with etcd's names later.
+        // Log setup, and etcd's metrics (names, help, labels, buckets) in a Prometheus registry.
         .target(
             name: "Telemetry",
-            dependencies: [logging],
+            dependencies: [logging, prometheus, nioConcurrency],
             swiftSettings: strict
         ),
 
@@ -133,7 +137,7 @@ let package = Package(
             name: "ClientAPI",
             dependencies: [
                 "EtcdProto", "EtcdGRPC", "EtcdServer", "MVCC", "Telemetry", grpcCore, grpcTransport, nioCore,
-                nioPosix, nioHTTP1, nioConcurrency, swiftProtobuf, logging, lifecycle,
+                nioPosix, nioHTTP1, nioConcurrency, swiftProtobuf, logging, lifecycle, prometheus,
             ],
             swiftSettings: strict
         ),
@@ -143,7 +147,7 @@ let package = Package(
             name: "EtcdMain",
             dependencies: [
                 "ClientAPI", "EtcdServer", "EtcdProto", "Membership", "Telemetry", "CSystemd", grpcCore, logging,
-                lifecycle,
+                lifecycle, metrics, prometheus,
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict

@@ -29,6 +29,9 @@ public final class BatchWriter: @unchecked Sendable {
     private var batchStarted: ContinuousClock.Instant?
     private var preCommitHook: (() -> [Mutation])?
     private var failure: BackendError?
+    /// Called on the writer's thread with the duration of every successful commit (etcd's
+    /// `backend_commit_duration_seconds`). Set it before the first write.
+    public var commitObserver: (@Sendable (Duration) -> Void)?
 
     init(backend: Backend, buffer: WriteBuffer) {
         self.backend = backend
@@ -118,6 +121,7 @@ public final class BatchWriter: @unchecked Sendable {
                 throw error
             }
         }
+        let started = clock.now
         let rc = mdb_txn_commit(transaction)
         self.transaction = nil
         if rc != MDB_SUCCESS {
@@ -125,6 +129,7 @@ public final class BatchWriter: @unchecked Sendable {
             replayBuffer()
             throw error
         }
+        commitObserver?(clock.now - started)
         buffer = backend.rotateBuffer()
         pendingOperations = 0
         pendingBytes = 0

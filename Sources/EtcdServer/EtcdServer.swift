@@ -83,7 +83,13 @@ public final class EtcdServer: Sendable {
         request.header.id = id
         let data: [UInt8] = try request.serializedBytes()
         if data.count > self.configuration.maxRequestBytes { throw EtcdError.requestTooLarge }
-        let result = try await self.proposals.propose(.propose(id: id, data: data), id: id)
+        let result: ApplyResult
+        do {
+            result = try await self.proposals.propose(.propose(id: id, data: data), id: id)
+        } catch {
+            self.configuration.metrics.server.proposalsFailed.increment()
+            throw error
+        }
         if case .failure(let error) = result { throw error }
         return result
     }

@@ -6,6 +6,7 @@ extension KVStore {
     /// Throws `futureRevision` above the current revision and `compacted` below the compacted one
     /// (including when a compaction overtakes the read).
     public func range(_ range: KeyRange, options: RangeOptions = RangeOptions()) throws(KVError) -> RangeResult {
+        configuration.statistics.countRead()
         let state = revisions
         var revision = options.revision
         if revision > state.current {

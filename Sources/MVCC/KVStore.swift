@@ -63,6 +63,7 @@ public final class KVStore: @unchecked Sendable {
                 .put(metaDatabase, key: MetaKeys.term, value: Bytes.bigEndian(position.term)),
             ]
         }
+        configuration.statistics.resetLiveKeys(try Self.countLiveKeys(index, atRev: restored.currentRevision))
         if let scheduled = restored.scheduledCompaction {
             lastCompactionTicket = CompactionTicket()
             compactionJobs.append(CompactionJob(revision: scheduled, ticket: lastCompactionTicket))
@@ -100,6 +101,17 @@ public final class KVStore: @unchecked Sendable {
 
     /// Number of keys in the key index (live, or deleted with history not yet compacted). Any thread.
     public var indexedKeyCount: Int { index.keyCount }
+
+    /// What the store has done, for metrics.
+    public var statistics: KVStatistics { configuration.statistics }
+
+    private static func countLiveKeys(_ index: any KeyIndexStore, atRev revision: Int64) throws(KVError) -> Int {
+        do {
+            return try index.revisions(in: KeyRange(key: [0], end: []), atRev: revision, limit: 1, view: nil).total
+        } catch {
+            throw .backend(error)
+        }
+    }
 
     /// Commits the backend batch now. Apply thread.
     public func commit() throws(KVError) {

@@ -32,12 +32,15 @@ public struct StoreConfiguration: Sendable {
     public var watchBatchMaxRevisions: Int
     /// Watchers per catch-up round.
     public var maxWatchersPerSync: Int
+    /// Where the store counts its operations (shared with the store's successors after a snapshot).
+    public var statistics: KVStatistics
 
     /// etcd's defaults with the in-memory key index.
     public init(keyIndex: KeyIndexKind = .memory) {
         compactionBatchLimit = Self.defaultCompactionBatchLimit
         self.keyIndex = keyIndex
         watchSyncInterval = Self.defaultWatchSyncInterval
+        statistics = KVStatistics()
         watchBatchMaxRevisions = Self.defaultWatchBatchMaxRevisions
         maxWatchersPerSync = Self.defaultMaxWatchersPerSync
     }

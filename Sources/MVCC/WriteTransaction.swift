@@ -22,6 +22,8 @@ final class WriteTransaction {
     private var mutations: [Mutation] = []
     private var leaseUndo: [LeaseUndo] = []
     private var afterApply: [() -> Void] = []
+    /// Operations for `KVStatistics`, added when the transaction ends.
+    private var counts = (ranges: 0, puts: 0, deletes: 0, putBytes: 0, keysCreated: 0, keysDeleted: 0)
 
     init(store: KVStore, beginRevision: Int64) {
         self.store = store
@@ -37,6 +39,7 @@ final class WriteTransaction {
     /// Reads `range` as etcd's `storeTxnWrite.Range` does: at `readRevision` by default, seeing the
     /// transaction's own writes.
     func range(_ range: KeyRange, options: RangeOptions = RangeOptions()) throws(KVError) -> RangeResult {
+        counts.ranges += 1
         let current = readRevision
         var revision = options.revision
         if revision > current {
@@ -91,6 +94,9 @@ final class WriteTransaction {
         keyValue.lease = lease
         mutations.append(.put(store.keyDatabase, key: RevisionKey.encode(revision), value: KeyValueCoding.encode(keyValue), appending: true))
         changes.append(keyValue)
+        counts.puts += 1
+        counts.putBytes += key.count + value.count
+        if version == 1 { counts.keysCreated += 1 }
         if let oldLease {
             store.leases.detach(key, from: oldLease)
             leaseUndo.append(.detached(key, oldLease))
@@ -116,6 +122,8 @@ final class WriteTransaction {
         for key in keys {
             try delete(key)
         }
+        counts.deletes += 1
+        counts.keysDeleted += keys.count
         if keys.isEmpty, changes.isEmpty {
             return (0, beginRevision)
         }
@@ -136,6 +144,12 @@ final class WriteTransaction {
     /// Returns the store's revision afterwards. On a backend failure everything is undone and the
     /// error thrown.
     func end() throws(KVError) -> Int64 {
+        defer {
+            store.statistics.countWrite(
+                ranges: counts.ranges, puts: counts.puts, deletes: counts.deletes, putBytes: counts.putBytes,
+                keysCreated: counts.keysCreated, keysDeleted: counts.keysDeleted
+            )
+        }
         guard !changes.isEmpty || !mutations.isEmpty else { return beginRevision }
         do {
             try store.backend.writer.apply(mutations + store.index.pendingMutations())
@@ -166,6 +180,8 @@ final class WriteTransaction {
         leaseUndo.removeAll()
         changes.removeAll()
         mutations.removeAll()
+        counts.keysCreated = 0
+        counts.keysDeleted = 0
     }
 
     private func delete(_ key: [UInt8]) throws(KVError) {

@@ -18,21 +18,25 @@ public final class PeerTransport: Sendable {
     private let configuration: PeerTransportConfiguration
     private let connector: PeerConnector
     private let threadPool: NIOThreadPool
+    private let observer: (any PeerTrafficObserver)?
     private let logger: Logger
     private let senders = Mutex<[UInt64: PeerSender]>([:])
     private let newSenders: AsyncStream<PeerSender>
     private let newSenderContinuation: AsyncStream<PeerSender>.Continuation
     private let bound = Mutex<[PeerAddress]>([])
 
-    /// Prepares a transport; nothing is bound or dialed until ``run()``.
+    /// Prepares a transport; nothing is bound or dialed until ``run()``. With an `observer`, traffic is
+    /// reported to it and every peer's round-trip time is probed.
     public init(
         identity: PeerIdentity,
         listenAddresses: [PeerAddress],
         delegate: any PeerTransportDelegate,
         configuration: PeerTransportConfiguration = PeerTransportConfiguration(),
+        observer: (any PeerTrafficObserver)? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger
     ) {
+        self.observer = observer
         self.identity = identity
         self.listenAddresses = listenAddresses
         self.delegate = delegate
@@ -91,8 +95,11 @@ public final class PeerTransport: Sendable {
         var lastError: any Error = PeerProtocolError("no address known for peer \(hex(message.to))")
         for address in urls {
             do {
-                return try await snapshotSender.send(message, databasePath: databasePath, to: address)
+                let sent = try await snapshotSender.send(message, databasePath: databasePath, to: address)
+                self.observer?.sent(bytes: sent, to: message.to)
+                return sent
             } catch {
+                self.observer?.sendFailed(to: message.to)
                 lastError = error
             }
         }
@@ -101,12 +108,7 @@ public final class PeerTransport: Sendable {
 
     /// Asks `leaderID` a question only the leader can answer, trying its URLs in turn.
     public func askLeader(_ leaderID: UInt64, _ request: Memberpb_LeaderRequest) async throws -> Memberpb_LeaderReply {
-        var hello = Memberpb_PeerHello()
-        hello.kind = .leaderQuery
-        hello.clusterID = self.identity.clusterID
-        hello.from = self.identity.memberID
-        hello.to = leaderID
-        hello.serverVersion = self.identity.serverVersion
+        let hello = self.identity.hello(.leaderQuery, to: leaderID)
         let addresses = self.senders.withLock { $0[leaderID] }?.currentAddresses ?? []
         var lastError: any Error = PeerProtocolError("no address known for the leader \(hex(leaderID))")
         for address in addresses {
@@ -161,6 +163,7 @@ public final class PeerTransport: Sendable {
             identity: self.identity,
             delegate: self.delegate,
             threadPool: self.threadPool,
+            observer: self.observer,
             logger: self.logger
         )
         try await withThrowingDiscardingTaskGroup { group in
@@ -179,8 +182,19 @@ public final class PeerTransport: Sendable {
                         identity: self.identity,
                         connector: self.connector,
                         delegate: self.delegate,
+                        observer: self.observer,
                         logger: self.logger
                     )
+                }
+                if let observer = self.observer {
+                    let prober = PeerProber(
+                        sender: sender,
+                        identity: self.identity,
+                        connector: self.connector,
+                        observer: observer,
+                        logger: self.logger
+                    )
+                    group.addTask { await prober.run() }
                 }
             }
         }

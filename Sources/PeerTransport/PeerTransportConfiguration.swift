@@ -11,6 +11,8 @@ public struct PeerTransportConfiguration: Sendable {
     /// The first wait before reconnecting to a peer; it doubles up to ``maxReconnectDelay``.
     public var initialReconnectDelay: Duration = .milliseconds(50)
     public var maxReconnectDelay: Duration = .seconds(2)
+    /// How often each peer's round-trip time is measured (etcd probes about every 5 seconds).
+    public var probeInterval: Duration = .seconds(5)
     /// Bytes of backend per snapshot chunk.
     public var snapshotChunkBytes: Int = 1024 * 1024
 

@@ -16,19 +16,23 @@ public struct ClientPortListenerFactory: HTTP2ServerTransport.ListenerFactory {
     private let host: String
     private let port: Int
     private let makeHTTPHandler: @Sendable () -> any ChannelHandler
+    private let makeGRPCByteCounter: (@Sendable () -> any ChannelHandler)?
 
     /// Creates a factory that binds `host:port` (port 0 picks a free port) on `eventLoopGroup`.
-    /// `makeHTTPHandler` builds the last handler of each HTTP/1.1 connection's pipeline.
+    /// `makeHTTPHandler` builds the last handler of each HTTP/1.1 connection's pipeline;
+    /// `makeGRPCByteCounter`, when given, a handler placed before gRPC's on each gRPC connection.
     public init(
         host: String,
         port: Int,
         eventLoopGroup: any EventLoopGroup,
-        makeHTTPHandler: @escaping @Sendable () -> any ChannelHandler
+        makeHTTPHandler: @escaping @Sendable () -> any ChannelHandler,
+        makeGRPCByteCounter: (@Sendable () -> any ChannelHandler)? = nil
     ) {
         self.host = host
         self.port = port
         self.eventLoopGroup = eventLoopGroup
         self.makeHTTPHandler = makeHTTPHandler
+        self.makeGRPCByteCounter = makeGRPCByteCounter
     }
 
     public func makeListeningChannel(
@@ -38,8 +42,12 @@ public struct ClientPortListenerFactory: HTTP2ServerTransport.ListenerFactory {
         let locator = DiverterLocator()
         let listener = NIOLockedValueBox<NIOAsyncChannel<GRPCConnection, Never>?>(nil)
         let makeHTTPHandler = self.makeHTTPHandler
+        let makeGRPCByteCounter = self.makeGRPCByteCounter
         let router = ConnectionRouter(
             http2: { channel in
+                if let makeGRPCByteCounter {
+                    try channel.pipeline.syncOperations.addHandler(makeGRPCByteCounter())
+                }
                 let configured = connectionConfigurator.configure(channel: channel, tls: .none)
                 configured.whenSuccess { connection in locator.deliver(connection, from: channel) }
                 configured.whenFailure { _ in channel.close(promise: nil) }

@@ -2,6 +2,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import NIOCore
 import NIOPosix
+import Telemetry
 
 /// A host and port to listen on, taken from one of `--listen-client-urls`.
 public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
@@ -73,22 +74,33 @@ public final class ClientPortServer: Sendable {
     private let servers: [GRPCServer<HTTP2ServerTransport.Custom<ClientPortListenerFactory>>]
     private let transports: [HTTP2ServerTransport.Custom<ClientPortListenerFactory>]
 
-    /// Prepares the listeners; nothing is bound until ``run()``.
+    /// Prepares the listeners; nothing is bound until ``run()``. With `metrics`, every RPC and the bytes
+    /// of every gRPC connection are counted there (after `interceptors` have run).
     public init(
         addresses: [ListenAddress],
         services: [any RegistrableRPCService],
         interceptors: [any ServerInterceptor] = [],
         http: any HTTPResponder,
         configuration: ClientPortConfiguration = .defaults,
+        metrics: EtcdMetrics? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
+        var interceptors = interceptors
+        if let metrics { interceptors.insert(GRPCMetricsInterceptor(metrics: metrics.grpc), at: 0) }
         let maxBodyBytes = configuration.maxRequestBytes + ClientPortConfiguration.grpcOverheadBytes
+        var makeGRPCByteCounter: (@Sendable () -> any ChannelHandler)?
+        if let network = metrics?.network {
+            makeGRPCByteCounter = {
+                ByteCountingHandler(received: network.clientGRPCReceivedBytes, sent: network.clientGRPCSentBytes)
+            }
+        }
         self.transports = addresses.map { address in
             let factory = ClientPortListenerFactory(
                 host: address.host,
                 port: address.port,
                 eventLoopGroup: eventLoopGroup,
-                makeHTTPHandler: { HTTPServerHandler(responder: http, maxBodyBytes: maxBodyBytes) }
+                makeHTTPHandler: { HTTPServerHandler(responder: http, maxBodyBytes: maxBodyBytes) },
+                makeGRPCByteCounter: makeGRPCByteCounter
             )
             return HTTP2ServerTransport.Custom(listenerFactory: factory, config: configuration.transportConfig)
         }

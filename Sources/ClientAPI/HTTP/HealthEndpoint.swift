@@ -26,12 +26,14 @@ public protocol HealthChecker: Sendable {
 /// `GET /health`: `{"health":"true","reason":""}` with 200, or `"false"` and the reason with 503, as etcd.
 /// Takes etcd's `exclude` (repeatable) and `serializable` query parameters.
 public enum HealthEndpoint {
-    /// Registers the endpoint on `router`, answering from `checker`.
-    public static func register(on router: inout HTTPRouter, checker: any HealthChecker) {
+    /// Registers the endpoint on `router`, answering from `checker` and counting answers in `metrics`
+    /// (`etcd_server_health_success` / `_failures`).
+    public static func register(on router: inout HTTPRouter, checker: any HealthChecker, metrics: ServerMetrics? = nil) {
         router.add("/health", methods: [.GET]) { request in
             let excluded = Set(request.queryValues("exclude"))
             let serializable = request.queryValues("serializable").last == "true"
             let status = await checker.checkHealth(excludedAlarms: excluded, serializable: serializable)
+            (status.healthy ? metrics?.healthSuccess : metrics?.healthFailures)?.increment()
             let body = #"{"health":"\#(status.healthy)","reason":\#(JSONText.quoted(status.reason))}"#
             return .json(status.healthy ? .ok : .serviceUnavailable, body)
         }

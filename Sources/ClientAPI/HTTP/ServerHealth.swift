@@ -16,6 +16,31 @@ public struct ServerHealth: HealthChecker {
         if !serializable && !self.server.hasLeader {
             return HealthStatus(healthy: false, reason: "RAFT NO LEADER")
         }
+        if let failure = await self.read(serializable: serializable) {
+            return HealthStatus(healthy: false, reason: "RANGE ERROR:\(failure)")
+        }
+        return .healthy
+    }
+
+    /// `/livez`'s checks: the member can read locally.
+    public var livenessChecks: [ProbeCheck] {
+        [ProbeCheck(name: "serializable_read") { await self.read(serializable: true) }]
+    }
+
+    /// `/readyz`'s checks: local and linearizable reads work (the latter needs a quorum), and the member
+    /// is not a learner.
+    public var readinessChecks: [ProbeCheck] {
+        [
+            ProbeCheck(name: "serializable_read") { await self.read(serializable: true) },
+            ProbeCheck(name: "linearizable_read") { await self.read(serializable: false) },
+            ProbeCheck(name: "non_learner") {
+                self.server.membership.learnerIDs.contains(self.server.memberID) ? "not supported for learner" : nil
+            },
+        ]
+    }
+
+    /// etcd's probe read: one key, keys only; nil when it succeeds, else the error's text.
+    private func read(serializable: Bool) async -> String? {
         var probe = Etcdserverpb_RangeRequest()
         probe.key = Data("health".utf8)
         probe.keysOnly = true
@@ -23,9 +48,9 @@ public struct ServerHealth: HealthChecker {
         probe.serializable = serializable
         do {
             _ = try await self.server.range(probe)
-            return .healthy
+            return nil
         } catch {
-            return HealthStatus(healthy: false, reason: "RANGE ERROR:\(error)")
+            return "\(error)"
         }
     }
 }

@@ -73,6 +73,11 @@ public enum MemberFlags {
     ]
 
     static let other: [FlagDefinition] = [
+        .value("metrics", default: "basic", "Set level of detail for exported metrics: 'basic' or 'extensive'."),
+        .list(
+            "listen-metrics-urls", default: "",
+            "List of URLs to listen on for the metrics and health endpoints only."
+        ),
         .value("config-file", default: "", "Path to a YAML configuration file; when set, other flags and variables are ignored."),
         .integer(
             "experimental-snapshot-catchup-entries", default: 5_000,

@@ -1,5 +1,6 @@
 import Logging
 import Membership
+import Telemetry
 
 /// The member's configuration, typed and validated, from flags, `ETCD_*` variables or a config file.
 public struct MemberOptions: Sendable {
@@ -53,6 +54,10 @@ public struct MemberOptions: Sendable {
     /// How often watches with `progress_notify` get a progress response (etcd raises anything below
     /// 100 ms to 100 ms).
     public var watchProgressNotifyInterval: Duration
+    /// `--metrics`: whether gRPC handling-time histograms are exported.
+    public var metricsLevel: EtcdMetrics.Level
+    /// `--listen-metrics-urls`: extra listeners serving only `/metrics` and the health endpoints.
+    public var listenMetricsURLs: [EtcdURL]
 
     /// etcd's default quota when `--quota-backend-bytes` is 0.
     public static let defaultQuotaBackendBytes: Int64 = 2 * 1024 * 1024 * 1024
@@ -113,6 +118,11 @@ public struct MemberOptions: Sendable {
         self.snapshotCatchUpEntries = UInt64(try reader.unsigned("experimental-snapshot-catchup-entries"))
         self.unsafeNoFsync = try reader.boolean("unsafe-no-fsync")
         self.watchProgressNotifyInterval = max(.milliseconds(100), try reader.duration("experimental-watch-progress-notify-interval"))
+        guard let metricsLevel = EtcdMetrics.Level(rawValue: flags.value("metrics")) else {
+            throw ConfigurationError(#"unknown metrics option "\#(flags.value("metrics"))" (valid values are basic or extensive)"#)
+        }
+        self.metricsLevel = metricsLevel
+        self.listenMetricsURLs = flags.value("listen-metrics-urls").isEmpty ? [] : try reader.urls("listen-metrics-urls")
         try self.validate(flags: flags)
     }
 
@@ -137,12 +147,12 @@ public struct MemberOptions: Sendable {
         if flags.isSet("listen-client-urls") && !flags.isSet("advertise-client-urls") {
             throw ConfigurationError("--advertise-client-urls is required when --listen-client-urls is set explicitly")
         }
-        for url in self.listenPeerURLs + self.listenClientURLs where !url.scheme.hasPrefix("unix") {
+        for url in self.listenPeerURLs + self.listenClientURLs + self.listenMetricsURLs where !url.scheme.hasPrefix("unix") {
             guard url.host == "localhost" || url.hostIsIPAddress else {
                 throw ConfigurationError("expected IP in URL for binding (\(url))")
             }
         }
-        try Self.refuseUnsupportedSchemes(client: self.listenClientURLs, peer: self.listenPeerURLs)
+        try Self.refuseUnsupportedSchemes(client: self.listenClientURLs + self.listenMetricsURLs, peer: self.listenPeerURLs)
         for (flag, urls) in [("initial-advertise-peer-urls", self.initialAdvertisePeerURLs), ("advertise-client-urls", self.advertiseClientURLs)]
         where urls.contains(where: \.host.isEmpty) {
             let list = urls.map(\.description).joined(separator: ",")

@@ -2,7 +2,10 @@ import ClientAPI
 import EtcdServer
 import GRPCCore
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
+import Telemetry
 
 /// Runs one member process: starts the server from its data directory, then serves it in a
 /// `ServiceGroup` that shuts down gracefully on SIGTERM and SIGINT, with systemd told when the member
@@ -17,9 +20,13 @@ struct MemberRunner {
             "starting an etcd member",
             metadata: ["name": "\(self.options.name)", "data-dir": "\(self.options.dataDirectory)"]
         )
+        let metrics = EtcdMetrics(level: self.options.metricsLevel, grpcMethods: ServedMethods.all)
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+        var configuration = ServerConfiguration(self.options)
+        configuration.metrics = metrics
         let server: EtcdServer
         do {
-            server = try await EtcdServer.start(configuration: ServerConfiguration(self.options), logger: self.logger)
+            server = try await EtcdServer.start(configuration: configuration, logger: self.logger)
         } catch {
             self.logger.error("failed to start the member", metadata: ["error": "\(error)"])
             return 1
@@ -27,7 +34,8 @@ struct MemberRunner {
         SystemdNotifier.status("member \(String(server.memberID, radix: 16)) started; waiting for a quorum to join the cluster")
         let member = MemberService(
             server: server,
-            clientPort: self.clientPort(for: server),
+            clientPort: self.clientPort(for: server, metrics: metrics),
+            metricsListener: self.metricsListener(for: server, metrics: metrics),
             listenAddresses: self.options.listenClientURLs.count,
             logger: self.logger
         )
@@ -50,10 +58,28 @@ struct MemberRunner {
         return 0
     }
 
-    private func clientPort(for server: EtcdServer) -> ClientPortServer {
+    /// The HTTP endpoints etcd serves on its metrics URLs: metrics and health, nothing else.
+    private func monitoringRoutes(for server: EtcdServer, metrics: EtcdMetrics) -> HTTPRouter {
         var router = HTTPRouter()
+        let health = ServerHealth(server: server)
+        MetricsEndpoint.register(on: &router, metrics: metrics)
+        HealthEndpoint.register(on: &router, checker: health, metrics: metrics.server)
+        ProbeEndpoint.register(on: &router, probe: "livez", checks: health.livenessChecks, metrics: metrics.server)
+        ProbeEndpoint.register(on: &router, probe: "readyz", checks: health.readinessChecks, metrics: metrics.server)
+        return router
+    }
+
+    private func metricsListener(for server: EtcdServer, metrics: EtcdMetrics) -> HTTPListener? {
+        guard !self.options.listenMetricsURLs.isEmpty else { return nil }
+        return HTTPListener(
+            addresses: self.options.listenMetricsURLs.map { ListenAddress(host: $0.host, port: $0.port) },
+            responder: self.monitoringRoutes(for: server, metrics: metrics)
+        )
+    }
+
+    private func clientPort(for server: EtcdServer, metrics: EtcdMetrics) -> ClientPortServer {
+        var router = self.monitoringRoutes(for: server, metrics: metrics)
         VersionEndpoint.register(on: &router)
-        HealthEndpoint.register(on: &router, checker: ServerHealth(server: server))
         let configuration = ClientPortConfiguration(
             maxRequestBytes: self.options.maxRequestBytes,
             keepaliveMinimumPingInterval: self.options.keepaliveMinimumPingInterval,
@@ -75,7 +101,8 @@ struct MemberRunner {
             addresses: self.options.listenClientURLs.map { ListenAddress(host: $0.host, port: $0.port) },
             services: services,
             http: router,
-            configuration: configuration
+            configuration: configuration,
+            metrics: metrics
         )
     }
 }

@@ -10,6 +10,8 @@ import ServiceLifecycle
 struct MemberService: Service {
     let server: EtcdServer
     let clientPort: ClientPortServer
+    /// `--listen-metrics-urls`, served from the start, before the member has joined its cluster.
+    let metricsListener: HTTPListener?
     let listenAddresses: Int
     let logger: Logger
 
@@ -19,10 +21,14 @@ struct MemberService: Service {
         do {
             try await withGracefulShutdownHandler {
                 try await withThrowingTaskGroup(of: Void.self) { group in
+                    if let metricsListener = self.metricsListener {
+                        group.addTask { try await metricsListener.run() }
+                    }
                     group.addTask {
                         defer {
                             becameReady.finish()
                             self.clientPort.beginGracefulShutdown()
+                            self.metricsListener?.shutdown()
                         }
                         try await self.server.run(ready: { becameReady.yield(); becameReady.finish() })
                     }

@@ -64,6 +64,9 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
 
     /// One LeaderRequest, one LeaderReply: what only the leader knows (lease clocks, replication progress).
     case leaderQuery // = 3
+
+    /// Probe frames from the dialer, each echoed back unchanged by the acceptor: round-trip times.
+    case probe // = 4
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -76,6 +79,7 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
       case 1: self = .snapshot
       case 2: self = .clusterQuery
       case 3: self = .leaderQuery
+      case 4: self = .probe
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -86,6 +90,7 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
       case .snapshot: return 1
       case .clusterQuery: return 2
       case .leaderQuery: return 3
+      case .probe: return 4
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -96,6 +101,7 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
       .snapshot,
       .clusterQuery,
       .leaderQuery,
+      .probe,
     ]
 
   }
@@ -290,7 +296,7 @@ nonisolated extension Memberpb_PeerHello: SwiftProtobuf.Message, SwiftProtobuf._
 }
 
 nonisolated extension Memberpb_PeerHello.Kind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STREAM\0\u{1}SNAPSHOT\0\u{1}CLUSTER_QUERY\0\u{1}LEADER_QUERY\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STREAM\0\u{1}SNAPSHOT\0\u{1}CLUSTER_QUERY\0\u{1}LEADER_QUERY\0\u{1}PROBE\0")
 }
 
 nonisolated extension Memberpb_PeerHelloReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

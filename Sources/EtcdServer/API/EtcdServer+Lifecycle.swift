@@ -109,7 +109,9 @@ extension EtcdServer {
                     group.addTask {
                         var request = Etcdserverpb_LeaseRevokeRequest()
                         request.id = id
-                        _ = try? await self.leaseRevoke(request)
+                        if (try? await self.leaseRevoke(request)) != nil {
+                            self.configuration.metrics.server.leaseExpired.increment()
+                        }
                     }
                 }
             }

@@ -6,6 +6,7 @@ import NIOPosix
 import PeerTransport
 import Raft
 import Synchronization
+import Telemetry
 
 extension EtcdServer {
     /// Opens or creates the member's data, joins or founds its cluster, and starts its Raft and apply
@@ -19,6 +20,10 @@ extension EtcdServer {
         let lock = try DataDirectoryLock(directory: configuration.memberDirectory)
         let start = try await self.recoverOrCreateLog(configuration, logger: logger)
         let recovery = start.log
+        let metrics = configuration.metrics
+        metrics.network.setLocalMember(recovery.memberID)
+        recovery.wal.syncObserver = { metrics.disk.walFsyncSeconds.record($0.inSeconds) }
+        recovery.wal.writeObserver = { metrics.disk.walWriteBytes.increment(by: Double($0)) }
         let inbox = BlockingQueue<RaftInput>()
         let submit: @Sendable (RaftInput) -> Void = { inbox.push($0) }
         let leader = LeaderState()
@@ -41,6 +46,7 @@ extension EtcdServer {
             memberID: recovery.memberID,
             electionTimeout: configuration.electionTimeout,
             snapshotDirectory: configuration.snapshotDirectory,
+            metrics: configuration.metrics,
             logger: logger
         )
         let stateMachine = try Self.startApplyLoop(
@@ -75,6 +81,7 @@ extension EtcdServer {
             identity: PeerIdentity(clusterID: recovery.clusterID, memberID: recovery.memberID, serverVersion: EtcdVersion.server),
             listenAddresses: configuration.listenPeerAddresses.map { PeerAddress(host: $0.host, port: $0.port) },
             delegate: events,
+            observer: PeerTrafficMetrics(network: metrics.network),
             logger: logger
         )
         peerLink.attach(transport)
@@ -107,6 +114,7 @@ extension EtcdServer {
                 "revision": "\(stateMachine.current.stores.store.currentRevision)",
             ]
         )
+        server.registerMetrics()
         raftLoop.start()
         if stateMachine.current.membership.voterIDs == [recovery.memberID] {
             inbox.push(.campaign)

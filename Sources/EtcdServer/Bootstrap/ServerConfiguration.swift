@@ -1,4 +1,6 @@
+import MVCC
 import Membership
+import Telemetry
 
 /// Everything one member needs to run, typed and already validated by the program that starts it.
 public struct ServerConfiguration: Sendable {
@@ -45,6 +47,10 @@ public struct ServerConfiguration: Sendable {
     public var backendBatchInterval: Duration
     public var backendBatchLimit: Int
     public var unsafeNoFsync: Bool
+    /// Where the member's metrics are recorded (etcd's names); a private registry unless one is given.
+    public var metrics: EtcdMetrics
+    /// The MVCC store's operation counts, kept across the stores a member opens over its life.
+    let kvStatistics = KVStatistics()
 
     /// The member's directory inside the data directory, as etcd lays it out.
     public var memberDirectory: String { "\(self.dataDirectory)/member" }
@@ -93,5 +99,6 @@ public struct ServerConfiguration: Sendable {
         self.backendBatchInterval = .milliseconds(100)
         self.backendBatchLimit = 10_000
         self.unsafeNoFsync = false
+        self.metrics = EtcdMetrics(grpcMethods: [])
     }
 }

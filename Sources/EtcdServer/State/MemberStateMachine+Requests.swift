@@ -32,10 +32,13 @@ extension MemberStateMachine {
             case .leaseGrant(let grant):
                 let response = try kv.leaseGrant(grant)
                 self.lessor.granted(id: response.id, ttlSeconds: response.ttl, now: .now)
+                self.configuration.metrics.lease.grantedTotal.increment()
+                self.configuration.metrics.lease.ttlSeconds.record(Double(response.ttl))
                 return .leaseGrant(response)
             case .leaseRevoke(let revoke):
                 let response = try kv.leaseRevoke(revoke)
                 self.lessor.revoked(id: revoke.id)
+                self.configuration.metrics.lease.revokedTotal.increment()
                 return .leaseRevoke(response)
             case .leaseCheckpoint(let checkpoint):
                 _ = try kv.leaseCheckpoint(checkpoint)

@@ -1,6 +1,7 @@
 import Backend
 import Lease
 import MVCC
+import Telemetry
 
 /// Everything the member keeps in its backend, opened together: the backend, the lease records, the MVCC
 /// store with its watchers, the request applier and the membership records. Replaced as a whole when a
@@ -20,9 +21,13 @@ final class StateStores: Sendable {
         backendConfiguration.batchInterval = configuration.backendBatchInterval
         backendConfiguration.batchLimitOperations = configuration.backendBatchLimit
         let backend = try Backend(configuration: backendConfiguration)
+        let commitSeconds = configuration.metrics.disk.backendCommitSeconds
+        backend.writer.commitObserver = { commitSeconds.record($0.inSeconds) }
+        var storeConfiguration = StoreConfiguration()
+        storeConfiguration.statistics = configuration.kvStatistics
         do {
             self.leases = try LeaseIndex(backend: backend)
-            self.store = try KVStore(backend: backend, leases: self.leases)
+            self.store = try KVStore(backend: backend, leases: self.leases, configuration: storeConfiguration)
         } catch {
             backend.close()
             throw error

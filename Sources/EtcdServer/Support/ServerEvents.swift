@@ -5,6 +5,7 @@ import Membership
 import PeerTransport
 import Raft
 import Synchronization
+import Telemetry
 
 /// The member's switchboard: what the Raft loop, the apply loop and the peer transport report, routed to
 /// the parts that act on it. It exists before those parts (they need it to be built), so the transport
@@ -23,6 +24,7 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, PeerTransportDel
     private let memberID: UInt64
     private let electionTimeout: Duration
     private let logger: Logger
+    private let metrics: EtcdMetrics
     private let attached = Mutex(Attached())
     private let removal: AsyncStream<Void>.Continuation
     /// The commit index Raft last reported (Status's raftIndex).
@@ -40,8 +42,10 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, PeerTransportDel
         memberID: UInt64,
         electionTimeout: Duration,
         snapshotDirectory: String,
+        metrics: EtcdMetrics,
         logger: Logger
     ) {
+        self.metrics = metrics
         self.inbox = inbox
         self.leader = leader
         self.proposals = proposals
@@ -66,6 +70,7 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, PeerTransportDel
     func leadershipChanged(_ state: SoftState, term: UInt64) {
         let before = self.leader.current
         let changed = self.leader.update(state, term: term)
+        if changed && state.leader != .none { self.metrics.server.leaderChangesSeen.increment() }
         if state.role == .leader && before.role != .leader {
             self.lessor.promote(extend: self.electionTimeout, now: .now)
         } else if state.role != .leader && before.role == .leader {
@@ -155,6 +160,7 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, PeerTransportDel
         switch request.request {
         case .leaseRenew(let id):
             reply.ttl = self.lessor.renew(id: id, now: .now) ?? -1
+            if reply.ttl >= 0 { self.metrics.lease.renewedTotal.increment() }
         case .leaseTimeToLive(let id):
             if let ttl = self.lessor.timeToLive(id: id, now: .now) {
                 reply.ttl = ttl.remaining

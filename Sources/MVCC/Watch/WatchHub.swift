@@ -185,7 +185,28 @@ final class WatchHub: @unchecked Sendable {
     }
 }
 
+/// How many watch streams and watchers a store has, for etcd's `etcd_debugging_mvcc_*` gauges.
+public struct WatchStatistics: Sendable {
+    /// Open watch streams.
+    public var streams: Int
+    /// Watchers on all streams.
+    public var watchers: Int
+    /// Watchers still catching up with the current revision (etcd's slow watchers).
+    public var unsynced: Int
+}
+
 extension KVStore {
+    /// Counts streams and watchers now. Any thread.
+    public var watchStatistics: WatchStatistics {
+        watchHub.state.withLock { state in
+            WatchStatistics(
+                streams: state.streams.count,
+                watchers: state.synced.count + state.unsynced.count,
+                unsynced: state.unsynced.count
+            )
+        }
+    }
+
     /// Opens a watch stream buffering up to `capacity` event responses. Any thread.
     public func makeWatchStream(capacity: Int = StoreConfiguration.defaultWatchStreamCapacity) -> WatchStream {
         watchHub.makeStream(capacity: capacity)

@@ -32,6 +32,9 @@ final class PeerFrameDecoder: ByteToMessageDecoder {
 final class PeerFrameEncoder: MessageToByteEncoder {
     typealias OutboundIn = ByteBuffer
 
+    /// The length prefix of every frame.
+    static let headerBytes = MemoryLayout<UInt32>.size
+
     func encode(data: ByteBuffer, out: inout ByteBuffer) throws {
         out.writeInteger(UInt32(data.readableBytes))
         var data = data

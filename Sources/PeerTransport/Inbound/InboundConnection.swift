@@ -10,6 +10,7 @@ struct InboundConnection {
     let identity: PeerIdentity
     let delegate: any PeerTransportDelegate
     let threadPool: NIOThreadPool
+    let observer: (any PeerTrafficObserver)?
     let logger: Logger
 
     func serve(_ channel: PeerChannel) async {
@@ -33,7 +34,12 @@ struct InboundConnection {
                 try await outbound.write(PeerFrames.encode(accepted))
                 switch hello.kind {
                 case .stream:
-                    try await self.receiveStream(&frames)
+                    do {
+                        try await self.receiveStream(&frames, from: hello.from)
+                    } catch {
+                        self.observer?.receiveFailed(from: hello.from)
+                        throw error
+                    }
                 case .snapshot:
                     let receiver = SnapshotReceiver(delegate: self.delegate, threadPool: self.threadPool, logger: self.logger)
                     try await receiver.receive(&frames, outbound: outbound)
@@ -43,6 +49,10 @@ struct InboundConnection {
                     guard let frame = try await frames.next() else { return }
                     let request = try PeerFrames.decode(Memberpb_LeaderRequest.self, from: frame)
                     try await outbound.write(PeerFrames.encode(await self.delegate.answerLeaderQuery(request)))
+                case .probe:
+                    while let frame = try await frames.next() {
+                        try await outbound.write(frame)
+                    }
                 case .UNRECOGNIZED(let kind):
                     throw PeerProtocolError("unknown conversation kind \(kind)")
                 }
@@ -65,8 +75,9 @@ struct InboundConnection {
         return nil
     }
 
-    private func receiveStream(_ frames: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) async throws {
+    private func receiveStream(_ frames: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, from peer: UInt64) async throws {
         while let frame = try await frames.next() {
+            self.observer?.received(bytes: frame.readableBytes + PeerFrameEncoder.headerBytes, from: peer)
             let proto = try PeerFrames.decode(Memberpb_Message.self, from: frame)
             guard let message = Raft.Message(proto: proto) else {
                 throw PeerProtocolError("unknown Raft message type \(proto.type.rawValue)")

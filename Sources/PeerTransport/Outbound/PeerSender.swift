@@ -13,6 +13,7 @@ final class PeerSender: Sendable {
     private let addresses: Mutex<[PeerAddress]>
     private let queue: AsyncStream<[Raft.Message]>
     private let continuation: AsyncStream<[Raft.Message]>.Continuation
+    private let stopped = Atomic<Bool>(false)
 
     init(peerID: UInt64, addresses: [PeerAddress], maxQueuedBatches: Int) {
         self.peerID = peerID
@@ -41,17 +42,22 @@ final class PeerSender: Sendable {
 
     /// Ends the queue; ``run(identity:connector:delegate:logger:)`` returns after the current batch.
     func stop() {
+        self.stopped.store(true, ordering: .relaxed)
         self.continuation.finish()
     }
 
+    /// True once ``stop()`` was called.
+    var isStopped: Bool { self.stopped.load(ordering: .relaxed) }
+
     /// Connects, sends, and reconnects until ``stop()`` or cancellation.
-    func run(identity: PeerIdentity, connector: PeerConnector, delegate: any PeerTransportDelegate, logger: Logger) async {
-        var hello = Memberpb_PeerHello()
-        hello.kind = .stream
-        hello.clusterID = identity.clusterID
-        hello.from = identity.memberID
-        hello.to = self.peerID
-        hello.serverVersion = identity.serverVersion
+    func run(
+        identity: PeerIdentity,
+        connector: PeerConnector,
+        delegate: any PeerTransportDelegate,
+        observer: (any PeerTrafficObserver)?,
+        logger: Logger
+    ) async {
+        let hello = identity.hello(.stream, to: self.peerID)
         var batches = self.queue.makeAsyncIterator()
         var backoff = Backoff(initial: connector.configuration.initialReconnectDelay, max: connector.configuration.maxReconnectDelay)
         var attempt = 0
@@ -67,12 +73,20 @@ final class PeerSender: Sendable {
                     var replies = inbound.makeAsyncIterator()
                     try await PeerConnector.handshake(hello, inbound: &replies, outbound: outbound)
                     logger.info("established stream to peer", metadata: ["peer": "\(hex(self.peerID))", "address": "\(address)"])
+                    observer?.streamChanged(to: self.peerID, active: true)
+                    defer { observer?.streamChanged(to: self.peerID, active: false) }
                     backoff.reset()
                     while let batch = await batches.next() {
                         var frames: [ByteBuffer] = []
                         frames.reserveCapacity(batch.count)
-                        for message in batch { frames.append(try PeerFrames.encode(message.proto)) }
+                        var bytes = 0
+                        for message in batch {
+                            let frame = try PeerFrames.encode(message.proto)
+                            bytes += frame.readableBytes + PeerFrameEncoder.headerBytes
+                            frames.append(frame)
+                        }
                         try await outbound.write(contentsOf: frames)
+                        observer?.sent(bytes: bytes, to: self.peerID)
                     }
                     finished = true
                 }
@@ -82,6 +96,7 @@ final class PeerSender: Sendable {
                 return
             } catch {
                 delegate.unreachable(self.peerID)
+                observer?.sendFailed(to: self.peerID)
                 logger.debug(
                     "lost stream to peer",
                     metadata: ["peer": "\(hex(self.peerID))", "address": "\(address)", "error": "\(error)"]

@@ -15,12 +15,7 @@ struct SnapshotSender {
     /// Streams `databasePath` with `message` to `address`; returns the bytes sent. Throws if the transfer
     /// or the receiver's takeover failed.
     func send(_ message: Raft.Message, databasePath: String, to address: PeerAddress) async throws -> Int {
-        var hello = Memberpb_PeerHello()
-        hello.kind = .snapshot
-        hello.clusterID = self.identity.clusterID
-        hello.from = self.identity.memberID
-        hello.to = message.to
-        hello.serverVersion = self.identity.serverVersion
+        let hello = self.identity.hello(.snapshot, to: message.to)
         let chunkBytes = self.connector.configuration.snapshotChunkBytes
         let file = try await self.threadPool.runIfActive { try PlainFile.openForReading(databasePath) }
         defer { file.close() }

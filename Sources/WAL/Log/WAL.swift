@@ -33,6 +33,10 @@ public final class WAL {
     public private(set) var hardState: HardState
     private var hasUnsyncedWrites = false
     private var isClosed = false
+    /// Called with the duration of every fdatasync of a segment (etcd's `wal_fsync_duration_seconds`).
+    public var syncObserver: ((Duration) -> Void)?
+    /// Called with the byte count of every write to a segment (etcd's `wal_write_bytes_total`).
+    public var writeObserver: ((Int) -> Void)?
 
     init(
         fileSystem: any FileSystem, directory: String, options: WALOptions, metadata: WALMetadata,
@@ -143,17 +147,20 @@ public final class WAL {
             fatalIO("writing \(self.tailPath)", error)
         }
         self.tailOffset += Int64(self.encoder.buffer.count)
+        self.writeObserver?(self.encoder.buffer.count)
         self.encoder.clearBuffer()
         self.hasUnsyncedWrites = true
     }
 
     private func syncTail() {
         if !self.options.unsafeNoFsync {
+            let started = ContinuousClock.now
             do {
                 try self.tail.dataSync()
             } catch {
                 fatalIO("fdatasync of \(self.tailPath)", error)
             }
+            self.syncObserver?(ContinuousClock.now - started)
         }
         self.hasUnsyncedWrites = false
     }

@@ -37,6 +37,14 @@ final class EndpointClients: Sendable {
         Etcdserverpb_Maintenance.Client(wrapping: self.clients[port]!)
     }
 
+    func watch(_ port: Int) -> Etcdserverpb_Watch.Client<HTTP2ClientTransport.Posix> {
+        Etcdserverpb_Watch.Client(wrapping: self.clients[port]!)
+    }
+
+    func lease(_ port: Int) -> Etcdserverpb_Lease.Client<HTTP2ClientTransport.Posix> {
+        Etcdserverpb_Lease.Client(wrapping: self.clients[port]!)
+    }
+
     func cluster(_ port: Int) -> Etcdserverpb_Cluster.Client<HTTP2ClientTransport.Posix> {
         Etcdserverpb_Cluster.Client(wrapping: self.clients[port]!)
     }

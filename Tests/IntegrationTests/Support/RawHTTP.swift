@@ -8,24 +8,32 @@ final class RawConnection: Sendable {
 
     /// Connects to 127.0.0.1:`port` with a receive timeout.
     init(port: Int, timeoutSeconds: Int = 10) throws {
-        self.socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard self.socket >= 0 else { throw RawHTTP.SocketError(operation: "socket", code: errno) }
+        self.socket = try Self.connect(port: port, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// A connected socket. Nothing can throw after `init` stored it: a class whose initializer throws
+    /// once every property is set still runs `deinit`, which would close the socket a second time and
+    /// could close a descriptor another thread has opened since.
+    private static func connect(port: Int, timeoutSeconds: Int) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw RawHTTP.SocketError(operation: "socket", code: errno) }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(self.socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
         let connected = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(self.socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
         guard connected else {
             let code = errno
-            close(self.socket)
+            close(socket)
             throw RawHTTP.SocketError(operation: "connect", code: code)
         }
+        return socket
     }
 
     deinit {

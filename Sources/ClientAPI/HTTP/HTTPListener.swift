@@ -1,0 +1,76 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Plain HTTP/1.1 listeners with no gRPC: `--listen-metrics-urls` serves `/metrics` and the health
+/// endpoints this way, from the start of the member (before it joins its cluster), as etcd does.
+public final class HTTPListener: Sendable {
+    private let addresses: [ListenAddress]
+    private let responder: any HTTPResponder
+    private let eventLoopGroup: any EventLoopGroup
+    private let channels = NIOLockedValueBox<[any Channel]>([])
+    private let stopped = NIOLockedValueBox(false)
+
+    /// Requests larger than this are refused: the endpoints served here take no body.
+    static let maxBodyBytes = 64 * 1024
+
+    /// Prepares listeners on `addresses`; nothing is bound until ``run()``.
+    public init(
+        addresses: [ListenAddress],
+        responder: any HTTPResponder,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.addresses = addresses
+        self.responder = responder
+        self.eventLoopGroup = eventLoopGroup
+    }
+
+    /// Binds every address and serves until ``shutdown()``. Throws if an address cannot be bound (the
+    /// listeners already bound are closed).
+    public func run() async throws {
+        let responder = self.responder
+        do {
+            for address in self.addresses {
+                let channel = try await ServerBootstrap(group: self.eventLoopGroup)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            let pipeline = channel.pipeline.syncOperations
+                            try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                            try pipeline.addHandler(HTTPServerHandler(responder: responder, maxBodyBytes: Self.maxBodyBytes))
+                        }
+                    }
+                    .bind(host: address.host, port: address.port)
+                    .get()
+                let stopNow = self.stopped.withLockedValue { stopped in
+                    if !stopped { self.channels.withLockedValue { $0.append(channel) } }
+                    return stopped
+                }
+                if stopNow { try? await channel.close() }
+            }
+        } catch {
+            self.shutdown()
+            throw error
+        }
+        for channel in self.channels.withLockedValue({ $0 }) {
+            try? await channel.closeFuture.get()
+        }
+    }
+
+    /// The bound addresses, with the ports chosen for port 0.
+    public var boundAddresses: [ListenAddress] {
+        self.channels.withLockedValue { $0 }.compactMap { channel in
+            guard let address = channel.localAddress, let host = address.ipAddress, let port = address.port else { return nil }
+            return ListenAddress(host: host, port: port)
+        }
+    }
+
+    /// Closes every listener; ``run()`` then returns.
+    public func shutdown() {
+        let channels = self.stopped.withLockedValue { stopped in
+            stopped = true
+            return self.channels.withLockedValue { $0 }
+        }
+        for channel in channels { channel.close(promise: nil) }
+    }
+}

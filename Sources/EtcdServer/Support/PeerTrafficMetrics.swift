@@ -1,0 +1,31 @@
+import PeerTransport
+import Telemetry
+
+/// Records the peer transport's traffic in etcd's `etcd_network_*` series.
+struct PeerTrafficMetrics: PeerTrafficObserver {
+    let network: NetworkMetrics
+
+    func sent(bytes: Int, to peer: UInt64) {
+        self.network.peer(peer).sentBytes.increment(by: Int64(bytes))
+    }
+
+    func received(bytes: Int, from peer: UInt64) {
+        self.network.peer(peer).receivedBytes.increment(by: Int64(bytes))
+    }
+
+    func sendFailed(to peer: UInt64) {
+        self.network.peer(peer).sentFailures.increment()
+    }
+
+    func receiveFailed(from peer: UInt64) {
+        self.network.peer(peer).receivedFailures.increment()
+    }
+
+    func measuredRoundTrip(_ duration: Duration, to peer: UInt64) {
+        self.network.peer(peer).roundTripSeconds.record(duration.inSeconds)
+    }
+
+    func streamChanged(to peer: UInt64, active: Bool) {
+        self.network.peer(peer).active.set(to: active ? 1 : 0)
+    }
+}

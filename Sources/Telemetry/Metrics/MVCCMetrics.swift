@@ -1,0 +1,95 @@
+import Prometheus
+
+/// The `etcd_mvcc_*` and `etcd_debugging_mvcc_*` metrics: operation counts, keys, watchers, revisions
+/// and the size of the database.
+public struct MVCCMetrics: Sendable {
+    public let rangeTotal: Counter
+    public let putTotal: Counter
+    public let deleteTotal: Counter
+    public let txnTotal: Counter
+    public let totalPutSizeBytes: Gauge
+    public let keysTotal: Gauge
+    public let watchStreamTotal: Gauge
+    public let watcherTotal: Gauge
+    public let slowWatcherTotal: Gauge
+    public let eventsTotal: Counter
+    public let pendingEventsTotal: Gauge
+    public let dbTotalSizeBytes: Gauge
+    public let dbTotalSizeInUseBytes: Gauge
+    public let dbOpenReadTransactions: Gauge
+    public let currentRevision: Gauge
+    public let compactRevision: Gauge
+    public let hashSeconds: ValueHistogram
+    public let hashRevisionSeconds: ValueHistogram
+
+    /// Sets the operation counters to the store's running totals (only a scrape's sampler writes them).
+    public func setOperationCounts(ranges: Int, puts: Int, deletes: Int, txns: Int) {
+        for (counter, total) in [(self.rangeTotal, ranges), (self.putTotal, puts), (self.deleteTotal, deletes), (self.txnTotal, txns)] {
+            counter.reset()
+            counter.increment(by: Int64(total))
+        }
+    }
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.rangeTotal = registry.makeCounter(name: "etcd_mvcc_range_total", help: "Total number of ranges seen by this member.")
+        self.putTotal = registry.makeCounter(name: "etcd_mvcc_put_total", help: "Total number of puts seen by this member.")
+        self.deleteTotal = registry.makeCounter(
+            name: "etcd_mvcc_delete_total",
+            help: "Total number of deletes seen by this member."
+        )
+        self.txnTotal = registry.makeCounter(name: "etcd_mvcc_txn_total", help: "Total number of txns seen by this member.")
+        self.totalPutSizeBytes = registry.makeGauge(
+            name: "etcd_debugging_mvcc_total_put_size_in_bytes",
+            help: "The total size of put kv pairs seen by this member."
+        )
+        self.keysTotal = registry.makeGauge(name: "etcd_debugging_mvcc_keys_total", help: "Total number of keys.")
+        self.watchStreamTotal = registry.makeGauge(
+            name: "etcd_debugging_mvcc_watch_stream_total",
+            help: "Total number of watch streams."
+        )
+        self.watcherTotal = registry.makeGauge(name: "etcd_debugging_mvcc_watcher_total", help: "Total number of watchers.")
+        self.slowWatcherTotal = registry.makeGauge(
+            name: "etcd_debugging_mvcc_slow_watcher_total",
+            help: "Total number of unsynced slow watchers."
+        )
+        self.eventsTotal = registry.makeCounter(
+            name: "etcd_debugging_mvcc_events_total",
+            help: "Total number of events sent by this member."
+        )
+        self.pendingEventsTotal = registry.makeGauge(
+            name: "etcd_debugging_mvcc_pending_events_total",
+            help: "Total number of pending events to be sent."
+        )
+        self.dbTotalSizeBytes = registry.makeGauge(
+            name: "etcd_mvcc_db_total_size_in_bytes",
+            help: "Total size of the underlying database physically allocated in bytes."
+        )
+        self.dbTotalSizeInUseBytes = registry.makeGauge(
+            name: "etcd_mvcc_db_total_size_in_use_in_bytes",
+            help: "Total size of the underlying database logically in use in bytes."
+        )
+        self.dbOpenReadTransactions = registry.makeGauge(
+            name: "etcd_mvcc_db_open_read_transactions",
+            help: "The number of currently open read transactions"
+        )
+        self.currentRevision = registry.makeGauge(
+            name: "etcd_debugging_mvcc_current_revision",
+            help: "The current revision of store."
+        )
+        self.compactRevision = registry.makeGauge(
+            name: "etcd_debugging_mvcc_compact_revision",
+            help: "The revision of the last compaction in store."
+        )
+        let hashLatency = Buckets.exponential(start: 0.01, factor: 2, count: 15)
+        self.hashSeconds = registry.makeValueHistogram(
+            name: "etcd_mvcc_hash_duration_seconds",
+            buckets: hashLatency,
+            help: "The latency distribution of storage hash operation."
+        )
+        self.hashRevisionSeconds = registry.makeValueHistogram(
+            name: "etcd_mvcc_hash_rev_duration_seconds",
+            buckets: hashLatency,
+            help: "The latency distribution of storage hash by revision operation."
+        )
+    }
+}

@@ -1,0 +1,129 @@
+import Prometheus
+
+/// The `etcd_server_*` metrics (and etcd's `os_fd_*`), with etcd's names, help texts and types.
+/// Several of etcd's `_total` names are gauges; they stay gauges here so the `# TYPE` lines match.
+public struct ServerMetrics: Sendable {
+    public let hasLeader: Gauge
+    public let isLeader: Gauge
+    public let isLearner: Gauge
+    public let leaderChangesSeen: Counter
+    public let proposalsCommitted: Gauge
+    public let proposalsApplied: Gauge
+    public let proposalsPending: Gauge
+    public let proposalsFailed: Counter
+    public let slowReadIndexes: Counter
+    public let readIndexesFailed: Counter
+    public let leaseExpired: Counter
+    public let quotaBackendBytes: Gauge
+    public let snapshotApplyInProgress: Gauge
+    public let healthSuccess: Counter
+    public let healthFailures: Counter
+    public let fileDescriptorsUsed: Gauge
+    public let fileDescriptorsLimit: Gauge
+    private let registry: PrometheusCollectorRegistry
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        self.hasLeader = registry.makeGauge(
+            name: "etcd_server_has_leader",
+            help: "Whether or not a leader exists. 1 is existence, 0 is not."
+        )
+        self.isLeader = registry.makeGauge(
+            name: "etcd_server_is_leader",
+            help: "Whether or not this member is a leader. 1 if is, 0 otherwise."
+        )
+        self.isLearner = registry.makeGauge(
+            name: "etcd_server_is_learner",
+            help: "Whether or not this member is a learner. 1 if is, 0 otherwise."
+        )
+        self.leaderChangesSeen = registry.makeCounter(
+            name: "etcd_server_leader_changes_seen_total",
+            help: "The number of leader changes seen."
+        )
+        self.proposalsCommitted = registry.makeGauge(
+            name: "etcd_server_proposals_committed_total",
+            help: "The total number of consensus proposals committed."
+        )
+        self.proposalsApplied = registry.makeGauge(
+            name: "etcd_server_proposals_applied_total",
+            help: "The total number of consensus proposals applied."
+        )
+        self.proposalsPending = registry.makeGauge(
+            name: "etcd_server_proposals_pending",
+            help: "The current number of pending proposals to commit."
+        )
+        self.proposalsFailed = registry.makeCounter(
+            name: "etcd_server_proposals_failed_total",
+            help: "The total number of failed proposals seen."
+        )
+        self.slowReadIndexes = registry.makeCounter(
+            name: "etcd_server_slow_read_indexes_total",
+            help: "The total number of pending read indexes not in sync with leader's or timed out read index requests."
+        )
+        self.readIndexesFailed = registry.makeCounter(
+            name: "etcd_server_read_indexes_failed_total",
+            help: "The total number of failed read indexes seen."
+        )
+        self.leaseExpired = registry.makeCounter(
+            name: "etcd_debugging_server_lease_expired_total",
+            help: "The total number of expired leases."
+        )
+        self.quotaBackendBytes = registry.makeGauge(
+            name: "etcd_server_quota_backend_bytes",
+            help: "Current backend storage quota size in bytes."
+        )
+        self.snapshotApplyInProgress = registry.makeGauge(
+            name: "etcd_server_snapshot_apply_in_progress_total",
+            help: "1 if the server is applying the incoming snapshot. 0 if none."
+        )
+        self.healthSuccess = registry.makeCounter(
+            name: "etcd_server_health_success",
+            help: "The total number of successful health checks"
+        )
+        self.healthFailures = registry.makeCounter(
+            name: "etcd_server_health_failures",
+            help: "The total number of failed health checks"
+        )
+        self.fileDescriptorsUsed = registry.makeGauge(name: "os_fd_used", help: "The number of used file descriptors.")
+        self.fileDescriptorsLimit = registry.makeGauge(name: "os_fd_limit", help: "The file descriptor limit.")
+    }
+
+    /// Sets the identity gauges etcd sets once at start, `etcd_server_id` and `etcd_server_version`: each is
+    /// 1, with the value in its label.
+    public func setIdentity(memberID: UInt64, serverVersion: String) {
+        self.registry.makeGauge(
+            name: "etcd_server_id",
+            labels: [("server_id", String(memberID, radix: 16))],
+            help: "Server or member ID in hexadecimal format. 1 for 'server_id' label with current ID."
+        ).set(to: 1)
+        self.registry.makeGauge(
+            name: "etcd_server_version",
+            labels: [("server_version", serverVersion)],
+            help: "Which version is running. 1 for 'server_version' label with current version."
+        ).set(to: 1)
+    }
+
+    /// Records one run of a `/livez` or `/readyz` check: `etcd_server_healthcheck{type,name}` becomes 1 or 0
+    /// and `etcd_server_healthchecks_total{type,name,status}` counts it as `success` or `error`.
+    public func recordHealthCheck(type: String, name: String, passed: Bool) {
+        self.registry.makeGauge(
+            name: "etcd_server_healthcheck",
+            labels: [("name", name), ("type", type)],
+            help: "The result of each kind of healthcheck."
+        ).set(to: passed ? 1 : 0)
+        self.registry.makeCounter(
+            name: "etcd_server_healthchecks_total",
+            labels: [("name", name), ("status", passed ? "success" : "error"), ("type", type)],
+            help: "The total number of each kind of healthcheck."
+        ).increment()
+    }
+
+    /// Sets `etcd_cluster_version{cluster_version}` to 1 for `version` (etcd's `major.minor`).
+    public func setClusterVersion(_ version: String) {
+        self.registry.makeGauge(
+            name: "etcd_cluster_version",
+            labels: [("cluster_version", version)],
+            help: "Which version is running. 1 for 'cluster_version' label with current cluster version"
+        ).set(to: 1)
+    }
+}

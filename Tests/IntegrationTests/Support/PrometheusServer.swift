@@ -1,0 +1,88 @@
+import Foundation
+import Glibc
+import ProcessTestSupport
+
+/// A real Prometheus (Debian's `prometheus`) scraping the given targets every second and evaluating our
+/// alert rules every second, with its data in a temporary directory; stopped when released.
+final class PrometheusServer: Sendable {
+    let port: Int
+    private let process = Process()
+    private let directory: URL
+    private let logURL: URL
+
+    /// Starts Prometheus with a job `etcd` scraping `targets` (`host:port`) and the rules of `prometheus/`.
+    init(targets: [String]) throws {
+        self.port = try FreePort.next()
+        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
+        self.logURL = self.directory.appendingPathComponent("prometheus.log")
+        let configuration = """
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            rule_files:
+              - \(Self.repositoryRoot.appendingPathComponent("prometheus/etcd-alerts.yml").path)
+            scrape_configs:
+              - job_name: etcd
+                static_configs:
+                  - targets: [\(targets.map { "'\($0)'" }.joined(separator: ", "))]
+            """
+        let configurationURL = self.directory.appendingPathComponent("prometheus.yml")
+        try configuration.write(to: configurationURL, atomically: true, encoding: .utf8)
+        _ = FileManager.default.createFile(atPath: self.logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: self.logURL)
+        self.process.executableURL = try Binaries.system("prometheus")
+        self.process.arguments = [
+            "--config.file=\(configurationURL.path)",
+            "--storage.tsdb.path=\(self.directory.appendingPathComponent("data").path)",
+            "--web.listen-address=127.0.0.1:\(self.port)",
+        ]
+        self.process.standardOutput = log
+        self.process.standardError = log
+        try self.process.run()
+    }
+
+    deinit {
+        if ProcessExit.poll(self.process) == nil {
+            Glibc.kill(self.process.processIdentifier, SIGKILL)
+            _ = ProcessExit.wait(for: self.process)
+        }
+        try? FileManager.default.removeItem(at: self.directory)
+    }
+
+    /// The repository's root, found from this file's path.
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    var log: String { (try? String(contentsOf: self.logURL, encoding: .utf8)) ?? "" }
+
+    /// `GET /api/v1/<path>` decoded as JSON; throws unless Prometheus answered `status: success`.
+    func api(_ path: String) async throws -> [String: Any] {
+        let result = try await ProcessRunner.run(
+            Binaries.system("curl"),
+            ["-s", "--max-time", "5", "http://127.0.0.1:\(self.port)/api/v1/\(path)"]
+        )
+        guard let object = try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
+            object["status"] as? String == "success"
+        else {
+            throw PrometheusError(description: "GET /api/v1/\(path) answered \(result.standardOutput) \(result.standardError)")
+        }
+        return object["data"] as? [String: Any] ?? [:]
+    }
+
+    /// The samples of instant query `query`: each series' labels and value.
+    func query(_ query: String) async throws -> [(labels: [String: String], value: Double)] {
+        let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+        let data = try await self.api("query?query=\(encoded)")
+        let results = data["result"] as? [[String: Any]] ?? []
+        return results.map { result in
+            let labels = result["metric"] as? [String: String] ?? [:]
+            let value = (result["value"] as? [Any])?.last as? String
+            return (labels, value.flatMap(Double.init) ?? .nan)
+        }
+    }
+
+    struct PrometheusError: Error, CustomStringConvertible {
+        let description: String
+    }
+}
