@@ -121,6 +121,9 @@ for size in 1 3; do
         load "$impl" "$size" fill --op put --clients 64 --connections 8 --total 100000 --key-space 100000 --sequential-keys
         sleep 2 # let batched commits and compactions settle before reading memory
         record_memory "$impl" "$size"
+        if ((size == 1)); then
+            load "$impl" "$size" scrape --op scrape --watchers 10000 --connections 100 --clients 8 --total 50
+        fi
         stop_members
     done
 done
@@ -152,6 +155,12 @@ awk '
             row(size, "range lin. p99, 64 clients (ms)", "range-lin", "p99_ms", 0)
             row(size, "range ser. p99, 64 clients (ms)", "range-ser", "p99_ms", 0)
             row(size, "RSS after 100k keys, all members (MiB)", "rss_total", "mib", 0)
+            if (size == 1) {
+                row(size, "scrape p50, 10k watchers, 100k keys (ms)", "scrape", "scrape_p50_ms", 0)
+                row(size, "scrape p99, 10k watchers, 100k keys (ms)", "scrape", "scrape_p99_ms", 0)
+                row(size, "put p99, 8 clients, no scrapes (ms)", "scrape", "put_p99_ms_quiet", 0)
+                row(size, "put p99, 8 clients, scraping (ms)", "scrape", "put_p99_ms_scraping", 0)
+            }
             for (m = 1; m <= size; m++) row(size, "RSS after 100k keys, m" m " (MiB)", "rss_m" m, "mib", 0)
         }
         printf "%s", warnings

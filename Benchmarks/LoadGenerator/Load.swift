@@ -16,9 +16,7 @@ struct Summary: Sendable {
 
     /// The nearest-rank `fraction` percentile of the latencies, 0 if there are none.
     func percentile(_ fraction: Double) -> Double {
-        guard !self.latencies.isEmpty else { return 0 }
-        let rank = Int((fraction * Double(self.latencies.count)).rounded(.up))
-        return self.latencies[min(max(rank, 1), self.latencies.count) - 1]
+        Load.percentile(self.latencies, fraction)
     }
 
     /// One line of `name=value` fields.
@@ -95,7 +93,7 @@ enum Load {
             request.key = key
             request.value = Data(repeating: UInt8(ascii: "v"), count: options.valueSize)
             _ = try await kv.put(request)
-        case .range:
+        case .range, .scrape:
             var request = Etcdserverpb_RangeRequest()
             request.key = key
             request.serializable = options.serializable
@@ -109,7 +107,14 @@ enum Load {
         return Data((String(repeating: "0", count: options.keySize - digits.count) + digits).utf8)
     }
 
-    private static func milliseconds(_ duration: Duration) -> Double {
+    /// The nearest-rank `fraction` percentile of ascending `sorted`, 0 if it is empty.
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 }

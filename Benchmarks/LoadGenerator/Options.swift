@@ -1,9 +1,11 @@
 /// What to run, from the command line:
-/// `LoadGenerator --endpoints H:P[,H:P..] --op put|range --clients N --connections C --total T
-///  --key-size 16 --value-size 256 --key-space K [--serializable] [--sequential-keys]`.
+/// `LoadGenerator --endpoints H:P[,H:P..] --op put|range|scrape --clients N --connections C --total T
+///  --key-size 16 --value-size 256 --key-space K [--serializable] [--sequential-keys] [--watchers W]`.
+/// `scrape` opens W watchers on the first endpoint, then times T scrapes of its `/metrics` while the
+/// clients put.
 struct Options: Sendable {
     /// The kind of request every client sends.
-    enum Operation: String, Sendable { case put, range }
+    enum Operation: String, Sendable { case put, range, scrape }
 
     var endpoints: [Endpoint] = [Endpoint(host: "127.0.0.1", port: 2379)]
     var operation = Operation.put
@@ -17,6 +19,8 @@ struct Options: Sendable {
     var serializable = false
     /// Request `i` uses key `i % keySpace` instead of a random key, so `total >= keySpace` writes every key.
     var sequentialKeys = false
+    /// Watchers the scrape benchmark opens.
+    var watchers = 10_000
 
     /// Parses `arguments` (without the program name).
     init(arguments: [String]) throws(UsageError) {
@@ -37,7 +41,7 @@ struct Options: Sendable {
                 for text in try value(flag).split(separator: ",") { self.endpoints.append(try Endpoint(parsing: String(text))) }
             case "--op":
                 let name = try value(flag)
-                guard let operation = Operation(rawValue: name) else { throw UsageError("--op is put or range, not \(name)") }
+                guard let operation = Operation(rawValue: name) else { throw UsageError("--op is put, range or scrape, not \(name)") }
                 self.operation = operation
             case "--clients": self.clients = try number(flag)
             case "--connections": self.connections = try number(flag)
@@ -47,6 +51,7 @@ struct Options: Sendable {
             case "--key-space": self.keySpace = try number(flag)
             case "--serializable": self.serializable = true
             case "--sequential-keys": self.sequentialKeys = true
+            case "--watchers": self.watchers = try number(flag)
             default: throw UsageError("unknown flag \(flag)")
             }
         }

@@ -8,8 +8,16 @@ do {
     FileHandle.standardError.write(Data("LoadGenerator: \(error)\n".utf8))
     exit(2)
 }
-let targets = options.operation == .put ? [try await Connections.leader(among: options.endpoints)] : options.endpoints
-let summary = try await Connections.with(count: options.connections, spreadOver: targets) { connections in
-    try await Load.run(options, on: connections)
+switch options.operation {
+case .scrape:
+    let line = try await Connections.with(count: options.connections, spreadOver: [options.endpoints[0]]) { connections in
+        try await Scrape.run(options, on: connections)
+    }
+    print(line)
+case .put, .range:
+    let targets = options.operation == .put ? [try await Connections.leader(among: options.endpoints)] : options.endpoints
+    let summary = try await Connections.with(count: options.connections, spreadOver: targets) { connections in
+        try await Load.run(options, on: connections)
+    }
+    print(summary.line)
 }
-print(summary.line)

@@ -98,7 +98,12 @@ import Testing
     /// Puts 50 keys through every member, then a delete, a txn, a range and a lease grant.
     private static func makeTraffic(_ clients: EndpointClients, ports: [Int]) async throws {
         for index in 0..<50 {
-            try await clients.put("metrics/\(index)", String(repeating: "v", count: 256), port: ports[index % ports.count])
+            try await clients.put(
+                "metrics/\(index)",
+                String(repeating: "v", count: 256),
+                port: ports[index % ports.count],
+                timeout: .seconds(15)
+            )
         }
         var delete = Etcdserverpb_DeleteRangeRequest()
         delete.key = Data("metrics/0".utf8)
