@@ -94,6 +94,17 @@ public final class EtcdServer: Sendable {
         return result
     }
 
+    /// Waits until this member may serve a linearizable read (etcd's ReadIndex round), counting failures
+    /// in `etcd_server_read_indexes_failed_total`.
+    func linearizableRead() async throws {
+        do {
+            try await self.reads.waitForLinearizableRead()
+        } catch {
+            self.configuration.metrics.server.readIndexesFailed.increment()
+            throw error
+        }
+    }
+
     /// Hands an input to the Raft loop.
     func submit(_ input: RaftInput) {
         self.raftLoop.inbox.push(input)

@@ -6,7 +6,7 @@ import Raft
 extension EtcdServer {
     /// etcd's `MemberList`; linearizable when asked (etcd 3.5).
     public func memberList(_ request: Etcdserverpb_MemberListRequest) async throws -> Etcdserverpb_MemberListResponse {
-        if request.linearizable { try await self.reads.waitForLinearizableRead() }
+        if request.linearizable { try await self.linearizableRead() }
         var response = Etcdserverpb_MemberListResponse()
         response.members = self.membership.sortedMembers.map(\.apiMember)
         response.header = self.header(revision: 0)

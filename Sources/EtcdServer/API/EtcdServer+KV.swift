@@ -5,7 +5,7 @@ extension EtcdServer {
     /// etcd's `Range`: linearizable (after a read-index round) unless `serializable`.
     public func range(_ request: Etcdserverpb_RangeRequest) async throws -> Etcdserverpb_RangeResponse {
         try Self.checked { try KVRequestValidation.check(request) }
-        if !request.serializable { try await self.reads.waitForLinearizableRead() }
+        if !request.serializable { try await self.linearizableRead() }
         var response = try Self.checked { try self.stores.kv.range(request) }
         response.header = self.header(revision: response.header.revision)
         return response
@@ -35,7 +35,7 @@ extension EtcdServer {
     public func txn(_ request: Etcdserverpb_TxnRequest) async throws -> Etcdserverpb_TxnResponse {
         try Self.checked { try KVRequestValidation.check(request, maxTxnOps: self.configuration.maxTxnOps) }
         if KVApplier.isReadOnly(request) {
-            try await self.reads.waitForLinearizableRead()
+            try await self.linearizableRead()
             var response = try Self.checked { try self.stores.kv.txn(request) }
             response.header = self.header(revision: response.header.revision)
             return response

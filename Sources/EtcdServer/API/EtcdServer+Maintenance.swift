@@ -1,6 +1,7 @@
 import Backend
 import EtcdProto
 import MVCC
+import Telemetry
 import Raft
 
 extension EtcdServer {
@@ -24,6 +25,8 @@ extension EtcdServer {
     /// etcd's `Hash`: a checksum of the whole backend, leaving out what differs between healthy members.
     public func hash() throws -> Etcdserverpb_HashResponse {
         let stores = self.stores
+        let started = ContinuousClock.now
+        defer { self.configuration.metrics.mvcc.hashSeconds.record((ContinuousClock.now - started).inSeconds) }
         var response = Etcdserverpb_HashResponse()
         response.hash = try Self.checked {
             do throws(BackendError) {
@@ -39,7 +42,9 @@ extension EtcdServer {
     /// etcd's `HashKV`: a checksum of the key-value history up to a revision, equal on members holding the
     /// same history.
     public func hashKV(_ request: Etcdserverpb_HashKVRequest) throws -> Etcdserverpb_HashKVResponse {
+        let started = ContinuousClock.now
         let result = try Self.checked { try self.stores.store.hashKV(revision: request.revision) }
+        self.configuration.metrics.mvcc.hashRevisionSeconds.record((ContinuousClock.now - started).inSeconds)
         var response = Etcdserverpb_HashKVResponse()
         response.hash = result.hash
         response.compactRevision = result.compactRevision

@@ -16,6 +16,9 @@ extension MemberStateMachine {
         guard FileManager.default.fileExists(atPath: received) else {
             fatalError("the database of snapshot \(index) is missing at \(received)")
         }
+        let inProgress = self.configuration.metrics.server.snapshotApplyInProgress
+        inProgress.set(to: 1)
+        defer { inProgress.set(to: 0) }
         self.stores.close()
         let path = self.configuration.backendPath
         do {

@@ -12,8 +12,6 @@ public struct MVCCMetrics: Sendable {
     public let watchStreamTotal: Gauge
     public let watcherTotal: Gauge
     public let slowWatcherTotal: Gauge
-    public let eventsTotal: Counter
-    public let pendingEventsTotal: Gauge
     public let dbTotalSizeBytes: Gauge
     public let dbTotalSizeInUseBytes: Gauge
     public let dbOpenReadTransactions: Gauge
@@ -51,14 +49,6 @@ public struct MVCCMetrics: Sendable {
         self.slowWatcherTotal = registry.makeGauge(
             name: "etcd_debugging_mvcc_slow_watcher_total",
             help: "Total number of unsynced slow watchers."
-        )
-        self.eventsTotal = registry.makeCounter(
-            name: "etcd_debugging_mvcc_events_total",
-            help: "Total number of events sent by this member."
-        )
-        self.pendingEventsTotal = registry.makeGauge(
-            name: "etcd_debugging_mvcc_pending_events_total",
-            help: "Total number of pending events to be sent."
         )
         self.dbTotalSizeBytes = registry.makeGauge(
             name: "etcd_mvcc_db_total_size_in_bytes",

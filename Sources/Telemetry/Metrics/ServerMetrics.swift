@@ -11,7 +11,6 @@ public struct ServerMetrics: Sendable {
     public let proposalsApplied: Gauge
     public let proposalsPending: Gauge
     public let proposalsFailed: Counter
-    public let slowReadIndexes: Counter
     public let readIndexesFailed: Counter
     public let leaseExpired: Counter
     public let quotaBackendBytes: Gauge
@@ -55,10 +54,6 @@ public struct ServerMetrics: Sendable {
         self.proposalsFailed = registry.makeCounter(
             name: "etcd_server_proposals_failed_total",
             help: "The total number of failed proposals seen."
-        )
-        self.slowReadIndexes = registry.makeCounter(
-            name: "etcd_server_slow_read_indexes_total",
-            help: "The total number of pending read indexes not in sync with leader's or timed out read index requests."
         )
         self.readIndexesFailed = registry.makeCounter(
             name: "etcd_server_read_indexes_failed_total",
