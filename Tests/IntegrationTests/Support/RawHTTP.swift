@@ -22,14 +22,17 @@ final class RawConnection: Sendable {
             }
         }
         guard connected else {
-            let code = errno
-            close(self.socket)
-            throw RawHTTP.SocketError(operation: "connect", code: code)
+            // No close here: every stored property is set, so deinit runs for the thrown-away instance and
+            // closes the socket. Closing it here too closed whatever descriptor the number had been given to
+            // in between, another test's socket (NIO then traps on EBADF).
+            throw RawHTTP.SocketError(operation: "connect", code: errno)
         }
     }
 
     deinit {
-        close(self.socket)
+        if self.socket >= 0 {
+            close(self.socket)
+        }
     }
 
     func send(_ text: String) throws {
