@@ -54,6 +54,12 @@ struct MemberRunner {
         var router = HTTPRouter()
         VersionEndpoint.register(on: &router)
         HealthEndpoint.register(on: &router, checker: ServerHealth(server: server))
+        JSONGateway.register(
+            on: &router,
+            server: server,
+            maxResponseBytes: self.options.maxRequestBytes,
+            progressNotifyInterval: self.options.watchProgressNotifyInterval
+        )
         let configuration = ClientPortConfiguration(
             maxRequestBytes: self.options.maxRequestBytes,
             keepaliveMinimumPingInterval: self.options.keepaliveMinimumPingInterval,

@@ -35,6 +35,11 @@ final class RawConnection: Sendable {
         }
     }
 
+    /// Ends the TCP connection both ways, as a client going away; the descriptor is closed on release.
+    func hangUp() {
+        Glibc.shutdown(self.socket, Int32(SHUT_RDWR))
+    }
+
     func send(_ text: String) throws {
         try self.send(Array(text.utf8))
     }
@@ -69,6 +74,17 @@ final class RawConnection: Sendable {
             guard let chunk = try self.receive() else { return text }
             received += chunk
         }
+    }
+
+    /// Reads until what arrives from now on contains `marker` (or the peer closes, or the timeout passes);
+    /// returns all of it. For streamed responses.
+    func read(until marker: String) throws -> String {
+        var received: [UInt8] = []
+        while !String(decoding: received, as: UTF8.self).contains(marker) {
+            guard let chunk = try self.receive() else { break }
+            received += chunk
+        }
+        return String(decoding: received, as: UTF8.self)
     }
 
     /// The next bytes, or nil at end of stream.
