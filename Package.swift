@@ -274,7 +274,8 @@ let package = Package(
         .testTarget(
             name: "ClientAPITests",
             dependencies: [
-                "ClientAPI", nioCore, nioHTTP1, nioConcurrency, .product(name: "NIOEmbedded", package: "swift-nio"),
+                "ClientAPI", "EtcdProto", grpcCore, swiftProtobuf, nioCore, nioHTTP1, nioConcurrency,
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -23,6 +23,22 @@ import Testing
         #expect(response.headers["Content-Type"] == ["text/plain; charset=utf-8"])
     }
 
+    @Test func subtreesTakeWhatNoExactRouteTakesLongestPrefixFirst() async {
+        var router = HTTPRouter()
+        VersionEndpoint.register(on: &router)
+        router.addSubtree("/v3/") { request in .json(.ok, "v3 \(request.method.rawValue) \(request.path)") }
+        router.addSubtree("/v3/kv/") { request in .json(.ok, "kv \(request.path)") }
+        router.add("/v3/exact", methods: [.GET]) { _ in .json(.ok, "exact") }
+
+        let answers = [
+            await router.respond(to: HTTPRequest(method: .PUT, uri: "/v3/lease/grant")),
+            await router.respond(to: HTTPRequest(method: .POST, uri: "/v3/kv/range")),
+            await router.respond(to: HTTPRequest(method: .GET, uri: "/v3/exact")),
+            await router.respond(to: HTTPRequest(method: .GET, uri: "/v3")),
+        ].map { String(buffer: $0.body) }
+        #expect(answers == ["v3 PUT /v3/lease/grant", "kv /v3/kv/range", "exact", "404 page not found\n"])
+    }
+
     @Test func aKnownPathWithTheWrongMethodGets405WithAllow() async {
         var router = HTTPRouter()
         VersionEndpoint.register(on: &router)

@@ -2,6 +2,7 @@ import ClientAPI
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import Synchronization
 import Testing
 
 @Suite struct HTTPServerHandlerTests {
@@ -84,5 +85,69 @@ import Testing
         let response = try await channel.waitForOutboundWrite(as: ByteBuffer.self)
         #expect(String(buffer: response).hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
         try await channel.closeFuture.get()
+    }
+    /// Streams "ab", "c", then ends; for any other path, waits until cancelled and says so.
+    private struct Streamer: HTTPResponder {
+        let cancelled: AsyncStream<Void>.Continuation
+
+        func respond(to request: HTTPRequest) async -> HTTPResponse {
+            if request.path == "/short" {
+                return HTTPResponse(status: .ok, stream: HTTPBodyStream { writer in
+                    try await writer.write(ByteBuffer(string: "ab"))
+                    try await writer.write(ByteBuffer(string: "c"))
+                })
+            }
+            let cancelled = self.cancelled
+            return HTTPResponse(status: .ok, stream: HTTPBodyStream { writer in
+                try await writer.write(ByteBuffer(string: "first"))
+                defer { cancelled.finish() }
+                try await Task.sleep(for: .seconds(3_600))
+            })
+        }
+    }
+
+    private func makeStreamingChannel(cancelled: AsyncStream<Void>.Continuation) async throws -> NIOAsyncTestingChannel {
+        let channel = NIOAsyncTestingChannel()
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+            let handler = HTTPServerHandler(responder: Streamer(cancelled: cancelled), maxBodyBytes: 64)
+            try channel.pipeline.syncOperations.addHandler(handler)
+        }.get()
+        try await channel.connect(to: .init(ipAddress: "127.0.0.1", port: 1))
+        return channel
+    }
+
+    private func readUntil(_ ending: String, _ channel: NIOAsyncTestingChannel) async throws -> String {
+        var text = ""
+        while !text.hasSuffix(ending) {
+            text += String(buffer: try await channel.waitForOutboundWrite(as: ByteBuffer.self))
+        }
+        return text
+    }
+
+    @Test func aStreamedBodyIsSentChunkedAndTheConnectionStaysUsable() async throws {
+        let (_, cancelled) = AsyncStream.makeStream(of: Void.self)
+        let channel = try await makeStreamingChannel(cancelled: cancelled)
+        try await channel.writeInbound(ByteBuffer(string: "POST /short HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"))
+        let response = try await readUntil("0\r\n\r\n", channel)
+        #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(response.lowercased().contains("transfer-encoding: chunked\r\n"))
+        #expect(!response.lowercased().contains("content-length"))
+        #expect(response.hasSuffix("\r\n\r\n2\r\nab\r\n1\r\nc\r\n0\r\n\r\n"))
+
+        try await channel.writeInbound(ByteBuffer(string: "POST /short HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"))
+        let second = try await readUntil("0\r\n\r\n", channel)
+        #expect(second.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        _ = try await channel.finish(acceptAlreadyClosed: true)
+    }
+
+    @Test func closingTheConnectionCancelsTheStreamsProducer() async throws {
+        let (cancellations, cancelled) = AsyncStream.makeStream(of: Void.self)
+        let channel = try await makeStreamingChannel(cancelled: cancelled)
+        try await channel.writeInbound(ByteBuffer(string: "POST /endless HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"))
+        let response = try await readUntil("5\r\nfirst\r\n", channel)
+        #expect(response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        try await channel.close()
+        for await _ in cancellations {}
     }
 }

@@ -34,7 +34,6 @@ import Testing
         let clients = try EndpointClients(ports: ports)
         let prometheus = try PrometheusServer(targets: cluster.endpoints)
         let watch = Task { try await Self.watchForever(clients, port: ports[0]) }
-        defer { watch.cancel() }
 
         let fsyncsBefore = try await Self.scrape(ports[1], "etcd_disk_wal_fsync_duration_seconds_count")
         try await Self.makeTraffic(clients, ports: ports)
@@ -62,6 +61,8 @@ import Testing
         try await Self.waitFor("has_leader dropping to 0 on the member left alone", prometheus) {
             try await Self.scrape(leaderPort, "etcd_server_has_leader") == 0
         }
+        watch.cancel()
+        _ = await watch.result
         await clients.close()
     }
 

@@ -4,6 +4,8 @@ import NIOHTTP1
 /// The last handler of an HTTP/1.1 client-port connection: collects each request with its body, asks the
 /// ``HTTPResponder`` for the answer and writes it back, keeping the connection open when the client asked
 /// for keep-alive. Bodies larger than `maxBodyBytes` are answered with `413` and the connection is closed.
+/// A response with an ``HTTPBodyStream`` is sent chunked while its producer runs; the producer is cancelled
+/// when the connection closes.
 public final class HTTPServerHandler: ChannelInboundHandler {
     public typealias InboundIn = HTTPServerRequestPart
     public typealias OutboundOut = HTTPServerResponsePart
@@ -13,6 +15,8 @@ public final class HTTPServerHandler: ChannelInboundHandler {
         case receiving(HTTPRequestHead, ByteBuffer)
         case discarding(HTTPRequestHead)
         case responding
+        /// A streamed body is being written by this task.
+        case streaming(Task<Void, Never>)
     }
 
     private let responder: any HTTPResponder
@@ -52,6 +56,13 @@ public final class HTTPServerHandler: ChannelInboundHandler {
         }
     }
 
+    public func channelInactive(context: ChannelHandlerContext) {
+        if case .streaming(let producer) = self.state {
+            producer.cancel()
+        }
+        context.fireChannelInactive()
+    }
+
     /// A request the decoder could not parse has already been answered `400` by NIO's protocol error
     /// handler; like any other failure on the connection, it ends the connection.
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -71,15 +82,56 @@ public final class HTTPServerHandler: ChannelInboundHandler {
 
     private func write(context: ChannelHandlerContext, response: HTTPResponse, keepAlive: Bool) {
         var headers = response.headers
-        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
         if !keepAlive {
             headers.replaceOrAdd(name: "Connection", value: "close")
         }
+        if let stream = response.bodyStream {
+            headers.remove(name: "Content-Length")
+            let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
+            context.writeAndFlush(Self.wrapOutboundOut(.head(head)), promise: nil)
+            self.startStreaming(context: context, stream: stream, keepAlive: keepAlive)
+            return
+        }
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
         let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
         context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
         if response.body.readableBytes > 0 {
             context.write(Self.wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         }
+        self.end(context: context, keepAlive: keepAlive)
+    }
+
+    /// Runs the producer on a task of its own; its writes hop to the event loop and wait until written.
+    private func startStreaming(context: ChannelHandlerContext, stream: HTTPBodyStream, keepAlive: Bool) {
+        let loop = context.eventLoop
+        let boundContext = NIOLoopBound(context, eventLoop: loop)
+        let boundHandler = NIOLoopBound(self, eventLoop: loop)
+        let writer = HTTPBodyWriter { bytes in
+            try await loop.flatSubmit {
+                boundContext.value.writeAndFlush(Self.wrapOutboundOut(.body(.byteBuffer(bytes))))
+            }.get()
+        }
+        let producer = Task {
+            try? await stream.produce(writer)
+            loop.execute { boundHandler.value.streamEnded(context: boundContext.value, keepAlive: keepAlive) }
+        }
+        self.state = .streaming(producer)
+        if !context.channel.isActive {
+            producer.cancel()
+        }
+    }
+
+    private func streamEnded(context: ChannelHandlerContext, keepAlive: Bool) {
+        guard case .streaming = self.state else { return }
+        guard context.channel.isActive else {
+            self.state = .idle
+            return
+        }
+        self.end(context: context, keepAlive: keepAlive)
+    }
+
+    /// Ends the response; the connection then waits for the next request or, without keep-alive, closes.
+    private func end(context: ChannelHandlerContext, keepAlive: Bool) {
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
         self.state = .idle

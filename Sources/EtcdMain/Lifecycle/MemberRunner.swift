@@ -80,6 +80,12 @@ struct MemberRunner {
     private func clientPort(for server: EtcdServer, metrics: EtcdMetrics) -> ClientPortServer {
         var router = self.monitoringRoutes(for: server, metrics: metrics)
         VersionEndpoint.register(on: &router)
+        JSONGateway.register(
+            on: &router,
+            server: server,
+            maxResponseBytes: self.options.maxRequestBytes,
+            progressNotifyInterval: self.options.watchProgressNotifyInterval
+        )
         let configuration = ClientPortConfiguration(
             maxRequestBytes: self.options.maxRequestBytes,
             keepaliveMinimumPingInterval: self.options.keepaliveMinimumPingInterval,

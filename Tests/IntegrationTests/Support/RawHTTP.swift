@@ -37,7 +37,14 @@ final class RawConnection: Sendable {
     }
 
     deinit {
-        close(self.socket)
+        if self.socket >= 0 {
+            close(self.socket)
+        }
+    }
+
+    /// Ends the TCP connection both ways, as a client going away; the descriptor is closed on release.
+    func hangUp() {
+        Glibc.shutdown(self.socket, Int32(SHUT_RDWR))
     }
 
     func send(_ text: String) throws {
@@ -74,6 +81,17 @@ final class RawConnection: Sendable {
             guard let chunk = try self.receive() else { return text }
             received += chunk
         }
+    }
+
+    /// Reads until what arrives from now on contains `marker` (or the peer closes, or the timeout passes);
+    /// returns all of it. For streamed responses.
+    func read(until marker: String) throws -> String {
+        var received: [UInt8] = []
+        while !String(decoding: received, as: UTF8.self).contains(marker) {
+            guard let chunk = try self.receive() else { break }
+            received += chunk
+        }
+        return String(decoding: received, as: UTF8.self)
     }
 
     /// The next bytes, or nil at end of stream.

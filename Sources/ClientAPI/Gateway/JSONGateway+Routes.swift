@@ -1,0 +1,99 @@
+import EtcdGRPC
+import EtcdProto
+import GRPCCore
+
+extension JSONGateway {
+    /// The paths of etcd 3.4's gateway, and those etcd 3.5 added (`maintenance/hashkv`, `maintenance/downgrade`,
+    /// `auth/status`), with the service methods that answer them; `maintenance/hash` is `Hash`, as in 3.4.
+    /// Services this member does not serve yet (Auth, Lock, Election) answer as the gRPC side does.
+    static func routes(
+        kv: KVService,
+        watch: WatchService,
+        lease: LeaseService,
+        cluster: ClusterService,
+        maintenance: MaintenanceService
+    ) -> [String: GatewayRoute] {
+        typealias KV = Etcdserverpb_KV.Method
+        typealias Lease = Etcdserverpb_Lease.Method
+        typealias Cluster = Etcdserverpb_Cluster.Method
+        typealias Maintenance = Etcdserverpb_Maintenance.Method
+        var routes: [String: GatewayRoute] = [
+            "/v3/kv/range": .unary(KV.Range.descriptor, kv.range(request:context:)),
+            "/v3/kv/put": .unary(KV.Put.descriptor, kv.put(request:context:)),
+            "/v3/kv/deleterange": .unary(KV.DeleteRange.descriptor, kv.deleteRange(request:context:)),
+            "/v3/kv/txn": .unary(KV.Txn.descriptor, kv.txn(request:context:)),
+            "/v3/kv/compaction": .unary(KV.Compact.descriptor, kv.compact(request:context:)),
+
+            "/v3/watch": .bidirectional(
+                Etcdserverpb_Watch.Method.Watch.descriptor,
+                afterBody: .staysOpen,
+                watch.watch(request:response:context:)
+            ),
+
+            "/v3/lease/grant": .unary(Lease.LeaseGrant.descriptor, lease.leaseGrant(request:context:)),
+            "/v3/lease/revoke": .unary(Lease.LeaseRevoke.descriptor, lease.leaseRevoke(request:context:)),
+            "/v3/lease/keepalive": .bidirectional(
+                Lease.LeaseKeepAlive.descriptor,
+                afterBody: .ends,
+                lease.leaseKeepAlive(request:response:context:)
+            ),
+            "/v3/lease/timetolive": .unary(Lease.LeaseTimeToLive.descriptor, lease.leaseTimeToLive(request:context:)),
+            "/v3/lease/leases": .unary(Lease.LeaseLeases.descriptor, lease.leaseLeases(request:context:)),
+
+            "/v3/cluster/member/add": .unary(Cluster.MemberAdd.descriptor, cluster.memberAdd(request:context:)),
+            "/v3/cluster/member/remove": .unary(Cluster.MemberRemove.descriptor, cluster.memberRemove(request:context:)),
+            "/v3/cluster/member/update": .unary(Cluster.MemberUpdate.descriptor, cluster.memberUpdate(request:context:)),
+            "/v3/cluster/member/list": .unary(Cluster.MemberList.descriptor, cluster.memberList(request:context:)),
+            "/v3/cluster/member/promote": .unary(Cluster.MemberPromote.descriptor, cluster.memberPromote(request:context:)),
+
+            "/v3/maintenance/alarm": .unary(Maintenance.Alarm.descriptor, maintenance.alarm(request:context:)),
+            "/v3/maintenance/status": .unary(Maintenance.Status.descriptor, maintenance.status(request:context:)),
+            "/v3/maintenance/defragment": .unary(Maintenance.Defragment.descriptor, maintenance.defragment(request:context:)),
+            "/v3/maintenance/hash": .unary(Maintenance.Hash.descriptor, maintenance.hash(request:context:)),
+            "/v3/maintenance/hashkv": .unary(Maintenance.HashKV.descriptor, maintenance.hashKV(request:context:)),
+            "/v3/maintenance/snapshot": .serverStreaming(Maintenance.Snapshot.descriptor, maintenance.snapshot(request:response:context:)),
+            "/v3/maintenance/transfer-leadership": .unary(
+                Maintenance.MoveLeader.descriptor,
+                maintenance.moveLeader(request:context:)
+            ),
+            "/v3/maintenance/downgrade": .unary(Maintenance.Downgrade.descriptor, maintenance.downgrade(request:context:)),
+        ]
+        // The aliases etcd's gateway also serves.
+        routes["/v3/kv/lease/revoke"] = routes["/v3/lease/revoke"]
+        routes["/v3/kv/lease/timetolive"] = routes["/v3/lease/timetolive"]
+        routes["/v3/kv/lease/leases"] = routes["/v3/lease/leases"]
+        routes.merge(Self.unservedRoutes) { served, _ in served }
+        return routes
+    }
+
+    /// Endpoints of etcd's gateway whose gRPC services this member does not register yet.
+    private static let unservedRoutes: [String: GatewayRoute] = [
+        "/v3/auth/enable": .unimplemented(Etcdserverpb_AuthEnableRequest.self),
+        "/v3/auth/disable": .unimplemented(Etcdserverpb_AuthDisableRequest.self),
+        "/v3/auth/status": .unimplemented(Etcdserverpb_AuthStatusRequest.self),
+        "/v3/auth/authenticate": .unimplemented(Etcdserverpb_AuthenticateRequest.self),
+        "/v3/auth/user/add": .unimplemented(Etcdserverpb_AuthUserAddRequest.self),
+        "/v3/auth/user/get": .unimplemented(Etcdserverpb_AuthUserGetRequest.self),
+        "/v3/auth/user/list": .unimplemented(Etcdserverpb_AuthUserListRequest.self),
+        "/v3/auth/user/delete": .unimplemented(Etcdserverpb_AuthUserDeleteRequest.self),
+        "/v3/auth/user/changepw": .unimplemented(Etcdserverpb_AuthUserChangePasswordRequest.self),
+        "/v3/auth/user/grant": .unimplemented(Etcdserverpb_AuthUserGrantRoleRequest.self),
+        "/v3/auth/user/revoke": .unimplemented(Etcdserverpb_AuthUserRevokeRoleRequest.self),
+        "/v3/auth/role/add": .unimplemented(Etcdserverpb_AuthRoleAddRequest.self),
+        "/v3/auth/role/get": .unimplemented(Etcdserverpb_AuthRoleGetRequest.self),
+        "/v3/auth/role/list": .unimplemented(Etcdserverpb_AuthRoleListRequest.self),
+        "/v3/auth/role/delete": .unimplemented(Etcdserverpb_AuthRoleDeleteRequest.self),
+        "/v3/auth/role/grant": .unimplemented(Etcdserverpb_AuthRoleGrantPermissionRequest.self),
+        "/v3/auth/role/revoke": .unimplemented(Etcdserverpb_AuthRoleRevokePermissionRequest.self),
+        "/v3/lock/lock": .unimplemented(V3lockpb_LockRequest.self),
+        "/v3/lock/unlock": .unimplemented(V3lockpb_UnlockRequest.self),
+        "/v3/election/campaign": .unimplemented(V3electionpb_CampaignRequest.self),
+        "/v3/election/proclaim": .unimplemented(V3electionpb_ProclaimRequest.self),
+        "/v3/election/leader": .unimplemented(V3electionpb_LeaderRequest.self),
+        "/v3/election/observe": .serverStreaming(V3electionpb_Election.Method.Observe.descriptor) {
+            (_: V3electionpb_LeaderRequest, _: RPCWriter<V3electionpb_LeaderResponse>, _) in
+            throw GatewayRoute.rpcNotImplemented
+        },
+        "/v3/election/resign": .unimplemented(V3electionpb_ResignRequest.self),
+    ]
+}

@@ -1,0 +1,62 @@
+import EtcdServer
+import NIOHTTP1
+
+/// etcd's grpc-gateway on the client port: the v3 API as JSON over HTTP/1.1, `POST /v3/<service>/<method>`
+/// with the request message as the body, answered by the same gRPC service methods the gRPC side calls.
+///
+/// Like etcd 3.4, it takes every path under `/v3/`, and `/v3beta/` paths as their `/v3/` twins. A path it
+/// does not know gets `404 Not Found` and a method other than `POST` `405`, as Go's `http.Error` texts.
+public struct JSONGateway: HTTPResponder {
+    private let routes: [String: GatewayRoute]
+
+    /// A gateway serving `routes`, keyed by `/v3/` path.
+    public init(routes: [String: GatewayRoute]) {
+        self.routes = routes
+    }
+
+    /// Serves the gateway on `router` for `server`, with the gRPC services' own settings: watch responses
+    /// fragmented under `maxResponseBytes` (`--max-request-bytes`), progress notifications every
+    /// `progressNotifyInterval`.
+    public static func register(
+        on router: inout HTTPRouter,
+        server: EtcdServer,
+        maxResponseBytes: Int,
+        progressNotifyInterval: Duration
+    ) {
+        let gateway = JSONGateway(
+            routes: Self.routes(
+                kv: KVService(server: server),
+                watch: WatchService(
+                    server: server,
+                    maxResponseBytes: maxResponseBytes,
+                    progressNotifyInterval: progressNotifyInterval
+                ),
+                lease: LeaseService(server: server),
+                cluster: ClusterService(server: server),
+                maintenance: MaintenanceService(server: server)
+            )
+        )
+        gateway.register(on: &router)
+    }
+
+    /// Serves this gateway under `/v3/` and `/v3beta/` on `router`.
+    public func register(on router: inout HTTPRouter) {
+        router.addSubtree("/v3/") { request in await self.respond(to: request) }
+        router.addSubtree("/v3beta/") { request in await self.respond(to: request) }
+    }
+
+    /// The answer to one request under the gateway's prefixes.
+    public func respond(to request: HTTPRequest) async -> HTTPResponse {
+        var path = request.path
+        if path.hasPrefix("/v3beta/") {
+            path = "/v3/" + path.dropFirst("/v3beta/".count)
+        }
+        guard let route = self.routes[path] else {
+            return .goError(.notFound, HTTPResponseStatus.notFound.reasonPhrase)
+        }
+        guard request.method == .POST else {
+            return .goError(.methodNotAllowed, HTTPResponseStatus.methodNotAllowed.reasonPhrase)
+        }
+        return await route.respond(request.body)
+    }
+}
