@@ -1,22 +1,40 @@
 import Glibc
+import Synchronization
 
-/// Loopback ports for test members, found by binding port 0 and releasing it.
+/// Loopback ports for test members. They come from below the kernel's ephemeral range (32768 and up), so an
+/// outgoing connection of another test cannot take one as its source port between the handing out and the
+/// member's bind (a member that cannot bind its client port never serves); a counter shared by the test
+/// process never hands the same port out twice, and each is checked free by binding it. The counter starts
+/// at random, so test processes running side by side rarely meet.
 enum FreePort {
+    static let range = 20_000..<32_768
+
+    private static let candidate = Mutex(Int.random(in: FreePort.range))
+
     static func next() throws -> Int {
+        for _ in 0..<Self.range.count {
+            let port = Self.candidate.withLock { candidate in
+                defer { candidate = candidate + 1 == Self.range.upperBound ? Self.range.lowerBound : candidate + 1 }
+                return candidate
+            }
+            if try Self.isFree(port) { return port }
+        }
+        throw RawHTTP.SocketError(operation: "bind", code: EADDRINUSE)
+    }
+
+    /// Whether 127.0.0.1:`port` can be bound now.
+    private static func isFree(_ port: Int) throws -> Bool {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw RawHTTP.SocketError(operation: "socket", code: errno) }
         defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(socket, socketAddress, length) == 0 && getsockname(socket, socketAddress, &length) == 0
+                bind(socket, socketAddress, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard bound else { throw RawHTTP.SocketError(operation: "bind", code: errno) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
