@@ -18,7 +18,8 @@ public struct GRPCMetricsInterceptor: ServerInterceptor {
         context: ServerContext,
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
-        guard let series = self.metrics.method(path: context.descriptor.fullyQualifiedMethod) else {
+        let descriptor = context.descriptor
+        guard let series = self.metrics.method(service: descriptor.service.fullyQualifiedService, name: descriptor.method) else {
             return try await next(request, context)
         }
         series.started.increment()

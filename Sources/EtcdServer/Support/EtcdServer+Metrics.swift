@@ -22,6 +22,7 @@ extension EtcdServer {
         let leadership = self.leader.current
         server.hasLeader.set(to: leadership.leader == .none ? 0 : 1)
         server.isLeader.set(to: leadership.role == .leader ? 1 : 0)
+        server.setLeaderChangesSeen(leadership.changes)
         server.isLearner.set(to: self.membership.learnerIDs.contains(self.memberID) ? 1 : 0)
         server.proposalsCommitted.set(to: Double(self.events.committedIndex.load(ordering: .relaxed)))
         server.proposalsApplied.set(to: Double(self.applyLoop.appliedIndex))

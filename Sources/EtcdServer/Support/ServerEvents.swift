@@ -70,7 +70,6 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, PeerTransportDel
     func leadershipChanged(_ state: SoftState, term: UInt64) {
         let before = self.leader.current
         let changed = self.leader.update(state, term: term)
-        if changed && state.leader != .none { self.metrics.server.leaderChangesSeen.increment() }
         if state.role == .leader && before.role != .leader {
             self.lessor.promote(extend: self.electionTimeout, now: .now)
         } else if state.role != .leader && before.role == .leader {

@@ -56,11 +56,16 @@ public final class GRPCServerMetrics: Sendable {
         "Internal", "Unavailable", "DataLoss", "Unauthenticated",
     ]
 
-    private let series: [String: MethodSeries]
+    private struct MethodKey: Hashable {
+        var service: String
+        var name: String
+    }
+
+    private let series: [MethodKey: MethodSeries]
 
     /// Creates every series of `methods`; `handlingTime` adds `grpc_server_handling_seconds`.
     init(registry: PrometheusCollectorRegistry, methods: [Method], handlingTime: Bool) {
-        var series: [String: MethodSeries] = [:]
+        var series: [MethodKey: MethodSeries] = [:]
         for method in methods {
             // In the order Go's client writes them: sorted by name.
             let labels = [("grpc_method", method.name), ("grpc_service", method.service), ("grpc_type", method.type.rawValue)]
@@ -71,7 +76,7 @@ public final class GRPCServerMetrics: Sendable {
                     help: "Total number of RPCs completed on the server, regardless of success or failure."
                 )
             }
-            series["\(method.service)/\(method.name)"] = MethodSeries(
+            series[MethodKey(service: method.service, name: method.name)] = MethodSeries(
                 started: registry.makeCounter(
                     name: "grpc_server_started_total",
                     labels: labels,
@@ -101,9 +106,9 @@ public final class GRPCServerMetrics: Sendable {
         self.series = series
     }
 
-    /// The series of the method at `path` (`service/method`, e.g. `etcdserverpb.KV/Range`), or nil for a
-    /// method not given at creation.
-    public func method(path: String) -> MethodSeries? {
-        self.series[path]
+    /// The series of method `name` of `service` (e.g. `etcdserverpb.KV`, `Range`), or nil for a method not
+    /// given at creation. Takes the two names apart so the per-call lookup builds no string.
+    public func method(service: String, name: String) -> MethodSeries? {
+        self.series[MethodKey(service: service, name: name)]
     }
 }

@@ -23,8 +23,7 @@ public struct MVCCMetrics: Sendable {
     /// Sets the operation counters to the store's running totals (only a scrape's sampler writes them).
     public func setOperationCounts(ranges: Int, puts: Int, deletes: Int, txns: Int) {
         for (counter, total) in [(self.rangeTotal, ranges), (self.putTotal, puts), (self.deleteTotal, deletes), (self.txnTotal, txns)] {
-            counter.reset()
-            counter.increment(by: Int64(total))
+            counter.setTotal(Double(total))
         }
     }
 

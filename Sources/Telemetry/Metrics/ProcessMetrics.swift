@@ -41,16 +41,16 @@ public struct ProcessMetrics: Sendable {
     @discardableResult
     func sample() -> (open: Int, limit: Int)? {
         if let stat = ProcessStat.read() {
-            self.cpuSeconds.reset()
-            self.cpuSeconds.increment(by: stat.cpuSeconds)
+            self.cpuSeconds.setTotal(stat.cpuSeconds)
             self.residentMemoryBytes.set(to: Double(stat.residentBytes))
             self.virtualMemoryBytes.set(to: Double(stat.virtualBytes))
             self.startTimeSeconds.set(to: stat.startTimeSeconds)
         }
-        if let limit = ProcessStat.limit(named: "Max address space") {
+        let limits = ProcessStat.limits()
+        if let limit = limits?.addressSpace {
             self.virtualMemoryMaxBytes.set(to: limit)
         }
-        guard let open = ProcessStat.openFileDescriptors(), let limit = ProcessStat.limit(named: "Max open files") else {
+        guard let open = ProcessStat.openFileDescriptors(), let limit = limits?.openFiles else {
             return nil
         }
         self.openFileDescriptors.set(to: Double(open))
@@ -74,7 +74,7 @@ struct ProcessStat {
         let fields = text[text.index(after: close)...].split(separator: " ")
         func field(_ number: Int) -> Double? { fields.count > number - 3 ? Double(fields[number - 3]) : nil }
         guard let user = field(14), let system = field(15), let start = field(22), let virtual = field(23),
-            let resident = field(24), let bootTime = Self.bootTimeSeconds()
+            let resident = field(24), let bootTime = Self.bootTimeSeconds
         else { return nil }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         return ProcessStat(
@@ -85,16 +85,17 @@ struct ProcessStat {
         )
     }
 
-    /// The soft limit named `name` in `/proc/self/limits`; for `unlimited`, the largest 64-bit value, as
-    /// Go's procfs reads it.
-    static func limit(named name: String) -> Double? {
+    /// The soft limits on address space and open files in `/proc/self/limits`, read in one go; for
+    /// `unlimited`, the largest 64-bit value, as Go's procfs reads it.
+    static func limits() -> (addressSpace: Double?, openFiles: Double?)? {
         guard let text = try? String(contentsOfFile: "/proc/self/limits", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix(name) {
-            let soft = line.dropFirst(name.count).split(separator: " ").first
-            if soft == "unlimited" { return Double(UInt64.max) }
-            return soft.flatMap { Double($0) }
+        let lines = text.split(separator: "\n")
+        func soft(_ name: String) -> Double? {
+            guard let line = lines.first(where: { $0.hasPrefix(name) }) else { return nil }
+            let value = line.dropFirst(name.count).split(separator: " ").first
+            return value == "unlimited" ? Double(UInt64.max) : value.flatMap { Double($0) }
         }
-        return nil
+        return (soft("Max address space"), soft("Max open files"))
     }
 
     static func openFileDescriptors() -> Int? {
@@ -102,11 +103,12 @@ struct ProcessStat {
         return names.count
     }
 
-    private static func bootTimeSeconds() -> Double? {
+    /// When the machine booted (`btime` of `/proc/stat`), read once.
+    private static let bootTimeSeconds: Double? = {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
             return Double(line.dropFirst("btime ".count))
         }
         return nil
-    }
+    }()
 }

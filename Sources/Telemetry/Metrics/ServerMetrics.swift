@@ -6,7 +6,7 @@ public struct ServerMetrics: Sendable {
     public let hasLeader: Gauge
     public let isLeader: Gauge
     public let isLearner: Gauge
-    public let leaderChangesSeen: Counter
+    private let leaderChangesSeen: Counter
     public let proposalsCommitted: Gauge
     public let proposalsApplied: Gauge
     public let proposalsPending: Gauge
@@ -96,6 +96,12 @@ public struct ServerMetrics: Sendable {
             labels: [("server_version", serverVersion)],
             help: "Which version is running. 1 for 'server_version' label with current version."
         ).set(to: 1)
+    }
+
+    /// Sets `etcd_server_leader_changes_seen_total` to the member's own count of leader changes (only a
+    /// scrape's sampler calls this).
+    public func setLeaderChangesSeen(_ changes: UInt64) {
+        self.leaderChangesSeen.setTotal(Double(changes))
     }
 
     /// Records one run of a `/livez` or `/readyz` check: `etcd_server_healthcheck{type,name}` becomes 1 or 0
