@@ -120,7 +120,7 @@ let package = Package(
             name: "EtcdServer",
             dependencies: [
                 "Raft", "RaftWire", "WAL", "PeerTransport", "Membership", "Backend", "Lease", "MVCC", "EtcdProto",
-                "Telemetry", swiftProtobuf, logging,
+                "Telemetry", swiftProtobuf, logging, .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

@@ -46,7 +46,9 @@ extension Backend {
     /// first on the writer's thread when the copy must hold every applied entry). Any thread; writes
     /// continue meanwhile. The caller owns, syncs and closes the descriptor.
     public func copyCompacted(to fileDescriptor: Int32) throws(BackendError) {
-        try check(mdb_env_copyfd2(environment, fileDescriptor, UInt32(MDB_CP_COMPACT)), "mdb_env_copyfd2")
+        try gate.shared { () throws(BackendError) in
+            try check(mdb_env_copyfd2(environment, fileDescriptor, UInt32(MDB_CP_COMPACT)), "mdb_env_copyfd2")
+        }
     }
 
     /// Writes a compacted copy (see `copyCompacted(to:)`) to a new file at `path`, fsynced. The file
@@ -63,27 +65,45 @@ extension Backend {
         }
     }
 
-    /// Defragments the closed data file of `configuration`: writes a compacted copy next to it,
-    /// fsyncs it, renames it over the original and fsyncs the directory (etcd's defrag). The backend
-    /// must be closed (the caller stops applying and reading first, as etcd holds every lock during a
-    /// defrag) and reopened afterwards. A crash leaves either the old or the new file in place, plus
-    /// possibly a stale `.defrag` copy that the next defrag replaces.
-    public static func defragment(configuration: BackendConfiguration) throws(BackendError) {
+    /// Rebuilds the data file without its free pages (etcd's defrag): commits the open batch, writes a
+    /// compacted copy next to the file, then, once every open read view has ended (new ones wait),
+    /// renames the copy over the file, fsyncs the directory and reopens it. Reads go on during the copy;
+    /// writes wait for it, since they come from this same thread. Call on the writer's thread.
+    ///
+    /// A crash leaves the old or the new file in place (both hold the same data), plus possibly a stale
+    /// `.defrag` copy that the next defragmentation replaces. Throws when the copy cannot be written (for
+    /// example on a full disk) or views stay open longer than `viewTimeout`; the backend is then unchanged.
+    public func defragment(viewTimeout: Duration = .seconds(30)) throws(BackendError) {
+        try writer.commit()
         let temporary = configuration.path + ".defrag"
         unlink(temporary)
-        let backend = try Backend(configuration: configuration)
         do throws(BackendError) {
-            try backend.copyCompacted(toPath: temporary)
+            try copyCompacted(toPath: temporary)
         } catch {
-            backend.close()
             unlink(temporary)
             throw error
         }
-        backend.close()
-        guard rename(temporary, configuration.path) == 0 else {
-            throw BackendError(.lmdb(code: errno, operation: "rename \(temporary)"))
+        try gate.exclusive { () throws(BackendError) in
+            let deadline = ContinuousClock.now + viewTimeout
+            while openViewCount > 0 {
+                guard ContinuousClock.now < deadline else {
+                    unlink(temporary)
+                    throw BackendError(.lmdb(code: EBUSY, operation: "defragment: read views stayed open"))
+                }
+                usleep(1_000)
+            }
+            guard rename(temporary, configuration.path) == 0 else {
+                let error = BackendError(.lmdb(code: errno, operation: "rename \(temporary)"))
+                unlink(temporary)
+                throw error
+            }
+            reopenEnvironment()
         }
-        let directory = (configuration.path as NSString).deletingLastPathComponent
+        try Self.syncDirectory(of: configuration.path)
+    }
+
+    private static func syncDirectory(of path: String) throws(BackendError) {
+        let directory = (path as NSString).deletingLastPathComponent
         let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
         guard descriptor >= 0 else {
             throw BackendError(.lmdb(code: errno, operation: "open \(directory)"))

@@ -17,10 +17,13 @@ public final class Backend: @unchecked Sendable {
 
     /// The configuration the backend was opened with.
     public let configuration: BackendConfiguration
-    let environment: OpaquePointer
-    let databases: [Database]
+    // Replaced only by `defragment()`, on the writer's thread, while `gate` is held exclusively and no
+    // view is open; every other thread reads them under `gate` shared (or through an open view).
+    private(set) var environment: OpaquePointer
+    private(set) var databases: [Database]
+    private var readers: ReadTransactionPool
+    let gate = EnvironmentGate()
     private let databasesByName: [String: Database]
-    private let readers: ReadTransactionPool
     private let viewState: Mutex<ViewState>
     private let openViews = Atomic<Int>(0)
     private let isClosed = Atomic<Bool>(false)
@@ -75,7 +78,7 @@ public final class Backend: @unchecked Sendable {
         precondition(!isClosed.load(ordering: .acquiring), "Backend used after close()")
         while true {
             let generation = viewState.withLock { $0.generation }
-            let transaction = try readers.acquire()
+            let transaction = try gate.shared { () throws(BackendError) in try readers.acquire() }
             // A commit between the two locked reads would pair the new snapshot with an old buffer
             // whose sequence number could be stale: retry. A commit that finished before the second read
             // but has not rotated the buffer yet is harmless: that buffer holds exactly the new snapshot.
@@ -93,9 +96,13 @@ public final class Backend: @unchecked Sendable {
     /// The data file's size in bytes: every page up to the highest one in use (etcd's
     /// `db_total_size_in_bytes`).
     public func sizeBytes() -> Int64 {
-        var info = MDB_envinfo()
-        mdb_env_info(environment, &info)
-        return Int64(info.me_last_pgno + 1) * Int64(pageSizeBytes)
+        gate.shared {
+            var info = MDB_envinfo()
+            mdb_env_info(environment, &info)
+            var stat = MDB_stat()
+            mdb_env_stat(environment, &stat)
+            return Int64(info.me_last_pgno + 1) * Int64(stat.ms_psize)
+        }
     }
 
     /// The bytes of the data file holding live data: the size minus the pages on LMDB's free list
@@ -116,9 +123,11 @@ public final class Backend: @unchecked Sendable {
 
     /// LMDB's page size.
     public var pageSizeBytes: Int {
-        var stat = MDB_stat()
-        mdb_env_stat(environment, &stat)
-        return Int(stat.ms_psize)
+        gate.shared {
+            var stat = MDB_stat()
+            mdb_env_stat(environment, &stat)
+            return Int(stat.ms_psize)
+        }
     }
 
     /// Number of read views currently open.
@@ -131,8 +140,26 @@ public final class Backend: @unchecked Sendable {
         precondition(openViews.load(ordering: .acquiring) == 0, "Backend closed with read views still open")
         batchWriter?.abandon()
         batchWriter = nil
+        gate.exclusive {
+            readers.drain()
+            mdb_env_close(environment)
+        }
+    }
+
+    /// Closes the environment and opens the data file now at `configuration.path` (which a defragmentation
+    /// may have replaced). Call with `gate` held exclusively and no view open. A file that cannot be
+    /// reopened stops the process: the backend has nothing left to serve from.
+    func reopenEnvironment() {
         readers.drain()
         mdb_env_close(environment)
+        do throws(BackendError) {
+            environment = try Self.openEnvironment(configuration)
+            let reopened = try Self.openDatabases(environment, names: configuration.databaseNames)
+            precondition(reopened == databases, "LMDB numbered the databases differently after reopening")
+        } catch {
+            fatalError("cannot reopen the backend at \(configuration.path): \(error)")
+        }
+        readers = ReadTransactionPool(environment: environment)
     }
 
     func releaseView(_ transaction: OpaquePointer) {
@@ -150,7 +177,7 @@ public final class Backend: @unchecked Sendable {
         return buffer
     }
 
-    private static func openEnvironment(_ configuration: BackendConfiguration) throws(BackendError) -> OpaquePointer {
+    static func openEnvironment(_ configuration: BackendConfiguration) throws(BackendError) -> OpaquePointer {
         var environment: OpaquePointer?
         try check(mdb_env_create(&environment), "mdb_env_create")
         do throws(BackendError) {

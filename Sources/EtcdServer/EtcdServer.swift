@@ -28,6 +28,7 @@ public final class EtcdServer: Sendable {
     let transport: PeerTransport
     let peerLink: PeerLink
     let events: ServerEvents
+    let diskSpace: DiskSpaceGuard
     private let dataLock: DataDirectoryLock
     let shutdownRequests: AsyncStream<Void>
     let shutdownSignal: AsyncStream<Void>.Continuation
@@ -53,6 +54,10 @@ public final class EtcdServer: Sendable {
         self.peerLink = parts.peerLink
         self.events = parts.events
         self.dataLock = parts.dataLock
+        self.diskSpace = DiskSpaceGuard(
+            directories: [parts.configuration.resolvedWALDirectory, parts.configuration.snapshotDirectory],
+            logger: parts.logger
+        )
         (self.shutdownRequests, self.shutdownSignal) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -75,9 +80,19 @@ public final class EtcdServer: Sendable {
     /// The membership as of the last applied entry.
     public var membership: ClusterMembership { self.stateMachine.current.membership }
 
-    /// Proposes a request through Raft and waits for the result of applying it.
+    /// Proposes a request through Raft and waits for the result of applying it. A request that would grow
+    /// the data is refused with etcd's no-space error when the backend is over its quota (raising the
+    /// NOSPACE alarm first, as etcd does) or the disk is nearly full.
     func propose(_ request: Memberpb_InternalRequest) async throws -> ApplyResult {
         if self.applyLoop.backlog > Self.maxApplyBacklog { throw EtcdError.tooManyRequests }
+        let cost = BackendQuota.cost(of: request)
+        if cost > 0 {
+            if !self.stateMachine.quota.admits(request, backend: self.stores.backend) {
+                try? await self.raiseAlarm(.nospace)
+                throw EtcdError.noSpace
+            }
+            if !self.diskSpace.admits(costBytes: cost) { throw EtcdError.noSpace }
+        }
         var request = request
         let id = self.requestIDs.next()
         request.header.id = id

@@ -173,10 +173,10 @@ import Testing
         two.close()
     }
 
-    @Test func defragmentShrinksTheFileAndKeepsTheData() throws {
+    @Test func defragmentShrinksTheFileInPlaceAndKeepsTheData() throws {
         let directory = TemporaryDirectory()
         let configuration = BackendConfiguration(path: directory.file("db"))
-        var backend = try Backend(configuration: configuration)
+        let backend = try Backend(configuration: configuration)
         let database = backend.database("key")
         for batch in 0..<20 {
             try backend.writer.apply((0..<100).map { .put(database, key: key(batch, $0), value: Array(repeating: 3, count: 400)) })
@@ -186,16 +186,38 @@ import Testing
             try backend.writer.apply((0..<100).map { .delete(database, key: key(batch, $0)) })
             try backend.writer.commit()
         }
+        try backend.writer.apply([.put(database, key: key(50, 0), value: [7])])
         let hash = try backend.hash()
         let size = backend.sizeBytes()
-        backend.close()
-        try Backend.defragment(configuration: configuration)
-        backend = try Backend(configuration: configuration)
+        try backend.defragment()
         #expect(try backend.hash() == hash)
         #expect(backend.sizeBytes() < size / 2)
+        let view = try backend.read()
+        #expect(try view.get(database, key(50, 0)) == [7])
+        #expect(try view.get(database, key(19, 99)) == Array(repeating: 3, count: 400))
+        view.close()
         try backend.writer.apply([.put(database, key: key(99, 0), value: [1])])
         try backend.writer.commit()
         #expect(!FileManager.default.fileExists(atPath: configuration.path + ".defrag"))
+        backend.close()
+        let reopened = try Backend(configuration: configuration)
+        #expect(try reopened.read().get(database, key(99, 0)) == [1])
+        reopened.close()
+    }
+
+    @Test func defragmentWaitsForOpenViewsAndGivesUpUnchanged() throws {
+        let directory = TemporaryDirectory()
+        let configuration = BackendConfiguration(path: directory.file("db"))
+        let backend = try Backend(configuration: configuration)
+        let database = backend.database("key")
+        try backend.writer.apply([.put(database, key: key(1, 1), value: [1])])
+        let view = try backend.read()
+        #expect(throws: BackendError.self) { try backend.defragment(viewTimeout: .milliseconds(50)) }
+        #expect(try view.get(database, key(1, 1)) == [1])
+        view.close()
+        #expect(!FileManager.default.fileExists(atPath: configuration.path + ".defrag"))
+        try backend.defragment()
+        #expect(try backend.read().get(database, key(1, 1)) == [1])
         backend.close()
     }
 }

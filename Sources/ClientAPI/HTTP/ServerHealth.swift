@@ -13,6 +13,9 @@ public struct ServerHealth: HealthChecker {
     }
 
     public func checkHealth(excludedAlarms: Set<String>, serializable: Bool) async -> HealthStatus {
+        if let alarm = self.server.alarms.first(where: { !excludedAlarms.contains($0.alarm.etcdName) }) {
+            return HealthStatus(healthy: false, reason: "ALARM \(alarm.alarm.etcdName)")
+        }
         if !serializable && !self.server.hasLeader {
             return HealthStatus(healthy: false, reason: "RAFT NO LEADER")
         }
@@ -27,10 +30,13 @@ public struct ServerHealth: HealthChecker {
         [ProbeCheck(name: "serializable_read") { await self.read(serializable: true) }]
     }
 
-    /// `/readyz`'s checks: local and linearizable reads work (the latter needs a quorum), and the member
-    /// is not a learner.
+    /// `/readyz`'s checks: no CORRUPT alarm is raised, local and linearizable reads work (the latter needs
+    /// a quorum), and the member is not a learner.
     public var readinessChecks: [ProbeCheck] {
         [
+            ProbeCheck(name: "data_corruption") {
+                self.server.alarms.contains { $0.alarm == .corrupt } ? "alarm activated: CORRUPT" : nil
+            },
             ProbeCheck(name: "serializable_read") { await self.read(serializable: true) },
             ProbeCheck(name: "linearizable_read") { await self.read(serializable: false) },
             ProbeCheck(name: "non_learner") {

@@ -18,10 +18,7 @@ public struct MaintenanceService: Etcdserverpb_Maintenance.SimpleServiceProtocol
     }
 
     public func alarm(request: Etcdserverpb_AlarmRequest, context: ServerContext) async throws -> Etcdserverpb_AlarmResponse {
-        guard request.action == .get else { throw Self.notOffered("raising or clearing alarms") }
-        var response = Etcdserverpb_AlarmResponse()
-        response.header = self.server.header(revision: 0)
-        return response
+        try await self.server.alarm(request)
     }
 
     public func status(request: Etcdserverpb_StatusRequest, context: ServerContext) async throws -> Etcdserverpb_StatusResponse {
@@ -32,7 +29,7 @@ public struct MaintenanceService: Etcdserverpb_Maintenance.SimpleServiceProtocol
         request: Etcdserverpb_DefragmentRequest,
         context: ServerContext
     ) async throws -> Etcdserverpb_DefragmentResponse {
-        throw Self.notOffered("defragmentation")
+        try await self.server.defragment()
     }
 
     public func hash(request: Etcdserverpb_HashRequest, context: ServerContext) async throws -> Etcdserverpb_HashResponse {
@@ -48,7 +45,7 @@ public struct MaintenanceService: Etcdserverpb_Maintenance.SimpleServiceProtocol
         response: RPCWriter<Etcdserverpb_SnapshotResponse>,
         context: ServerContext
     ) async throws {
-        throw Self.notOffered("streaming a snapshot")
+        try await self.server.snapshot { try await response.write($0) }
     }
 
     public func moveLeader(

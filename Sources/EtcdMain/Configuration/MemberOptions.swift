@@ -1,3 +1,4 @@
+import EtcdServer
 import Logging
 import Membership
 import Telemetry
@@ -8,15 +9,6 @@ public struct MemberOptions: Sendable {
     public enum ClusterState: String, Sendable {
         case new
         case existing
-    }
-
-    /// How `--auto-compaction-retention` is read.
-    public enum AutoCompaction: Sendable, Equatable {
-        case disabled
-        /// Keep this much history, compacting every tenth of it (at most hourly), as etcd's periodic mode.
-        case periodic(Duration)
-        /// Keep this many revisions.
-        case revision(Int64)
     }
 
     public var name: String

@@ -27,6 +27,7 @@ extension ServerConfiguration {
         self.maxRequestBytes = options.maxRequestBytes
         self.maxTxnOps = options.maxTxnOps
         self.quotaBackendBytes = options.quotaBackendBytes
+        self.autoCompaction = options.autoCompaction
         self.backendBatchInterval = options.backendBatchInterval
         self.backendBatchLimit = options.backendBatchLimit
         self.unsafeNoFsync = options.unsafeNoFsync

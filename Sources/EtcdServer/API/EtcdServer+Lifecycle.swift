@@ -41,6 +41,14 @@ extension EtcdServer {
                 return false
             }
             group.addTask {
+                try await self.runAutoCompaction()
+                return false
+            }
+            group.addTask {
+                for await _ in self.events.quotaExceededSignals { try? await self.raiseAlarm(.nospace) }
+                return false
+            }
+            group.addTask {
                 for await _ in self.shutdownRequests { break }
                 await self.transferLeadershipAway()
                 return true

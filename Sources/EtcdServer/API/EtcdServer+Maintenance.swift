@@ -18,8 +18,33 @@ extension EtcdServer {
         response.raftTerm = leader.term
         response.raftAppliedIndex = self.applyLoop.appliedIndex
         response.isLearner = self.membership.members[self.memberID]?.isLearner ?? false
+        if leader.leader == .none { response.errors.append(EtcdError.noLeader.message) }
+        response.errors += stores.alarms.alarms.map(\.compactText)
         response.header = self.header(revision: stores.store.currentRevision)
         return response
+    }
+
+    /// The alarms raised in the cluster, as this member has applied them.
+    public var alarms: [Etcdserverpb_AlarmMember] {
+        self.stores.alarms.alarms
+    }
+
+    /// etcd's `Alarm`: lists, raises or clears alarms through the log, so that every member agrees.
+    public func alarm(_ request: Etcdserverpb_AlarmRequest) async throws -> Etcdserverpb_AlarmResponse {
+        var proposal = Memberpb_InternalRequest()
+        proposal.alarm = request
+        guard case .alarm(var response) = try await self.propose(proposal) else { throw Self.unexpectedResult }
+        response.header = self.header(revision: self.stores.store.currentRevision)
+        return response
+    }
+
+    /// Raises `type` for this member.
+    func raiseAlarm(_ type: Etcdserverpb_AlarmType) async throws {
+        var request = Etcdserverpb_AlarmRequest()
+        request.action = .activate
+        request.memberID = self.memberID
+        request.alarm = type
+        _ = try await self.alarm(request)
     }
 
     /// etcd's `Hash`: a checksum of the whole backend, leaving out what differs between healthy members.

@@ -44,6 +44,8 @@ public struct ServerConfiguration: Sendable {
     public var maxTxnOps: Int
     /// Bytes; negative means no quota.
     public var quotaBackendBytes: Int64
+    /// `--auto-compaction-mode` and `--auto-compaction-retention`.
+    public var autoCompaction: AutoCompaction
     public var backendBatchInterval: Duration
     public var backendBatchLimit: Int
     public var unsafeNoFsync: Bool
@@ -96,6 +98,7 @@ public struct ServerConfiguration: Sendable {
         self.maxRequestBytes = 1_572_864
         self.maxTxnOps = 128
         self.quotaBackendBytes = 2 * 1024 * 1024 * 1024
+        self.autoCompaction = .disabled
         self.backendBatchInterval = .milliseconds(100)
         self.backendBatchLimit = 10_000
         self.unsafeNoFsync = false

@@ -12,8 +12,17 @@ extension MemberStateMachine {
         } catch {
             preconditionFailure("undecodable request at index \(entry.index): \(error)")
         }
+        self.proposals.complete(request.header.id, with: self.admit(request))
+    }
+
+    /// Applies `request` unless a raised alarm forbids it. A request that grows the data while the backend
+    /// is over its quota is applied all the same (every member must apply the same log) but answered
+    /// with etcd's no-space error, as etcd's quota applier does.
+    private func admit(_ request: Memberpb_InternalRequest) -> ApplyResult {
+        if let refusal = self.alarmRefusal(of: request) { return .failure(refusal) }
+        let fits = self.quota.admits(request, backend: self.stores.backend)
         let result = self.dispatch(request)
-        self.proposals.complete(request.header.id, with: result)
+        return fits ? result : self.overQuota(result)
     }
 
     private func dispatch(_ request: Memberpb_InternalRequest) -> ApplyResult {
@@ -57,7 +66,9 @@ extension MemberStateMachine {
                 }
                 self.publishMembership()
                 return .done
-            case .range, .alarm, .clusterVersion, .authEnable, .authDisable, .authenticate, .authUserAdd,
+            case .alarm(let alarm):
+                return .alarm(try self.applyAlarm(alarm))
+            case .range, .clusterVersion, .authEnable, .authDisable, .authenticate, .authUserAdd,
                 .authUserDelete, .authUserChangePassword, .authUserGrantRole, .authUserRevokeRole, .authRoleAdd,
                 .authRoleDelete, .authRoleGrantPermission, .authRoleRevokePermission, .none:
                 return .failure(EtcdError(.unimplemented, "etcdserver: this member cannot apply \(Self.kind(of: request))"))

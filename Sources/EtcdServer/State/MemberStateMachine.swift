@@ -26,6 +26,7 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
     let lessor: Lessor
     let events: any StateMachineEvents
     let logger: Logger
+    let quota: BackendQuota
     var lastSnapshotIndex: UInt64
 
     init(
@@ -49,6 +50,7 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
         self.lessor = lessor
         self.events = events
         self.logger = logger
+        self.quota = BackendQuota(configuredBytes: configuration.quotaBackendBytes)
     }
 
     /// The stores and membership as of the last applied entry; any thread.
@@ -104,20 +106,23 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
         }
     }
 
-    /// Commits what is pending now; fatal if the backend cannot, since the WAL is released against it.
-    func commitNow() {
+    /// Commits what is pending now. Returns false (and logs why) when the backend cannot, for example
+    /// on a full disk: the batch stays applied and a later commit retries it.
+    func commitNow() -> Bool {
         do {
             try self.stores.store.commit()
+            return true
         } catch {
-            fatalError("backend commit failed: \(error)")
+            self.logger.error("backend commit failed", metadata: ["error": "\(error)"])
+            return false
         }
     }
 
     /// After `snapshotCount` entries, makes the backend durable and asks the Raft loop to snapshot and
-    /// compact its log there.
+    /// compact its log there. When the backend cannot commit, the log is kept and the next entry retries.
     private func snapshotIfDue(at index: UInt64) {
         guard index >= self.lastSnapshotIndex + self.configuration.snapshotCount else { return }
-        self.commitNow()
+        guard self.commitNow() else { return }
         self.lastSnapshotIndex = index
         let term = self.stores.store.consistentIndex.term
         let confState = ConfState(voters: self.membership.voterIDs, learners: self.membership.learnerIDs)
@@ -135,4 +140,7 @@ protocol StateMachineEvents: AnyObject, Sendable {
     func backendDurable(through metadata: SnapshotMetadata)
     /// The stores were replaced by a snapshot's; readers must switch.
     func storesReplaced(_ stores: StateStores)
+    /// An applied request took the backend past its quota and no NOSPACE alarm is raised yet: this member
+    /// must raise one for itself.
+    func quotaExceeded()
 }

@@ -4,7 +4,7 @@ import MVCC
 import Telemetry
 
 /// Everything the member keeps in its backend, opened together: the backend, the lease records, the MVCC
-/// store with its watchers, the request applier and the membership records. Replaced as a whole when a
+/// store with its watchers, the request applier, the membership records and the alarms. Replaced as a whole when a
 /// follower installs the leader's snapshot.
 ///
 /// Threading: opened, written and closed on the apply thread; readable from any thread.
@@ -14,6 +14,7 @@ final class StateStores: Sendable {
     let store: KVStore
     let kv: KVApplier
     let membership: MembershipStore
+    let alarms: AlarmStore
 
     /// Opens (creating when missing) the backend at `path`. Call on the apply thread.
     init(path: String, configuration: ServerConfiguration) throws {
@@ -28,6 +29,7 @@ final class StateStores: Sendable {
         do {
             self.leases = try LeaseIndex(backend: backend)
             self.store = try KVStore(backend: backend, leases: self.leases, configuration: storeConfiguration)
+            self.alarms = try AlarmStore(backend: backend)
         } catch {
             backend.close()
             throw error

@@ -27,10 +27,13 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, PeerTransportDel
     private let metrics: EtcdMetrics
     private let attached = Mutex(Attached())
     private let removal: AsyncStream<Void>.Continuation
+    private let quotaAlarm: AsyncStream<Void>.Continuation
     /// The commit index Raft last reported (Status's raftIndex).
     let committedIndex = Atomic<UInt64>(0)
     /// Yields once when this member learns it was removed from the cluster; the member then stops.
     let removed: AsyncStream<Void>
+    /// Yields when an applied request went over the backend quota; the member then raises NOSPACE.
+    let quotaExceededSignals: AsyncStream<Void>
     let snapshotDirectory: String
 
     init(
@@ -56,6 +59,9 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, PeerTransportDel
         self.snapshotDirectory = snapshotDirectory
         self.logger = logger
         (self.removed, self.removal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (self.quotaExceededSignals, self.quotaAlarm) = AsyncStream.makeStream(
+            of: Void.self, bufferingPolicy: .bufferingNewest(1)
+        )
     }
 
     func attach(transport: PeerTransport, stateMachine: MemberStateMachine) {
@@ -124,6 +130,10 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, PeerTransportDel
     }
 
     func storesReplaced(_ stores: StateStores) {}
+
+    func quotaExceeded() {
+        self.quotaAlarm.yield()
+    }
 
     // MARK: Peer transport
 

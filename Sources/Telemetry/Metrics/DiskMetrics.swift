@@ -1,10 +1,13 @@
 import Prometheus
 
-/// The `etcd_disk_*` metrics: WAL fsyncs and writes, and backend commits.
+/// The `etcd_disk_*` metrics: WAL fsyncs and writes, backend commits, defragmentations and snapshots.
 public struct DiskMetrics: Sendable {
     public let walFsyncSeconds: ValueHistogram
     public let walWriteBytes: Gauge
     public let backendCommitSeconds: ValueHistogram
+    public let backendDefragSeconds: ValueHistogram
+    public let defragInflight: Gauge
+    public let backendSnapshotSeconds: ValueHistogram
 
     init(registry: PrometheusCollectorRegistry) {
         let diskLatency = Buckets.exponential(start: 0.001, factor: 2, count: 14)
@@ -21,6 +24,20 @@ public struct DiskMetrics: Sendable {
             name: "etcd_disk_backend_commit_duration_seconds",
             buckets: diskLatency,
             help: "The latency distributions of commit called by backend."
+        )
+        self.backendDefragSeconds = registry.makeValueHistogram(
+            name: "etcd_disk_backend_defrag_duration_seconds",
+            buckets: Buckets.exponential(start: 0.1, factor: 2, count: 13),
+            help: "The latency distribution of backend defragmentation."
+        )
+        self.defragInflight = registry.makeGauge(
+            name: "etcd_disk_defrag_inflight",
+            help: "Whether or not defrag is active on the member. 1 means active, 0 means not."
+        )
+        self.backendSnapshotSeconds = registry.makeValueHistogram(
+            name: "etcd_disk_backend_snapshot_duration_seconds",
+            buckets: Buckets.exponential(start: 0.01, factor: 2, count: 17),
+            help: "The latency distribution of backend snapshots."
         )
     }
 }

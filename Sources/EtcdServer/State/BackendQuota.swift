@@ -1,0 +1,60 @@
+import Backend
+import EtcdProto
+
+/// etcd's backend quota (`--quota-backend-bytes`): whether a request that grows the data fits, judged by
+/// etcd's cost estimate against the data file's size. Requests that cannot grow it (reads, deletes,
+/// compactions, alarms) always fit.
+struct BackendQuota: Sendable {
+    /// etcd's fixed cost of one key-value write on top of its key and value.
+    static let keyValueOverheadBytes = 256
+    /// etcd's fixed cost of granting a lease.
+    static let leaseOverheadBytes = 64
+
+    /// The quota in bytes; nil when there is none (a negative `--quota-backend-bytes`).
+    let limitBytes: Int64?
+
+    /// The quota `--quota-backend-bytes` describes: 0 is etcd's default, negative is none.
+    init(configuredBytes: Int64) {
+        if configuredBytes < 0 {
+            self.limitBytes = nil
+        } else {
+            self.limitBytes = configuredBytes == 0 ? BackendConfiguration.defaultQuotaBytes : configuredBytes
+        }
+    }
+
+    /// Whether `request` fits: its cost is 0, or the data file plus its cost stays below the quota.
+    func admits(_ request: Memberpb_InternalRequest, backend: Backend) -> Bool {
+        let cost = Self.cost(of: request)
+        guard cost > 0, let limitBytes else { return true }
+        return backend.sizeBytes() + Int64(cost) < limitBytes
+    }
+
+    /// etcd's estimate of the bytes `request` adds: key, value and overhead per put (a txn costs its
+    /// dearer branch, nested txns included), a fixed overhead per lease grant, nothing otherwise.
+    static func cost(of request: Memberpb_InternalRequest) -> Int {
+        switch request.request {
+        case .put(let put): cost(of: put)
+        case .txn(let txn): cost(of: txn)
+        case .leaseGrant: leaseOverheadBytes
+        default: 0
+        }
+    }
+
+    static func cost(of put: Etcdserverpb_PutRequest) -> Int {
+        keyValueOverheadBytes + put.key.count + put.value.count
+    }
+
+    static func cost(of txn: Etcdserverpb_TxnRequest) -> Int {
+        max(cost(of: txn.success), cost(of: txn.failure))
+    }
+
+    private static func cost(of operations: [Etcdserverpb_RequestOp]) -> Int {
+        operations.reduce(0) { total, operation in
+            switch operation.request {
+            case .requestPut(let put): total + cost(of: put)
+            case .requestTxn(let nested): total + cost(of: nested)
+            default: total
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Glibc
+import Logging
+import Synchronization
+import WAL
+
+/// Keeps a member with a full disk alive: requests that would grow the data are refused with etcd's
+/// no-space error while a filesystem holding the WAL or the backend has less free space than a new WAL
+/// segment plus a margin, instead of letting the WAL fail a write and stop the member. Reads, deletes,
+/// compactions and alarms still pass, and writes resume by themselves once space returns.
+final class DiskSpaceGuard: Sendable {
+    /// Room kept free beyond one WAL segment: snapshot files, backend growth and the entries in flight.
+    static let marginBytes: Int64 = 16 * 1024 * 1024
+
+    private let directories: [String]
+    private let reserveBytes: Int64
+    private let logger: Logger
+    private let refusing = Atomic<Bool>(false)
+
+    /// A guard over the filesystems holding `directories`.
+    init(directories: [String], logger: Logger) {
+        self.directories = directories
+        self.reserveBytes = WALOptions.defaultSegmentSizeBytes + Self.marginBytes
+        self.logger = logger
+    }
+
+    /// Whether a request adding about `costBytes` may be proposed. Logs once when refusals start and once
+    /// when they end.
+    func admits(costBytes: Int) -> Bool {
+        guard let (directory, free) = self.tightest() else { return true }
+        let admitted = free >= self.reserveBytes + Int64(costBytes)
+        let wasRefusing = self.refusing.exchange(!admitted, ordering: .relaxed)
+        if !admitted && !wasRefusing {
+            self.logger.warning(
+                "refusing writes: the disk is nearly full",
+                metadata: ["path": "\(directory)", "free-bytes": "\(free)", "required-free-bytes": "\(self.reserveBytes)"]
+            )
+        } else if admitted && wasRefusing {
+            self.logger.info("accepting writes again: disk space returned", metadata: ["path": "\(directory)", "free-bytes": "\(free)"])
+        }
+        return admitted
+    }
+
+    /// The directory whose filesystem has the least space available to this process, and that space.
+    private func tightest() -> (String, Int64)? {
+        var tightest: (String, Int64)?
+        for directory in self.directories {
+            var stats = statvfs()
+            guard statvfs(directory, &stats) == 0 else { continue }
+            let free = Int64(stats.f_bavail) * Int64(stats.f_frsize)
+            if tightest.map({ free < $0.1 }) ?? true { tightest = (directory, free) }
+        }
+        return tightest
+    }
+}
