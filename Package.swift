@@ -279,10 +279,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Real member processes on loopback, driven by our gRPC client, raw sockets and Debian's etcdctl.
+        .testTarget(
+            name: "EtcdServerTests",
+            dependencies: ["EtcdServer", "Backend", "EtcdProto"],
+            swiftSettings: strict
+        ),
+        // Real member processes on loopback, driven by our gRPC client, raw sockets and Debian's etcdctl;
+        // our backend and store read what they leave on disk.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["EtcdProto", "EtcdGRPC", "ProcessTestSupport", grpcCore, grpcTransport],
+            dependencies: [
+                "EtcdProto", "EtcdGRPC", "ProcessTestSupport", "Backend", "MVCC", "Lease", grpcCore, grpcTransport,
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Raft
+import SwiftProtobuf
 import Synchronization
 
 /// Member-to-member traffic over the peer URLs: one outgoing message stream per peer (bounded queue,
@@ -108,20 +109,33 @@ public final class PeerTransport: Sendable {
 
     /// Asks `leaderID` a question only the leader can answer, trying its URLs in turn.
     public func askLeader(_ leaderID: UInt64, _ request: Memberpb_LeaderRequest) async throws -> Memberpb_LeaderReply {
-        let hello = self.identity.hello(.leaderQuery, to: leaderID)
-        let addresses = self.senders.withLock { $0[leaderID] }?.currentAddresses ?? []
-        var lastError: any Error = PeerProtocolError("no address known for the leader \(hex(leaderID))")
+        try await self.ask(leaderID, .leaderQuery, request, answer: Memberpb_LeaderReply.self)
+    }
+
+    /// Asks `memberID` for the hash of its key-value history (the corruption checks), trying its URLs in
+    /// turn.
+    public func hashKV(of memberID: UInt64, _ request: Etcdserverpb_HashKVRequest) async throws -> Memberpb_HashKVReply {
+        try await self.ask(memberID, .hashKv, request, answer: Memberpb_HashKVReply.self)
+    }
+
+    /// One question and one answer on a connection of its own to `memberID`.
+    private func ask<Question: SwiftProtobuf.Message, Answer: SwiftProtobuf.Message>(
+        _ memberID: UInt64, _ kind: Memberpb_PeerHello.Kind, _ question: Question, answer: Answer.Type
+    ) async throws -> Answer {
+        let hello = self.identity.hello(kind, to: memberID)
+        let addresses = self.senders.withLock { $0[memberID] }?.currentAddresses ?? []
+        var lastError: any Error = PeerProtocolError("no address known for member \(hex(memberID))")
         for address in addresses {
             do {
                 let channel = try await self.connector.connect(to: address)
                 return try await channel.executeThenClose { inbound, outbound in
                     var replies = inbound.makeAsyncIterator()
                     try await PeerConnector.handshake(hello, inbound: &replies, outbound: outbound)
-                    try await outbound.write(PeerFrames.encode(request))
+                    try await outbound.write(PeerFrames.encode(question))
                     guard let frame = try await replies.next() else {
-                        throw PeerProtocolError("the leader closed the connection without answering")
+                        throw PeerProtocolError("member \(hex(memberID)) closed the connection without answering")
                     }
-                    return try PeerFrames.decode(Memberpb_LeaderReply.self, from: frame)
+                    return try PeerFrames.decode(Answer.self, from: frame)
                 }
             } catch {
                 lastError = error

@@ -21,6 +21,9 @@ public protocol PeerTransportDelegate: Sendable {
     /// Answers a follower's question that only the leader can answer (lease clocks, learner progress).
     func answerLeaderQuery(_ request: Memberpb_LeaderRequest) async -> Memberpb_LeaderReply
 
+    /// The hash of this member's key-value history at a revision, for a peer's corruption check.
+    func answerHashKV(_ request: Etcdserverpb_HashKVRequest) async -> Memberpb_HashKVReply
+
     /// Whether `memberID` was removed from the cluster; its connections are refused so that it learns it.
     func isRemoved(_ memberID: UInt64) -> Bool
 

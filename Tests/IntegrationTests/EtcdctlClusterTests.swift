@@ -6,11 +6,7 @@ import Testing
 /// in a three-member cluster.
 @Suite(.serialized) struct EtcdctlClusterTests {
     private func etcdctl(_ endpoints: [String], _ arguments: [String]) async throws -> ProgramResult {
-        try await ProcessRunner.run(
-            try Binaries.system("etcdctl"),
-            ["--endpoints=\(endpoints.joined(separator: ","))", "--command-timeout=5s"] + arguments,
-            environment: ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]
-        )
+        try await Etcdctl.run(endpoints, arguments)
     }
 
     /// etcdctl stopped by SIGTERM after `seconds`, as `timeout(1)` does (status 124 when it was stopped).

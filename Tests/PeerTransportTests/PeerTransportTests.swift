@@ -158,4 +158,18 @@ import Testing
             #expect(reply.ttl == 70)
         }
     }
+
+    @Test func membersCanAskForEachOthersHashes() async throws {
+        let a = makeTransport(member: 1, delegate: TestDelegate())
+        let b = makeTransport(member: 2, delegate: TestDelegate())
+        try await running([a, b]) {
+            try a.addPeer(2, urls: [url(b)])
+            var request = Etcdserverpb_HashKVRequest()
+            request.revision = 6
+            let reply = try await a.hashKV(of: 2, request)
+            #expect(reply.response.hash == 42)
+            #expect(reply.response.header.revision == 6)
+            await #expect(throws: (any Error).self) { try await a.hashKV(of: 3, request) }
+        }
+    }
 }

@@ -39,6 +39,13 @@ final class TestDelegate: PeerTransportDelegate {
         return reply
     }
 
+    func answerHashKV(_ request: Etcdserverpb_HashKVRequest) async -> Memberpb_HashKVReply {
+        var reply = Memberpb_HashKVReply()
+        reply.response.hash = UInt32(truncatingIfNeeded: request.revision * 7)
+        reply.response.header.revision = request.revision
+        return reply
+    }
+
     func isRemoved(_ memberID: UInt64) -> Bool { self.removedMembers.contains(memberID) }
 
     func removedFromCluster() { self.removedCalls.withLock { $0 += 1 } }

@@ -87,6 +87,14 @@ public enum MemberFlags {
             "experimental-watch-progress-notify-interval", default: "10m",
             "Duration of periodic progress notifications to watches that asked for them (progress_notify)."
         ),
+.boolean(
+            "experimental-initial-corrupt-check", default: false,
+            "Enable to check data corruption before serving any client/peer traffic."
+        ),
+        .duration(
+            "experimental-corrupt-check-time", default: "0s",
+            "Duration of time between cluster corruption check passes."
+        ),
         .boolean("unsafe-no-fsync", default: false, "Disables fsync: unsafe, data is lost if the machine crashes."),
         .boolean("version", default: false, "Print the version and exit."),
     ]

@@ -46,6 +46,10 @@ public struct MemberOptions: Sendable {
     /// How often watches with `progress_notify` get a progress response (etcd raises anything below
     /// 100 ms to 100 ms).
     public var watchProgressNotifyInterval: Duration
+    /// `--experimental-initial-corrupt-check`.
+    public var initialCorruptCheck: Bool
+    /// `--experimental-corrupt-check-time`; zero disables the periodic check.
+    public var corruptCheckInterval: Duration
     /// `--metrics`: whether gRPC handling-time histograms are exported.
     public var metricsLevel: EtcdMetrics.Level
     /// `--listen-metrics-urls`: extra listeners serving only `/metrics` and the health endpoints.
@@ -110,6 +114,8 @@ public struct MemberOptions: Sendable {
         self.snapshotCatchUpEntries = UInt64(try reader.unsigned("experimental-snapshot-catchup-entries"))
         self.unsafeNoFsync = try reader.boolean("unsafe-no-fsync")
         self.watchProgressNotifyInterval = max(.milliseconds(100), try reader.duration("experimental-watch-progress-notify-interval"))
+        self.initialCorruptCheck = try reader.boolean("experimental-initial-corrupt-check")
+        self.corruptCheckInterval = max(.zero, try reader.duration("experimental-corrupt-check-time"))
         guard let metricsLevel = EtcdMetrics.Level(rawValue: flags.value("metrics")) else {
             throw ConfigurationError(#"unknown metrics option "\#(flags.value("metrics"))" (valid values are basic or extensive)"#)
         }

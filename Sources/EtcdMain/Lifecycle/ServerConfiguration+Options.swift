@@ -28,6 +28,8 @@ extension ServerConfiguration {
         self.maxTxnOps = options.maxTxnOps
         self.quotaBackendBytes = options.quotaBackendBytes
         self.autoCompaction = options.autoCompaction
+        self.initialCorruptCheck = options.initialCorruptCheck
+        self.corruptCheckInterval = options.corruptCheckInterval
         self.backendBatchInterval = options.backendBatchInterval
         self.backendBatchLimit = options.backendBatchLimit
         self.unsafeNoFsync = options.unsafeNoFsync

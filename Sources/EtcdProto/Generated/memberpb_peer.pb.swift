@@ -67,6 +67,9 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
 
     /// Probe frames from the dialer, each echoed back unchanged by the acceptor: round-trip times.
     case probe // = 4
+
+    /// One etcdserverpb.HashKVRequest, one HashKVReply: the corruption checks comparing members' data.
+    case hashKv // = 5
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -80,6 +83,7 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
       case 2: self = .clusterQuery
       case 3: self = .leaderQuery
       case 4: self = .probe
+      case 5: self = .hashKv
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -91,6 +95,7 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
       case .clusterQuery: return 2
       case .leaderQuery: return 3
       case .probe: return 4
+      case .hashKv: return 5
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -102,6 +107,7 @@ public nonisolated struct Memberpb_PeerHello: Sendable {
       .clusterQuery,
       .leaderQuery,
       .probe,
+      .hashKv,
     ]
 
   }
@@ -241,6 +247,33 @@ public nonisolated struct Memberpb_LeaderReply: Sendable {
   public init() {}
 }
 
+public nonisolated struct Memberpb_HashKVReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var response: Etcdserverpb_HashKVResponse {
+    get {_response ?? Etcdserverpb_HashKVResponse()}
+    set {_response = newValue}
+  }
+  /// Returns true if `response` has been explicitly set.
+  public var hasResponse: Bool {self._response != nil}
+  /// Clears the value of `response`. Subsequent reads from it will return its default value.
+  public mutating func clearResponse() {self._response = nil}
+
+  /// a gRPC status code when the member could not hash, else 0
+  public var code: Int32 = 0
+
+  /// its message, e.g. etcd's compacted or future revision error
+  public var error: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _response: Etcdserverpb_HashKVResponse? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "memberpb"
@@ -296,7 +329,7 @@ nonisolated extension Memberpb_PeerHello: SwiftProtobuf.Message, SwiftProtobuf._
 }
 
 nonisolated extension Memberpb_PeerHello.Kind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STREAM\0\u{1}SNAPSHOT\0\u{1}CLUSTER_QUERY\0\u{1}LEADER_QUERY\0\u{1}PROBE\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STREAM\0\u{1}SNAPSHOT\0\u{1}CLUSTER_QUERY\0\u{1}LEADER_QUERY\0\u{1}PROBE\0\u{1}HASH_KV\0")
 }
 
 nonisolated extension Memberpb_PeerHelloReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -557,6 +590,50 @@ nonisolated extension Memberpb_LeaderReply: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.ttl != rhs.ttl {return false}
     if lhs.grantedTtl != rhs.grantedTtl {return false}
     if lhs.learnerReady != rhs.learnerReady {return false}
+    if lhs.error != rhs.error {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Memberpb_HashKVReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".HashKVReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}response\0\u{1}code\0\u{1}error\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._response) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.code) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._response {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.code != 0 {
+      try visitor.visitSingularInt32Field(value: self.code, fieldNumber: 2)
+    }
+    if !self.error.isEmpty {
+      try visitor.visitSingularStringField(value: self.error, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Memberpb_HashKVReply, rhs: Memberpb_HashKVReply) -> Bool {
+    if lhs._response != rhs._response {return false}
+    if lhs.code != rhs.code {return false}
     if lhs.error != rhs.error {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

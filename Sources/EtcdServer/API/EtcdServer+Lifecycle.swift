@@ -32,6 +32,7 @@ extension EtcdServer {
                 return false
             }
             group.addTask {
+                try await self.checkInitialHashKV()
                 try await self.publishAttributes()
                 ready()
                 return false
@@ -42,6 +43,10 @@ extension EtcdServer {
             }
             group.addTask {
                 try await self.runAutoCompaction()
+                return false
+            }
+            group.addTask {
+                try await self.runCorruptionChecks()
                 return false
             }
             group.addTask {

@@ -38,11 +38,11 @@ extension EtcdServer {
         return response
     }
 
-    /// Raises `type` for this member.
-    func raiseAlarm(_ type: Etcdserverpb_AlarmType) async throws {
+    /// Raises `type` for `memberID` (0: not known which member), by default this one.
+    func raiseAlarm(_ type: Etcdserverpb_AlarmType, for memberID: UInt64? = nil) async throws {
         var request = Etcdserverpb_AlarmRequest()
         request.action = .activate
-        request.memberID = self.memberID
+        request.memberID = memberID ?? self.memberID
         request.alarm = type
         _ = try await self.alarm(request)
     }

@@ -46,6 +46,10 @@ public struct ServerConfiguration: Sendable {
     public var quotaBackendBytes: Int64
     /// `--auto-compaction-mode` and `--auto-compaction-retention`.
     public var autoCompaction: AutoCompaction
+    /// `--experimental-initial-corrupt-check`: compare hashes with the peers before serving.
+    public var initialCorruptCheck: Bool
+    /// `--experimental-corrupt-check-time`: how often the leader compares hashes; zero for never.
+    public var corruptCheckInterval: Duration
     public var backendBatchInterval: Duration
     public var backendBatchLimit: Int
     public var unsafeNoFsync: Bool
@@ -99,6 +103,8 @@ public struct ServerConfiguration: Sendable {
         self.maxTxnOps = 128
         self.quotaBackendBytes = 2 * 1024 * 1024 * 1024
         self.autoCompaction = .disabled
+        self.initialCorruptCheck = false
+        self.corruptCheckInterval = .zero
         self.backendBatchInterval = .milliseconds(100)
         self.backendBatchLimit = 10_000
         self.unsafeNoFsync = false

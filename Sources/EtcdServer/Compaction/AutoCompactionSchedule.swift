@@ -6,20 +6,20 @@
 /// oldest remembered revision, the one about `R` old. Revision mode polls every five minutes and compacts
 /// at `current - retention` when that is positive and new. Only the leader compacts; a follower keeps
 /// remembering revisions so that it is ready when it leads.
-struct AutoCompactionSchedule: Sendable {
+public struct AutoCompactionSchedule: Sendable {
     /// etcd's revision-mode poll interval.
-    static let revisionPollInterval: Duration = .seconds(300)
+    public static let revisionPollInterval: Duration = .seconds(300)
 
     private let mode: AutoCompaction
     /// How long the runner waits between calls to ``poll(now:revision:leading:)``.
-    let interval: Duration
+    public let interval: Duration
     private var revisions: [Int64]
     private var lastSuccess: ContinuousClock.Instant
     private var waitBeforeCompacting: Duration
     private var lastCompacted: Int64 = 0
 
     /// A schedule starting at `now`, when the store is at `revision`; nil when auto-compaction is off.
-    init?(_ mode: AutoCompaction, now: ContinuousClock.Instant, revision: Int64) {
+    public init?(_ mode: AutoCompaction, now: ContinuousClock.Instant, revision: Int64) {
         self.mode = mode
         self.revisions = [revision]
         self.lastSuccess = now
@@ -37,7 +37,7 @@ struct AutoCompactionSchedule: Sendable {
 
     /// The revision to compact at now, or nil. Call every ``interval``; then report the outcome with
     /// ``compacted(at:now:succeeded:)``.
-    mutating func poll(now: ContinuousClock.Instant, revision: Int64, leading: Bool) -> Int64? {
+    public mutating func poll(now: ContinuousClock.Instant, revision: Int64, leading: Bool) -> Int64? {
         switch self.mode {
         case .disabled:
             return nil
@@ -54,7 +54,7 @@ struct AutoCompactionSchedule: Sendable {
     }
 
     /// Records how compacting at `revision` went; an already compacted revision counts as success.
-    mutating func compacted(at revision: Int64, now: ContinuousClock.Instant, succeeded: Bool) {
+    public mutating func compacted(at revision: Int64, now: ContinuousClock.Instant, succeeded: Bool) {
         guard succeeded else { return }
         self.lastSuccess = now
         self.lastCompacted = revision

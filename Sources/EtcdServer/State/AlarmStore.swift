@@ -7,7 +7,7 @@ import Synchronization
 /// value empty) so they survive restarts and travel with snapshots.
 ///
 /// Threading: changed on the apply thread only; readable from any thread.
-final class AlarmStore: Sendable {
+public final class AlarmStore: Sendable {
     private let database: Database
     private let active: Mutex<Set<AlarmKey>>
 
@@ -29,7 +29,7 @@ final class AlarmStore: Sendable {
     }
 
     /// Loads the alarms `backend` holds.
-    init(backend: Backend) throws {
+    public init(backend: Backend) throws {
         self.database = backend.database("alarm")
         let view = try backend.read()
         defer { view.close() }
@@ -50,23 +50,23 @@ final class AlarmStore: Sendable {
     }
 
     /// Every active alarm, ordered by member then type.
-    var alarms: [Etcdserverpb_AlarmMember] {
+    public var alarms: [Etcdserverpb_AlarmMember] {
         self.active.withLock { $0 }.sorted().map(\.member)
     }
 
     /// The active alarms of `type`; every alarm for `.none`.
-    func alarms(of type: Etcdserverpb_AlarmType) -> [Etcdserverpb_AlarmMember] {
+    public func alarms(of type: Etcdserverpb_AlarmType) -> [Etcdserverpb_AlarmMember] {
         type == .none ? self.alarms : self.alarms.filter { $0.alarm == type }
     }
 
     /// Whether any member has an alarm of `type` raised.
-    func isActive(_ type: Etcdserverpb_AlarmType) -> Bool {
+    public func isActive(_ type: Etcdserverpb_AlarmType) -> Bool {
         self.active.withLock { alarms in alarms.contains { $0.type == type.rawValue } }
     }
 
     /// Raises `type` for `memberID`. Returns the alarm and, when it was not already raised, the write that
     /// records it. Apply thread.
-    func activate(memberID: UInt64, type: Etcdserverpb_AlarmType) -> (Etcdserverpb_AlarmMember, Mutation?) {
+    public func activate(memberID: UInt64, type: Etcdserverpb_AlarmType) -> (Etcdserverpb_AlarmMember, Mutation?) {
         let key = AlarmKey(memberID: memberID, type: type.rawValue)
         let inserted = self.active.withLock { $0.insert(key).inserted }
         return (key.member, inserted ? Mutation.put(self.database, key: Self.encode(key), value: []) : nil)
@@ -74,7 +74,7 @@ final class AlarmStore: Sendable {
 
     /// Clears `type` (every type for `.none`) for `memberID`, or for every member when `memberID` is 0.
     /// Returns the alarms cleared and the writes that remove them. Apply thread.
-    func deactivate(memberID: UInt64, type: Etcdserverpb_AlarmType) -> ([Etcdserverpb_AlarmMember], [Mutation]) {
+    public func deactivate(memberID: UInt64, type: Etcdserverpb_AlarmType) -> ([Etcdserverpb_AlarmMember], [Mutation]) {
         let cleared = self.active.withLock { alarms in
             let matching = alarms.filter { key in
                 (memberID == 0 || key.memberID == memberID) && (type == .none || key.type == type.rawValue)

@@ -4,17 +4,17 @@ import EtcdProto
 /// etcd's backend quota (`--quota-backend-bytes`): whether a request that grows the data fits, judged by
 /// etcd's cost estimate against the data file's size. Requests that cannot grow it (reads, deletes,
 /// compactions, alarms) always fit.
-struct BackendQuota: Sendable {
+public struct BackendQuota: Sendable {
     /// etcd's fixed cost of one key-value write on top of its key and value.
-    static let keyValueOverheadBytes = 256
+    public static let keyValueOverheadBytes = 256
     /// etcd's fixed cost of granting a lease.
-    static let leaseOverheadBytes = 64
+    public static let leaseOverheadBytes = 64
 
     /// The quota in bytes; nil when there is none (a negative `--quota-backend-bytes`).
-    let limitBytes: Int64?
+    public let limitBytes: Int64?
 
     /// The quota `--quota-backend-bytes` describes: 0 is etcd's default, negative is none.
-    init(configuredBytes: Int64) {
+    public init(configuredBytes: Int64) {
         if configuredBytes < 0 {
             self.limitBytes = nil
         } else {
@@ -23,7 +23,7 @@ struct BackendQuota: Sendable {
     }
 
     /// Whether `request` fits: its cost is 0, or the data file plus its cost stays below the quota.
-    func admits(_ request: Memberpb_InternalRequest, backend: Backend) -> Bool {
+    public func admits(_ request: Memberpb_InternalRequest, backend: Backend) -> Bool {
         let cost = Self.cost(of: request)
         guard cost > 0, let limitBytes else { return true }
         return backend.sizeBytes() + Int64(cost) < limitBytes
@@ -31,7 +31,7 @@ struct BackendQuota: Sendable {
 
     /// etcd's estimate of the bytes `request` adds: key, value and overhead per put (a txn costs its
     /// dearer branch, nested txns included), a fixed overhead per lease grant, nothing otherwise.
-    static func cost(of request: Memberpb_InternalRequest) -> Int {
+    public static func cost(of request: Memberpb_InternalRequest) -> Int {
         switch request.request {
         case .put(let put): cost(of: put)
         case .txn(let txn): cost(of: txn)

@@ -204,6 +204,27 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, PeerTransportDel
     /// The share of the leader's log a learner must hold before promotion (etcd's `readyPercent`).
     static let learnerReadyFraction = 0.9
 
+    func answerHashKV(_ request: Etcdserverpb_HashKVRequest) async -> Memberpb_HashKVReply {
+        var reply = Memberpb_HashKVReply()
+        guard let store = self.attached.withLock({ $0.stateMachine })?.current.stores.store else {
+            reply.code = Int32(EtcdError.notCapable.code.rawValue)
+            reply.error = EtcdError.notCapable.message
+            return reply
+        }
+        do {
+            let result = try store.hashKV(revision: request.revision)
+            reply.response.hash = result.hash
+            reply.response.compactRevision = result.compactRevision
+            reply.response.header.memberID = self.memberID
+            reply.response.header.revision = result.revision
+        } catch {
+            let failure = EtcdError(error)
+            reply.code = Int32(failure.code.rawValue)
+            reply.error = failure.message
+        }
+        return reply
+    }
+
     func isRemoved(_ memberID: UInt64) -> Bool {
         self.attached.withLock { $0.stateMachine }?.current.membership.removed.contains(memberID) ?? false
     }

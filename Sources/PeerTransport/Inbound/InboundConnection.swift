@@ -49,6 +49,10 @@ struct InboundConnection {
                     guard let frame = try await frames.next() else { return }
                     let request = try PeerFrames.decode(Memberpb_LeaderRequest.self, from: frame)
                     try await outbound.write(PeerFrames.encode(await self.delegate.answerLeaderQuery(request)))
+                case .hashKv:
+                    guard let frame = try await frames.next() else { return }
+                    let request = try PeerFrames.decode(Etcdserverpb_HashKVRequest.self, from: frame)
+                    try await outbound.write(PeerFrames.encode(await self.delegate.answerHashKV(request)))
                 case .probe:
                     while let frame = try await frames.next() {
                         try await outbound.write(frame)

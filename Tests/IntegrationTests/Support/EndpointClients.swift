@@ -59,6 +59,17 @@ final class EndpointClients: Sendable {
         _ = try await self.kv(port).put(request, options: options)
     }
 
+    /// The value of `key` as the member at `port` sees it (serializable: its own copy), or nil.
+    func value(of key: String, port: Int) async throws -> String? {
+        var request = Etcdserverpb_RangeRequest()
+        request.key = Data(key.utf8)
+        request.serializable = true
+        var options = CallOptions.defaults
+        options.timeout = .seconds(5)
+        let response = try await self.kv(port).range(request, options: options)
+        return response.kvs.first.map { String(decoding: $0.value, as: UTF8.self) }
+    }
+
     /// Every key and value under `prefix` as the member at `port` sees it (serializable: its own copy).
     func read(prefix: String, port: Int, serializable: Bool = true) async throws -> (revision: Int64, values: [String: String]) {
         var request = Etcdserverpb_RangeRequest()
