@@ -87,8 +87,10 @@ public final class EtcdServer: Sendable {
         if self.applyLoop.backlog > Self.maxApplyBacklog { throw EtcdError.tooManyRequests }
         let cost = BackendQuota.cost(of: request)
         if cost > 0 {
-            if !self.stateMachine.quota.admits(request, backend: self.stores.backend) {
-                try? await self.raiseAlarm(.nospace)
+            let stores = self.stores
+            if !self.stateMachine.quota.admits(request, backend: stores.backend) {
+                let raised = stores.alarms.alarms(of: .nospace).contains { $0.memberID == self.memberID }
+                if !raised { try? await self.raiseAlarm(.nospace) }
                 throw EtcdError.noSpace
             }
             if !self.diskSpace.admits(costBytes: cost) { throw EtcdError.noSpace }

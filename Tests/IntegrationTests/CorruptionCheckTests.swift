@@ -12,7 +12,7 @@ import Testing
         try await cluster.waitUntilServing()
         let ports = cluster.seats.map(\.clientPort)
         let clients = try EndpointClients(ports: ports)
-        for index in 0..<50 { try await clients.put("data/\(index)", "value-\(index)", port: ports[0]) }
+        for index in 0..<50 { try await clients.put("data/\(index)", "value-\(index)", port: ports[0], timeout: .seconds(20)) }
         _ = try await clients.read(prefix: "data/", port: ports[2], serializable: false)
         #expect(try await Etcdctl.run(cluster.endpoints, ["alarm", "list"]).standardOutput == "", "healthy members agree")
         _ = try await cluster.process("m3")?.terminate()

@@ -29,7 +29,7 @@ import Testing
         )
         try await member.waitUntilServing()
         let clients = try EndpointClients(ports: [clientPort])
-        for index in 0..<20 { try await clients.put("kept/\(index)", "value-\(index)", port: clientPort) }
+        for index in 0..<20 { try await clients.put("kept/\(index)", "value-\(index)", port: clientPort, timeout: .seconds(20)) }
 
         // The member's view of the directory: its tmpfs, reached through its own root.
         let inside = "/proc/\(member.process.processIdentifier)/root\(directory)"
@@ -49,7 +49,7 @@ import Testing
         #expect(member.log.contains("refusing writes: the disk is nearly full"))
 
         try FileManager.default.removeItem(atPath: filler)
-        try await clients.put("after", "space returned", port: clientPort)
+        try await clients.put("after", "space returned", port: clientPort, timeout: .seconds(20))
         #expect(try await clients.value(of: "after", port: clientPort) == "space returned")
         #expect(try await clients.read(prefix: "kept/", port: clientPort, serializable: false).values.count == 19)
         #expect(member.log.contains("accepting writes again: disk space returned"))

@@ -15,7 +15,7 @@ import Testing
         let port = member.clientPort
         let clients = try EndpointClients(ports: [port])
         let value = String(repeating: "v", count: 1_000)
-        for index in 0..<3_000 { try await clients.put("base/\(index)", value, port: port) }
+        for index in 0..<3_000 { try await clients.put("base/\(index)", value, port: port, timeout: .seconds(20)) }
         var delete = Etcdserverpb_DeleteRangeRequest()
         delete.key = Data("base/1".utf8)
         delete.rangeEnd = Data("base/3".utf8)
@@ -58,7 +58,7 @@ import Testing
         var expected: [String: String] = [:]
         for index in 0..<2_000 {
             expected["snap/\(index)"] = "value-\(index)-" + String(repeating: "x", count: index % 300)
-            try await clients.put("snap/\(index)", expected["snap/\(index)"]!, port: port)
+            try await clients.put("snap/\(index)", expected["snap/\(index)"]!, port: port, timeout: .seconds(20))
         }
         let revisionBefore = try await clients.read(prefix: "snap/", port: port, serializable: false).revision
         let writer = LoadWriter(clients: clients, ports: [port])
@@ -105,7 +105,7 @@ import Testing
         try await member.waitUntilServing()
         let port = member.clientPort
         let clients = try EndpointClients(ports: [port])
-        try await clients.put("periodic", "first", port: port)
+        try await clients.put("periodic", "first", port: port, timeout: .seconds(20))
         let first = try await clients.read(prefix: "periodic", port: port).revision
         let deadline = ContinuousClock.now + .seconds(15)
         var compacted = false

@@ -69,7 +69,7 @@ import Testing
             let key = "fill/\(index)"
             let value = String(repeating: String(UnicodeScalar(UInt8(97 + index % 26))), count: Self.valueBytes)
             do {
-                try await clients.put(key, value, port: port)
+                try await clients.put(key, value, port: port, timeout: .seconds(20))
                 acknowledged[key] = value
             } catch let error as RPCError {
                 #expect(error.code == .resourceExhausted)

@@ -1,5 +1,6 @@
 import EtcdProto
 import Backend
+import Telemetry
 
 extension EtcdServer {
     /// etcd's `Defragment`: rebuilds this member's data file without its free pages, so the database
@@ -13,7 +14,7 @@ extension EtcdServer {
         defer { metrics.defragInflight.set(to: 0) }
         let started = ContinuousClock.now
         let before = self.stores.backend.sizeBytes()
-        let failure = await self.applyLoop.perform { () -> BackendError? in
+        let failure = try await self.applyLoop.perform { () -> BackendError? in
             do throws(BackendError) {
                 try stateMachine.stores.backend.defragment()
                 return nil
@@ -32,7 +33,7 @@ extension EtcdServer {
             metadata: [
                 "current-db-size-bytes-diff": "\(self.stores.backend.sizeBytes() - before)",
                 "current-db-size-bytes": "\(self.stores.backend.sizeBytes())",
-                "took": "\(took)",
+                "took": "\(took.goString)",
             ]
         )
         var response = Etcdserverpb_DefragmentResponse()

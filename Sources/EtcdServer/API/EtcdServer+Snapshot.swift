@@ -3,6 +3,7 @@ import EtcdProto
 import Foundation
 import Glibc
 import NIOPosix
+import Telemetry
 
 extension EtcdServer {
     /// The bytes of database per `Snapshot` message, as etcd sends them.
@@ -17,7 +18,7 @@ extension EtcdServer {
     public func snapshot(send: (Etcdserverpb_SnapshotResponse) async throws -> Void) async throws {
         let started = ContinuousClock.now
         let stateMachine = self.stateMachine
-        _ = await self.applyLoop.perform { stateMachine.commitNow() }
+        _ = try await self.applyLoop.perform { stateMachine.commitNow() }
         let file = try await self.copyBackendToTemporaryFile()
         defer { close(file.descriptor) }
         self.logger.info(
@@ -47,7 +48,7 @@ extension EtcdServer {
         self.configuration.metrics.disk.backendSnapshotSeconds.record(took.inSeconds)
         self.logger.info(
             "successfully sent database snapshot to client",
-            metadata: ["total-bytes": "\(file.size)", "size": "\(Self.humanBytes(file.size))", "took": "\(took)"]
+            metadata: ["total-bytes": "\(file.size)", "size": "\(Self.humanBytes(file.size))", "took": "\(took.goString)"]
         )
     }
 

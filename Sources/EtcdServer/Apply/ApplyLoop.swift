@@ -1,4 +1,5 @@
 import Foundation
+import EtcdProto
 import Raft
 import Synchronization
 
@@ -96,10 +97,12 @@ final class ApplyLoop: @unchecked Sendable {
         return result.withLock { $0 }
     }
 
-    /// Runs `body` on the apply thread, after everything queued before it, and returns its value.
-    func perform<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            self.queue.push(.run { continuation.resume(returning: body()) })
+    /// Runs `body` on the apply thread, after everything queued before it, and returns its value. Throws
+    /// etcd's `server stopped` when the loop has stopped and will run nothing more.
+    func perform<T: Sendable>(_ body: @escaping @Sendable () -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let queued = self.queue.push(.run { continuation.resume(returning: body()) })
+            if !queued { continuation.resume(throwing: EtcdError.stopped) }
         }
     }
 

@@ -1,5 +1,6 @@
 import EtcdProto
 import Logging
+import Telemetry
 
 extension EtcdServer {
     /// Runs `--auto-compaction-mode` until cancelled: the leader proposes compactions on the schedule,
@@ -31,20 +32,20 @@ extension EtcdServer {
                 schedule.compacted(at: revision, now: .now, succeeded: false)
                 self.logger.warning(
                     "failed auto \(mode) compaction",
-                    metadata: ["revision": "\(revision)", retention.key: "\(retention.value)", "retry-interval": "\(schedule.interval)", "error": "\(error)"]
+                    metadata: ["revision": "\(revision)", retention.key: "\(retention.value)", "retry-interval": "\(schedule.interval.goString)", "error": "\(error)"]
                 )
                 continue
             }
             self.logger.info(
                 "completed auto \(mode) compaction",
-                metadata: ["revision": "\(revision)", retention.key: "\(retention.value)", "took": "\(ContinuousClock.now - started)"]
+                metadata: ["revision": "\(revision)", retention.key: "\(retention.value)", "took": "\((ContinuousClock.now - started).goString)"]
             )
         }
     }
 
     private static func retentionMetadata(_ mode: AutoCompaction) -> (mode: String, key: String, value: String) {
         switch mode {
-        case .periodic(let retention): ("periodic", "compact-period", "\(retention)")
+        case .periodic(let retention): ("periodic", "compact-period", retention.goString)
         case .revision(let retention): ("revision", "revision-compaction-retention", "\(retention)")
         case .disabled: ("", "", "")
         }

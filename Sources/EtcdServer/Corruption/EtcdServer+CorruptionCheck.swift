@@ -2,6 +2,7 @@ import EtcdProto
 import Logging
 import MVCC
 import Membership
+import Telemetry
 
 extension EtcdServer {
     /// The error a member stops with when `--experimental-initial-corrupt-check` finds its data differs.
@@ -18,7 +19,7 @@ extension EtcdServer {
         let memberID = MemberIdentity.hex(self.memberID)
         self.logger.info(
             "starting initial corruption check",
-            metadata: ["local-member-id": "\(memberID)", "timeout": "\(self.configuration.requestTimeout)"]
+            metadata: ["local-member-id": "\(memberID)", "timeout": "\(self.configuration.requestTimeout.goString)"]
         )
         let local = try Self.checked { try self.stores.store.hashKV() }
         var mismatches = 0
@@ -60,7 +61,7 @@ extension EtcdServer {
         guard interval > .zero else { return }
         self.logger.info(
             "enabled corruption checking",
-            metadata: ["local-member-id": "\(MemberIdentity.hex(self.memberID))", "interval": "\(interval)"]
+            metadata: ["local-member-id": "\(MemberIdentity.hex(self.memberID))", "interval": "\(interval.goString)"]
         )
         while true {
             try await Task.sleep(for: interval)

@@ -9,13 +9,15 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     private var items: [Element] = []
     private var closed = false
 
-    /// Appends one element and wakes the consumer. Ignored after ``close()``.
-    func push(_ element: Element) {
+    /// Appends one element and wakes the consumer. Ignored after ``close()``, which the result tells.
+    @discardableResult
+    func push(_ element: Element) -> Bool {
         self.condition.lock()
         defer { self.condition.unlock() }
-        guard !self.closed else { return }
+        guard !self.closed else { return false }
         self.items.append(element)
         self.condition.signal()
+        return true
     }
 
     /// Takes everything queued, waiting until there is something or `deadline` passes (then returns what
