@@ -44,9 +44,11 @@ extension Backend {
     /// `mdb_env_copyfd2` with `MDB_CP_COMPACT`: free pages omitted, pages renumbered). The copy is a
     /// valid LMDB data file for `MDB_NOSUBDIR`; writes applied but not committed are not in it (commit
     /// first on the writer's thread when the copy must hold every applied entry). Any thread; writes
-    /// continue meanwhile. The caller owns, syncs and closes the descriptor.
+    /// continue meanwhile, and a backend closed meanwhile (replaced by a leader's snapshot) fails the copy.
+    /// The caller owns, syncs and closes the descriptor.
     public func copyCompacted(to fileDescriptor: Int32) throws(BackendError) {
         try gate.shared { () throws(BackendError) in
+            guard !isClosed else { throw BackendError(.lmdb(code: EBADF, operation: "copy of a closed backend")) }
             try check(mdb_env_copyfd2(environment, fileDescriptor, UInt32(MDB_CP_COMPACT)), "mdb_env_copyfd2")
         }
     }

@@ -26,7 +26,7 @@ public final class Backend: @unchecked Sendable {
     private let databasesByName: [String: Database]
     private let viewState: Mutex<ViewState>
     private let openViews = Atomic<Int>(0)
-    private let isClosed = Atomic<Bool>(false)
+    private let closed = Atomic<Bool>(false)
     private var batchWriter: BatchWriter?
 
     /// Opens (creating when missing) the data file at `configuration.path` and every database named in
@@ -75,7 +75,7 @@ public final class Backend: @unchecked Sendable {
     /// Opens a consistent snapshot: the last commit plus every write applied before this call.
     /// Any thread. Throws `readersFull` when every reader slot is taken.
     public func read() throws(BackendError) -> ReadView {
-        precondition(!isClosed.load(ordering: .acquiring), "Backend used after close()")
+        precondition(!closed.load(ordering: .acquiring), "Backend used after close()")
         while true {
             let generation = viewState.withLock { $0.generation }
             let transaction = try gate.shared { () throws(BackendError) in try readers.acquire() }
@@ -94,9 +94,10 @@ public final class Backend: @unchecked Sendable {
     }
 
     /// The data file's size in bytes: every page up to the highest one in use (etcd's
-    /// `db_total_size_in_bytes`).
+    /// `db_total_size_in_bytes`); 0 once the backend is closed.
     public func sizeBytes() -> Int64 {
         gate.shared {
+            guard !closed.load(ordering: .acquiring) else { return 0 }
             var info = MDB_envinfo()
             mdb_env_info(environment, &info)
             var stat = MDB_stat()
@@ -130,13 +131,16 @@ public final class Backend: @unchecked Sendable {
         }
     }
 
+    /// Whether ``close()`` has run.
+    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+
     /// Number of read views currently open.
     public var openViewCount: Int { openViews.load(ordering: .relaxed) }
 
     /// Closes the environment. Uncommitted writes are dropped: commit first. Every read view must be
     /// closed, and the writer must have no open transaction or be called from its thread. Idempotent.
     public func close() {
-        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         precondition(openViews.load(ordering: .acquiring) == 0, "Backend closed with read views still open")
         batchWriter?.abandon()
         batchWriter = nil

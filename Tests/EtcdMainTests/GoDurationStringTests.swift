@@ -14,6 +14,7 @@ struct GoDurationStringTests {
         #expect(Duration.milliseconds(1_050).goString == "1.05s")
         #expect(Duration.seconds(90).goString == "1m30s")
         #expect(Duration.seconds(3_600).goString == "1h0m0s")
+        #expect(Duration.seconds(7_200).goString == "2h0m0s")
         #expect(Duration.seconds(300).goString == "5m0s")
         #expect(Duration.milliseconds(-1_500).goString == "-1.5s")
     }

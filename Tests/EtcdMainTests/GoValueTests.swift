@@ -36,13 +36,4 @@ import Testing
         #expect(GoValue.parseDuration("") == nil)
         #expect(GoValue.parseDuration("5x") == nil)
     }
-
-    @Test func durationsFormatAsGoDoes() {
-        #expect(GoValue.formatDuration(.seconds(7_200)) == "2h0m0s")
-        #expect(GoValue.formatDuration(.seconds(5)) == "5s")
-        #expect(GoValue.formatDuration(.milliseconds(100)) == "100ms")
-        #expect(GoValue.formatDuration(.milliseconds(1_500)) == "1.5s")
-        #expect(GoValue.formatDuration(.seconds(90)) == "1m30s")
-        #expect(GoValue.formatDuration(.zero) == "0s")
-    }
 }

@@ -81,32 +81,4 @@ public enum GoValue {
     private static let durationUnits: [String: Double] = [
         "ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9,
     ]
-
-    /// Formats a duration as Go's `time.Duration.String` does (`1h0m0s`, `100ms`, `1.5s`), for help texts.
-    public static func formatDuration(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let totalNanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        if totalNanoseconds == 0 { return "0s" }
-        let sign = totalNanoseconds < 0 ? "-" : ""
-        let nanoseconds = totalNanoseconds.magnitude
-        if nanoseconds < 1_000 { return "\(sign)\(nanoseconds)ns" }
-        if nanoseconds < 1_000_000 { return sign + decimal(nanoseconds, scale: 1_000) + "µs" }
-        if nanoseconds < 1_000_000_000 { return sign + decimal(nanoseconds, scale: 1_000_000) + "ms" }
-        let hours = nanoseconds / 3_600_000_000_000
-        let minutes = nanoseconds / 60_000_000_000 % 60
-        let secondsPart = decimal(nanoseconds % 60_000_000_000, scale: 1_000_000_000) + "s"
-        if hours > 0 { return "\(sign)\(hours)h\(minutes)m\(secondsPart)" }
-        if minutes > 0 { return "\(sign)\(minutes)m\(secondsPart)" }
-        return sign + secondsPart
-    }
-
-    private static func decimal(_ value: UInt64, scale: UInt64) -> String {
-        let whole = value / scale
-        var fraction = String(value % scale)
-        guard fraction != "0" else { return String(whole) }
-        let width = String(scale).count - 1
-        fraction = String(repeating: "0", count: width - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(whole).\(fraction)"
-    }
 }
