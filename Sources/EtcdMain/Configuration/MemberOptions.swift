@@ -57,8 +57,6 @@ public struct MemberOptions: Sendable {
 
     /// etcd's default quota when `--quota-backend-bytes` is 0.
     public static let defaultQuotaBackendBytes: Int64 = 2 * 1024 * 1024 * 1024
-    /// Above this etcd warns that the quota is too large.
-    public static let maxRecommendedQuotaBackendBytes: Int64 = 8 * 1024 * 1024 * 1024
     /// etcd's upper bound on `--election-timeout`.
     public static let maxElectionTimeoutMilliseconds = 50_000
 

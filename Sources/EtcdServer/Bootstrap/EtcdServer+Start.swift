@@ -114,6 +114,7 @@ extension EtcdServer {
                 "revision": "\(stateMachine.current.stores.store.currentRevision)",
             ]
         )
+        stateMachine.quota.logSetting(logger)
         server.registerMetrics()
         raftLoop.start()
         if stateMachine.current.membership.voterIDs == [recovery.memberID] {

@@ -1,5 +1,6 @@
 import Backend
 import EtcdProto
+import Logging
 
 /// etcd's backend quota (`--quota-backend-bytes`): whether a request that grows the data fits, judged by
 /// etcd's cost estimate against the data file's size. Requests that cannot grow it (reads, deletes,
@@ -20,6 +21,27 @@ public struct BackendQuota: Sendable {
         } else {
             self.limitBytes = configuredBytes == 0 ? BackendConfiguration.defaultQuotaBytes : configuredBytes
         }
+    }
+
+    /// etcd's suggested largest quota; above it the member warns at start.
+    public static let maximumSuggestedBytes: Int64 = 8 * 1024 * 1024 * 1024
+
+    /// Logs the quota as etcd does at start, with a warning when it exceeds the suggested maximum.
+    func logSetting(_ logger: Logger) {
+        guard let limitBytes else {
+            logger.info("disabled backend quota", metadata: ["quota-name": "v3-applier"])
+            return
+        }
+        if limitBytes > Self.maximumSuggestedBytes {
+            logger.warning(
+                "quota exceeds the maximum value",
+                metadata: [
+                    "quota-name": "v3-applier", "quota-size-bytes": "\(limitBytes)",
+                    "quota-maximum-size-bytes": "\(Self.maximumSuggestedBytes)",
+                ]
+            )
+        }
+        logger.info("enabled backend quota", metadata: ["quota-name": "v3-applier", "quota-size-bytes": "\(limitBytes)"])
     }
 
     /// Whether `request` fits: its cost is 0, or the data file plus its cost stays below the quota.
