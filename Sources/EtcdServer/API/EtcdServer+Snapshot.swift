@@ -52,13 +52,13 @@ extension EtcdServer {
         )
     }
 
-    /// Copies the committed backend into a file with no name in the snapshot directory (`O_TMPFILE`:
-    /// nothing is left behind if the member dies) and returns its descriptor and size.
+    /// Copies the committed backend into a file with no name in the snapshot directory (nothing is left
+    /// behind if the member dies) and returns its descriptor and size.
     private func copyBackendToTemporaryFile() async throws -> (descriptor: Int32, size: Int64) {
         let directory = self.configuration.snapshotDirectory
         let backend = self.stores.backend
         return try await NIOThreadPool.singleton.runIfActive {
-            let descriptor = open(directory, Self.openTemporaryFile | O_RDWR, 0o600)
+            let descriptor = Self.openUnnamedFile(in: directory)
             guard descriptor >= 0 else {
                 throw EtcdError(.internalError, "etcdserver: cannot create a snapshot file in \(directory): \(Self.errnoText())")
             }
@@ -74,6 +74,17 @@ extension EtcdServer {
                 throw error
             }
         }
+    }
+
+    /// A new file in `directory` that no name refers to: `O_TMPFILE`, or where the filesystem lacks it (older
+    /// overlayfs) a `mkstemp` file unlinked at once. Returns -1 with `errno` set on failure.
+    private static func openUnnamedFile(in directory: String) -> Int32 {
+        let descriptor = open(directory, Self.openTemporaryFile | O_RDWR, 0o600)
+        guard descriptor < 0, errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else { return descriptor }
+        var template = Array("\(directory)/.snapshot-XXXXXX".utf8CString)
+        let named = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if named >= 0 { template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) } }
+        return named
     }
 
     /// Reads up to one buffer (and at most `limit` bytes) at `offset`; fails on a short file.
