@@ -88,7 +88,7 @@ public final class EtcdServer: Sendable {
         let cost = BackendQuota.cost(of: request)
         if cost > 0 {
             let stores = self.stores
-            if !self.stateMachine.quota.admits(request, backend: stores.backend) {
+            if !self.stateMachine.quota.admits(costBytes: cost, backend: stores.backend) {
                 let raised = stores.alarms.alarms(of: .nospace).contains { $0.memberID == self.memberID }
                 if !raised { try? await self.raiseAlarm(.nospace) }
                 throw EtcdError.noSpace

@@ -56,10 +56,10 @@ struct BackendQuotaTests {
         request.put.key = Data("k".utf8)
         request.put.value = Data(count: 1_000)
         let cost = Int64(BackendQuota.cost(of: request))
-        #expect(BackendQuota(configuredBytes: size + cost + 1).admits(request, backend: backend))
-        #expect(!BackendQuota(configuredBytes: size + cost).admits(request, backend: backend), "etcd requires size + cost < quota")
-        #expect(BackendQuota(configuredBytes: -1).admits(request, backend: backend))
+        #expect(BackendQuota(configuredBytes: size + cost + 1).admits(costBytes: BackendQuota.cost(of: request), backend: backend))
+        #expect(!BackendQuota(configuredBytes: size + cost).admits(costBytes: BackendQuota.cost(of: request), backend: backend), "etcd requires size + cost < quota")
+        #expect(BackendQuota(configuredBytes: -1).admits(costBytes: BackendQuota.cost(of: request), backend: backend))
         request.deleteRange = Etcdserverpb_DeleteRangeRequest()
-        #expect(BackendQuota(configuredBytes: 1).admits(request, backend: backend), "deletes always fit")
+        #expect(BackendQuota(configuredBytes: 1).admits(costBytes: BackendQuota.cost(of: request), backend: backend), "deletes always fit")
     }
 }

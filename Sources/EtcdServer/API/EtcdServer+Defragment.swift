@@ -14,25 +14,20 @@ extension EtcdServer {
         defer { metrics.defragInflight.set(to: 0) }
         let started = ContinuousClock.now
         let before = self.stores.backend.sizeBytes()
-        let failure = try await self.applyLoop.perform { () -> BackendError? in
-            do throws(BackendError) {
-                try stateMachine.stores.backend.defragment()
-                return nil
-            } catch {
-                return error
-            }
+        let outcome = try await self.applyLoop.perform {
+            Result { () throws(BackendError) in try stateMachine.stores.backend.defragment() }
         }
-        if let failure {
+        if case .failure(let failure) = outcome {
             self.logger.warning("failed to defragment", metadata: ["error": "\(failure)"])
             throw EtcdError(failure.grpcCode, failure.grpcMessage)
         }
         let took = ContinuousClock.now - started
         metrics.backendDefragSeconds.record(took.inSeconds)
+        let after = self.stores.backend.sizeBytes()
         self.logger.info(
             "finished defragment",
             metadata: [
-                "current-db-size-bytes-diff": "\(self.stores.backend.sizeBytes() - before)",
-                "current-db-size-bytes": "\(self.stores.backend.sizeBytes())",
+                "current-db-size-bytes-diff": "\(after - before)", "current-db-size-bytes": "\(after)",
                 "took": "\(took.goString)",
             ]
         )

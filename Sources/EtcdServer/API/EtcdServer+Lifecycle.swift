@@ -50,7 +50,13 @@ extension EtcdServer {
                 return false
             }
             group.addTask {
-                for await _ in self.events.quotaExceededSignals { try? await self.raiseAlarm(.nospace) }
+                for await _ in self.events.quotaExceededSignals {
+                    do {
+                        try await self.raiseAlarm(.nospace)
+                    } catch {
+                        self.logger.warning("failed to raise the NOSPACE alarm", metadata: ["error": "\(error)"])
+                    }
+                }
                 return false
             }
             group.addTask {

@@ -4,6 +4,21 @@ import MVCC
 import Telemetry
 import Raft
 
+extension KVStore {
+    /// `hashKV(revision:)` as etcd's `HashKVResponse` (the store's revision in the header), timed in
+    /// `etcd_mvcc_hash_rev_duration_seconds`; for clients and for peers' corruption checks alike.
+    func hashKVResponse(revision: Int64, metrics: MVCCMetrics) throws(KVError) -> Etcdserverpb_HashKVResponse {
+        let started = ContinuousClock.now
+        let result = try self.hashKV(revision: revision)
+        metrics.hashRevisionSeconds.record((ContinuousClock.now - started).inSeconds)
+        var response = Etcdserverpb_HashKVResponse()
+        response.hash = result.hash
+        response.compactRevision = result.compactRevision
+        response.header.revision = result.revision
+        return response
+    }
+}
+
 extension EtcdServer {
     /// etcd's `Status` of this member.
     public func status() async -> Etcdserverpb_StatusResponse {
@@ -67,13 +82,10 @@ extension EtcdServer {
     /// etcd's `HashKV`: a checksum of the key-value history up to a revision, equal on members holding the
     /// same history.
     public func hashKV(_ request: Etcdserverpb_HashKVRequest) throws -> Etcdserverpb_HashKVResponse {
-        let started = ContinuousClock.now
-        let result = try Self.checked { try self.stores.store.hashKV(revision: request.revision) }
-        self.configuration.metrics.mvcc.hashRevisionSeconds.record((ContinuousClock.now - started).inSeconds)
-        var response = Etcdserverpb_HashKVResponse()
-        response.hash = result.hash
-        response.compactRevision = result.compactRevision
-        response.header = self.header(revision: result.revision)
+        var response = try Self.checked {
+            try self.stores.store.hashKVResponse(revision: request.revision, metrics: self.configuration.metrics.mvcc)
+        }
+        response.header = self.header(revision: response.header.revision)
         return response
     }
 

@@ -8,6 +8,8 @@ import Telemetry
 extension EtcdServer {
     /// The bytes of database per `Snapshot` message, as etcd sends them.
     public static let snapshotChunkBytes = 32 * 1024
+    /// The bytes read from the copy per trip to the thread pool.
+    private static let snapshotReadBytes = 32 * snapshotChunkBytes
     /// Linux's `O_TMPFILE` (with the `O_DIRECTORY` bit it includes), which Glibc's module does not export.
     private static let openTemporaryFile: Int32 = 0o20_200_000
 
@@ -26,16 +28,22 @@ extension EtcdServer {
             metadata: ["total-bytes": "\(file.size)", "size": "\(Self.humanBytes(file.size))"]
         )
         var hash = SHA256()
-        var buffer = [UInt8](repeating: 0, count: Self.snapshotChunkBytes)
         var sent: Int64 = 0
         while sent < file.size {
-            let count = try Self.readChunk(file.descriptor, into: &buffer, at: sent, limit: file.size - sent)
-            sent += Int64(count)
-            var response = Etcdserverpb_SnapshotResponse()
-            response.remainingBytes = UInt64(file.size - sent)
-            response.blob = Data(buffer[0..<count])
-            try await send(response)
-            hash.update(data: buffer[0..<count])
+            let offset = sent
+            let count = Int(min(Int64(Self.snapshotReadBytes), file.size - sent))
+            let block = try await NIOThreadPool.singleton.runIfActive {
+                try Self.read(count, from: file.descriptor, at: offset)
+            }
+            for start in stride(from: 0, to: block.count, by: Self.snapshotChunkBytes) {
+                let chunk = block[start..<min(start + Self.snapshotChunkBytes, block.count)]
+                sent += Int64(chunk.count)
+                var response = Etcdserverpb_SnapshotResponse()
+                response.remainingBytes = UInt64(file.size - sent)
+                response.blob = Data(chunk)
+                try await send(response)
+                hash.update(data: chunk)
+            }
         }
         var checksum = Etcdserverpb_SnapshotResponse()
         checksum.blob = Data(hash.finalize())
@@ -87,14 +95,21 @@ extension EtcdServer {
         return named
     }
 
-    /// Reads up to one buffer (and at most `limit` bytes) at `offset`; fails on a short file.
-    private static func readChunk(_ descriptor: Int32, into buffer: inout [UInt8], at offset: Int64, limit: Int64) throws -> Int {
-        let wanted = Int(min(Int64(buffer.count), limit))
-        let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, wanted, off_t(offset)) }
-        guard count > 0 else {
-            throw EtcdError(.internalError, "etcdserver: reading the snapshot file failed: \(count < 0 ? errnoText() : "end of file")")
+    /// Reads exactly `count` bytes at `offset` (blocking: call on a thread-pool thread); fails on a short file.
+    private static func read(_ count: Int, from descriptor: Int32, at offset: Int64) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes.withUnsafeMutableBytes {
+                pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+            }
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else {
+                throw EtcdError(.internalError, "etcdserver: reading the snapshot file failed: \(got < 0 ? errnoText() : "end of file")")
+            }
+            filled += got
         }
-        return count
+        return bytes
     }
 
     private static func errnoText() -> String {

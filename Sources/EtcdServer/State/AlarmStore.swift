@@ -86,6 +86,10 @@ public final class AlarmStore: Sendable {
     }
 
     private static func encode(_ key: AlarmKey) -> [UInt8] {
-        (try? key.member.serializedBytes()) ?? []
+        do {
+            return try key.member.serializedBytes()
+        } catch {
+            preconditionFailure("an AlarmMember did not serialize: \(error)")
+        }
     }
 }

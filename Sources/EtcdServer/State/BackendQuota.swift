@@ -44,11 +44,11 @@ public struct BackendQuota: Sendable {
         logger.info("enabled backend quota", metadata: ["quota-name": "v3-applier", "quota-size-bytes": "\(limitBytes)"])
     }
 
-    /// Whether `request` fits: its cost is 0, or the data file plus its cost stays below the quota.
-    public func admits(_ request: Memberpb_InternalRequest, backend: Backend) -> Bool {
-        let cost = Self.cost(of: request)
-        guard cost > 0, let limitBytes else { return true }
-        return backend.sizeBytes() + Int64(cost) < limitBytes
+    /// Whether a request costing `costBytes` (see ``cost(of:)``) fits: its cost is 0, or the data file plus
+    /// its cost stays below the quota.
+    public func admits(costBytes: Int, backend: Backend) -> Bool {
+        guard costBytes > 0, let limitBytes else { return true }
+        return backend.sizeBytes() + Int64(costBytes) < limitBytes
     }
 
     /// etcd's estimate of the bytes `request` adds: key, value and overhead per put (a txn costs its

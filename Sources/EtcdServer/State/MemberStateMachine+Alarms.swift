@@ -38,9 +38,10 @@ extension MemberStateMachine {
         return response
     }
 
-    /// Why `request` may not be applied under the raised alarms, or nil: with CORRUPT, etcd refuses every
-    /// write (and compactions and leases); with NOSPACE, every request that would grow the data.
-    func alarmRefusal(of request: Memberpb_InternalRequest) -> EtcdError? {
+    /// Why `request` (costing `cost`, see ``BackendQuota/cost(of:)``) may not be applied under the raised
+    /// alarms, or nil: with CORRUPT, etcd refuses every write (and compactions and leases); with NOSPACE,
+    /// every request that would grow the data.
+    func alarmRefusal(of request: Memberpb_InternalRequest, cost: Int) -> EtcdError? {
         let alarms = self.stores.alarms
         switch request.request {
         case .put, .deleteRange, .txn, .compaction, .leaseGrant, .leaseRevoke:
@@ -48,7 +49,7 @@ extension MemberStateMachine {
         default:
             break
         }
-        if BackendQuota.cost(of: request) > 0 && alarms.isActive(.nospace) { return .noSpace }
+        if cost > 0 && alarms.isActive(.nospace) { return .noSpace }
         return nil
     }
 
@@ -69,7 +70,8 @@ extension MemberStateMachine {
         return .failure(.noSpace)
     }
 
-    private func write(_ mutations: [Mutation]) throws(KVError) {
+    /// Applies `mutations` to the backend's open batch, failing as the store does.
+    func write(_ mutations: [Mutation]) throws(KVError) {
         do {
             try self.stores.backend.writer.apply(mutations)
         } catch {

@@ -19,8 +19,9 @@ extension MemberStateMachine {
     /// is over its quota is applied all the same (every member must apply the same log) but answered
     /// with etcd's no-space error, as etcd's quota applier does.
     private func admit(_ request: Memberpb_InternalRequest) -> ApplyResult {
-        if let refusal = self.alarmRefusal(of: request) { return .failure(refusal) }
-        let fits = self.quota.admits(request, backend: self.stores.backend)
+        let cost = BackendQuota.cost(of: request)
+        if let refusal = self.alarmRefusal(of: request, cost: cost) { return .failure(refusal) }
+        let fits = self.quota.admits(costBytes: cost, backend: self.stores.backend)
         let result = self.dispatch(request)
         return fits ? result : self.overQuota(result)
     }
@@ -58,11 +59,7 @@ extension MemberStateMachine {
             case .memberAttributes(let attributes):
                 self.membership.publish(id: attributes.memberID, name: attributes.name, clientURLs: attributes.clientUrls)
                 if let member = self.membership.members[attributes.memberID] {
-                    do {
-                        try self.stores.backend.writer.apply([self.stores.membership.write(member)])
-                    } catch {
-                        throw KVError.backend(error)
-                    }
+                    try self.write([self.stores.membership.write(member)])
                 }
                 self.publishMembership()
                 return .done

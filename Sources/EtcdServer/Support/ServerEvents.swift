@@ -212,11 +212,8 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, PeerTransportDel
             return reply
         }
         do {
-            let result = try store.hashKV(revision: request.revision)
-            reply.response.hash = result.hash
-            reply.response.compactRevision = result.compactRevision
+            reply.response = try store.hashKVResponse(revision: request.revision, metrics: self.metrics.mvcc)
             reply.response.header.memberID = self.memberID
-            reply.response.header.revision = result.revision
         } catch {
             let failure = EtcdError(error)
             reply.code = Int32(failure.code.rawValue)
