@@ -14,6 +14,8 @@ let swiftProtobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: 
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
 let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let nioHTTP2: Target.Dependency = .product(name: "NIOHTTP2", package: "swift-nio-http2")
+let nioHPACK: Target.Dependency = .product(name: "NIOHPACK", package: "swift-nio-http2")
 let nioConcurrency: Target.Dependency = .product(name: "NIOConcurrencyHelpers", package: "swift-nio")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
@@ -34,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", exact: "1.46.0"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
@@ -136,8 +139,8 @@ let package = Package(
         .target(
             name: "ClientAPI",
             dependencies: [
-                "EtcdProto", "EtcdGRPC", "EtcdServer", "MVCC", "Telemetry", grpcCore, grpcTransport, nioCore,
-                nioPosix, nioHTTP1, nioConcurrency, swiftProtobuf, logging, lifecycle, prometheus,
+                "EtcdProto", "EtcdGRPC", "EtcdServer", "MVCC", "Telemetry", grpcCore, nioCore,
+                nioPosix, nioHTTP1, nioHTTP2, nioHPACK, nioConcurrency, swiftProtobuf, logging, lifecycle, prometheus,
             ],
             swiftSettings: strict
         ),

@@ -6,17 +6,13 @@ extension JSONGateway {
     /// The paths of etcd 3.4's gateway, and those etcd 3.5 added (`maintenance/hashkv`, `maintenance/downgrade`,
     /// `auth/status`), with the service methods that answer them; `maintenance/hash` is `Hash`, as in 3.4.
     /// Services this member does not serve yet (Auth, Lock, Election) answer as the gRPC side does.
-    static func routes(
-        kv: KVService,
-        watch: WatchService,
-        lease: LeaseService,
-        cluster: ClusterService,
-        maintenance: MaintenanceService
-    ) -> [String: GatewayRoute] {
+    static func routes(_ services: ClientServices) -> [String: GatewayRoute] {
         typealias KV = Etcdserverpb_KV.Method
         typealias Lease = Etcdserverpb_Lease.Method
         typealias Cluster = Etcdserverpb_Cluster.Method
         typealias Maintenance = Etcdserverpb_Maintenance.Method
+        let (kv, watch, lease) = (services.kv, services.watch, services.lease)
+        let (cluster, maintenance) = (services.cluster, services.maintenance)
         var routes: [String: GatewayRoute] = [
             "/v3/kv/range": .unary(KV.Range.descriptor, kv.range(request:context:)),
             "/v3/kv/put": .unary(KV.Put.descriptor, kv.put(request:context:)),

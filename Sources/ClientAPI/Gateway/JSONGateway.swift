@@ -1,4 +1,3 @@
-import EtcdServer
 import NIOHTTP1
 
 /// etcd's grpc-gateway on the client port: the v3 API as JSON over HTTP/1.1, `POST /v3/<service>/<method>`
@@ -14,29 +13,9 @@ public struct JSONGateway: HTTPResponder {
         self.routes = routes
     }
 
-    /// Serves the gateway on `router` for `server`, with the gRPC services' own settings: watch responses
-    /// fragmented under `maxResponseBytes` (`--max-request-bytes`), progress notifications every
-    /// `progressNotifyInterval`.
-    public static func register(
-        on router: inout HTTPRouter,
-        server: EtcdServer,
-        maxResponseBytes: Int,
-        progressNotifyInterval: Duration
-    ) {
-        let gateway = JSONGateway(
-            routes: Self.routes(
-                kv: KVService(server: server),
-                watch: WatchService(
-                    server: server,
-                    maxResponseBytes: maxResponseBytes,
-                    progressNotifyInterval: progressNotifyInterval
-                ),
-                lease: LeaseService(server: server),
-                cluster: ClusterService(server: server),
-                maintenance: MaintenanceService(server: server)
-            )
-        )
-        gateway.register(on: &router)
+    /// Serves the gateway on `router`, answered by the same `services` as the gRPC side.
+    public static func register(on router: inout HTTPRouter, services: ClientServices) {
+        JSONGateway(routes: Self.routes(services)).register(on: &router)
     }
 
     /// Serves this gateway under `/v3/` and `/v3beta/` on `router`.

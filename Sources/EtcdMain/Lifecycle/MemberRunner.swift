@@ -80,32 +80,27 @@ struct MemberRunner {
     private func clientPort(for server: EtcdServer, metrics: EtcdMetrics) -> ClientPortServer {
         var router = self.monitoringRoutes(for: server, metrics: metrics)
         VersionEndpoint.register(on: &router)
-        JSONGateway.register(
-            on: &router,
-            server: server,
-            maxResponseBytes: self.options.maxRequestBytes,
-            progressNotifyInterval: self.options.watchProgressNotifyInterval
+        let services = ClientServices(
+            kv: KVService(server: server),
+            watch: WatchService(
+                server: server,
+                maxResponseBytes: self.options.maxRequestBytes,
+                progressNotifyInterval: self.options.watchProgressNotifyInterval
+            ),
+            lease: LeaseService(server: server),
+            cluster: ClusterService(server: server),
+            maintenance: MaintenanceService(server: server)
         )
+        JSONGateway.register(on: &router, services: services)
         let configuration = ClientPortConfiguration(
             maxRequestBytes: self.options.maxRequestBytes,
             keepaliveMinimumPingInterval: self.options.keepaliveMinimumPingInterval,
             keepaliveInterval: self.options.keepaliveInterval,
             keepaliveTimeout: self.options.keepaliveTimeout
         )
-        let services: [any RegistrableRPCService] = [
-            KVService(server: server),
-            WatchService(
-                server: server,
-                maxResponseBytes: self.options.maxRequestBytes,
-                progressNotifyInterval: self.options.watchProgressNotifyInterval
-            ),
-            LeaseService(server: server),
-            ClusterService(server: server),
-            MaintenanceService(server: server),
-        ]
         return ClientPortServer(
             addresses: self.options.listenClientURLs.map { ListenAddress(host: $0.host, port: $0.port) },
-            services: services,
+            methods: GRPCMethodTable(services: services, metrics: metrics.grpc),
             http: router,
             configuration: configuration,
             metrics: metrics

@@ -1,0 +1,53 @@
+/// A host and port to listen on, taken from one of `--listen-client-urls`.
+public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    /// An address; port 0 asks the system for a free port.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String {
+        self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
+    }
+}
+
+/// Limits and timers of the client port.
+public struct ClientPortConfiguration: Sendable {
+    /// The largest request a client may send (`--max-request-bytes`, etcd's default 1.5 MiB).
+    public var maxRequestBytes: Int
+    /// The shortest interval between client pings the server tolerates (`--grpc-keepalive-min-time`).
+    /// etcdctl pings every 10 s while a watch is open; grpc-swift's default of 5 minutes would cut it.
+    public var keepaliveMinimumPingInterval: Duration
+    /// How often the server pings an idle connection (`--grpc-keepalive-interval`, etcd's default 2 h).
+    public var keepaliveInterval: Duration
+    /// How long the server waits for a ping's answer before closing (`--grpc-keepalive-timeout`, 20 s).
+    public var keepaliveTimeout: Duration
+
+    /// etcd's defaults.
+    public static let defaults = ClientPortConfiguration(
+        maxRequestBytes: 1_572_864,
+        keepaliveMinimumPingInterval: .seconds(5),
+        keepaliveInterval: .seconds(7_200),
+        keepaliveTimeout: .seconds(20)
+    )
+
+    /// Room grpc-go leaves above `maxRequestBytes` for the envelope of a message; etcd adds the same.
+    static let grpcOverheadBytes = 512 * 1024
+
+    /// Creates a configuration.
+    public init(
+        maxRequestBytes: Int,
+        keepaliveMinimumPingInterval: Duration,
+        keepaliveInterval: Duration,
+        keepaliveTimeout: Duration
+    ) {
+        self.maxRequestBytes = maxRequestBytes
+        self.keepaliveMinimumPingInterval = keepaliveMinimumPingInterval
+        self.keepaliveInterval = keepaliveInterval
+        self.keepaliveTimeout = keepaliveTimeout
+    }
+}
+

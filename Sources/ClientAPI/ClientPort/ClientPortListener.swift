@@ -1,0 +1,149 @@
+import NIOCore
+import NIOHTTP2
+import NIOPosix
+import Synchronization
+import Telemetry
+
+/// One address of the client port. Every accepted connection starts with a ``ProtocolSniffer``: one that
+/// opens with the HTTP/2 preface gets the gRPC pipeline (HTTP/2 frames into a ``GRPCConnectionHandler``),
+/// any other an HTTP/1.1 pipeline ending in the HTTP responder, as etcd's cmux splits its port.
+///
+/// On graceful shutdown it stops accepting, asks every gRPC connection to drain, and ``serve()`` returns
+/// once they have all closed.
+final class ClientPortListener: Sendable {
+    private struct Connection {
+        let channel: any Channel
+        let handler: NIOLoopBound<GRPCConnectionHandler>
+    }
+
+    private struct State {
+        var channel: (any Channel)?
+        var connections: [ObjectIdentifier: Connection] = [:]
+        var draining = false
+        var bound: ListenAddress??
+        var boundWaiters: [CheckedContinuation<ListenAddress?, Never>] = []
+    }
+
+    private let address: ListenAddress
+    private let eventLoopGroup: any EventLoopGroup
+    private let state = Mutex(State())
+    private let methods: GRPCMethodTable
+    private let http: any HTTPResponder
+    private let configuration: ClientPortConfiguration
+    private let network: NetworkMetrics?
+
+    init(
+        address: ListenAddress,
+        methods: GRPCMethodTable,
+        http: any HTTPResponder,
+        configuration: ClientPortConfiguration,
+        network: NetworkMetrics?,
+        eventLoopGroup: any EventLoopGroup
+    ) {
+        self.address = address
+        self.methods = methods
+        self.http = http
+        self.configuration = configuration
+        self.network = network
+        self.eventLoopGroup = eventLoopGroup
+    }
+
+    /// Binds and serves until a graceful shutdown has drained every gRPC connection.
+    func serve() async throws {
+        let router = ConnectionRouter(
+            http2: { [self] channel in try self.installGRPC(on: channel) },
+            http1: { [http, configuration] channel in
+                let pipeline = channel.pipeline.syncOperations
+                try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                try pipeline.addHandler(
+                    HTTPServerHandler(
+                        responder: http,
+                        maxBodyBytes: configuration.maxRequestBytes + ClientPortConfiguration.grpcOverheadBytes
+                    )
+                )
+            }
+        )
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: self.eventLoopGroup)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.backlog, value: 1024)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(router: router))
+                    }
+                }
+                .bind(host: self.address.host, port: self.address.port)
+                .get()
+        } catch {
+            self.settleBound(nil)
+            throw error
+        }
+        let closeAtOnce = self.state.withLock { state in
+            state.channel = channel
+            return state.draining
+        }
+        let port = channel.localAddress?.port ?? self.address.port
+        self.settleBound(ListenAddress(host: self.address.host, port: port))
+        if closeAtOnce { channel.close(promise: nil) }
+        try? await channel.closeFuture.get()
+        while let open = self.state.withLock({ $0.connections.values.first?.channel }) {
+            try? await open.closeFuture.get()
+        }
+    }
+
+    /// The bound address once ``serve()`` has bound it, nil if binding failed.
+    func boundAddress() async -> ListenAddress? {
+        await withCheckedContinuation { continuation in
+            let bound = self.state.withLock { state -> ListenAddress?? in
+                if state.bound == nil { state.boundWaiters.append(continuation) }
+                return state.bound
+            }
+            if let bound { continuation.resume(returning: bound) }
+        }
+    }
+
+    /// Stops accepting and drains every gRPC connection.
+    func beginGracefulShutdown() {
+        let (channel, connections) = self.state.withLock { state in
+            state.draining = true
+            return (state.channel, Array(state.connections.values))
+        }
+        channel?.close(promise: nil)
+        for connection in connections { Self.drain(connection.handler) }
+    }
+
+    private func installGRPC(on channel: any Channel) throws {
+        let pipeline = channel.pipeline.syncOperations
+        if let network = self.network {
+            try pipeline.addHandler(ByteCountingHandler(received: network.clientGRPCReceivedBytes, sent: network.clientGRPCSentBytes))
+        }
+        try pipeline.addHandler(NIOHTTP2Handler(mode: .server, initialSettings: GRPCConnectionHandler.settings))
+        let handler = GRPCConnectionHandler(methods: self.methods, configuration: self.configuration)
+        try pipeline.addHandler(handler)
+        let key = ObjectIdentifier(channel)
+        let connection = Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+        let draining = self.state.withLock { state in
+            state.connections[key] = connection
+            return state.draining
+        }
+        channel.closeFuture.whenComplete { _ in
+            _ = self.state.withLock { $0.connections.removeValue(forKey: key) }
+        }
+        if draining { Self.drain(connection.handler) }
+    }
+
+    private static func drain(_ handler: NIOLoopBound<GRPCConnectionHandler>) {
+        handler.eventLoop.execute { handler.value.drain() }
+    }
+
+    private func settleBound(_ address: ListenAddress?) {
+        let waiters = self.state.withLock { state in
+            state.bound = .some(address)
+            defer { state.boundWaiters = [] }
+            return state.boundWaiters
+        }
+        for waiter in waiters { waiter.resume(returning: address) }
+    }
+}

@@ -1,0 +1,460 @@
+import GRPCCore
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// Serves gRPC calls on one HTTP/2 connection of the client port, straight from the connection's frames:
+/// no channel per stream. A unary call's request is collected on the event loop and handed to its service
+/// method in one task; the response goes out as headers, one message and trailers in one flush shared with
+/// every other answer ready at the same moment. Streaming calls get a task when they start, their requests
+/// as an async stream and a sink that writes each response as it comes.
+///
+/// It also gives flow-control credit back to the client as messages arrive, enforces etcd's keepalive
+/// policy for client pings, pings an idle client every `keepaliveInterval`, and drains on shutdown: a
+/// GOAWAY, then the connection closes once the open calls have ended.
+final class GRPCConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame
+    typealias OutboundOut = HTTP2Frame
+
+    /// The connection-level window the server offers; the stream-level one is set in the HTTP/2 settings.
+    static let connectionWindow = 1 << 20
+    /// The stream-level window, advertised as `SETTINGS_INITIAL_WINDOW_SIZE`.
+    static let streamWindow = 1 << 20
+    private static let defaultWindow = 65_535
+    private static let keepalivePing = HTTP2PingData(withInteger: 0x6574_6364_6b61_6c76)
+
+    private let methods: [String: GRPCMethod]
+    private let maxMessageBytes: Int
+    private let configuration: ClientPortConfiguration
+    private var context: ChannelHandlerContext?
+    private var loopBound: NIOLoopBound<GRPCConnectionHandler>?
+    private var calls: [HTTP2StreamID: GRPCServerCall] = [:]
+    private var lastStreamID = HTTP2StreamID.rootStream
+    private var draining = false
+    private var windowOpened = false
+    private var connectionCredit = 0
+    private var flushScheduled = false
+    private var pingPolicy: GRPCPingPolicy
+    private var lastActivity = NIODeadline.now()
+    private var keepaliveCheck: Scheduled<Void>?
+    private var keepaliveTimeout: Scheduled<Void>?
+
+    /// A handler serving `methods`, with the client port's limits and keepalive settings.
+    init(methods: GRPCMethodTable, configuration: ClientPortConfiguration) {
+        self.methods = methods.methods
+        self.configuration = configuration
+        self.maxMessageBytes = configuration.maxRequestBytes + ClientPortConfiguration.grpcOverheadBytes
+        self.pingPolicy = GRPCPingPolicy(minimumInterval: configuration.keepaliveMinimumPingInterval)
+    }
+
+    /// The HTTP/2 settings the server announces.
+    static let settings: HTTP2Settings = [
+        HTTP2Setting(parameter: .maxConcurrentStreams, value: Int(UInt32.max)),
+        HTTP2Setting(parameter: .initialWindowSize, value: streamWindow),
+        HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoder.defaultMaxHeaderListSize),
+    ]
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        if context.channel.isActive { self.start(context: context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.stopEverything()
+        self.context = nil
+        self.loopBound = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.start(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.stopEverything()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = Self.unwrapInboundIn(data)
+        self.lastActivity = .now()
+        switch frame.payload {
+        case .headers(let headers):
+            self.receive(headers, on: frame.streamID)
+        case .data(let data):
+            self.receive(data, on: frame.streamID)
+        case .rstStream:
+            self.abandon(frame.streamID)
+        case .ping(let data, let ack):
+            if ack {
+                self.receivedPingAnswer(data)
+            } else if self.pingPolicy.receivedPing(at: .now, activeCalls: self.calls.count) {
+                self.goAway(.enhanceYourCalm, debugData: "too_many_pings", thenClose: true)
+            }
+        default:
+            break
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let closed = event as? StreamClosedEvent {
+            self.abandon(closed.streamID)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// Errors are the HTTP/2 handler's to act on: it resets a broken stream (reported as closed) and ends
+    /// the connection on a connection error; socket errors close the channel anyway.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {}
+
+    // MARK: Requests
+
+    private func receive(_ headers: HTTP2Frame.FramePayload.Headers, on streamID: HTTP2StreamID) {
+        if let call = self.calls[streamID] {
+            if headers.endStream { self.endRequests(of: call) }
+            return
+        }
+        if self.draining {
+            self.write(HTTP2Frame(streamID: streamID, payload: .rstStream(.refusedStream)))
+            return
+        }
+        self.lastStreamID = max(self.lastStreamID, streamID)
+        let fields = headers.headers
+        guard fields.first(name: ":method") == "POST",
+            let contentType = fields.first(name: "content-type"), contentType.hasPrefix("application/grpc")
+        else {
+            let refusal: HPACKHeaders = [":status": "415"]
+            self.write(HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: refusal, endStream: true))))
+            return
+        }
+        guard let method = self.methods[fields.first(name: ":path") ?? ""] else {
+            var answer = Self.responseHeaders
+            GRPCStatus.unimplemented.add(to: &answer)
+            self.write(HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: answer, endStream: true))))
+            return
+        }
+        let call = GRPCServerCall(
+            streamID: streamID,
+            method: method,
+            encoding: fields.first(name: "grpc-encoding"),
+            maxMessageBytes: self.maxMessageBytes
+        )
+        self.calls[streamID] = call
+        method.series?.started.increment()
+        if let timeout = fields.first(name: "grpc-timeout").flatMap(GRPCTimeout.parse), let loopBound {
+            call.deadline = loopBound.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.inSeconds * 1e9))) {
+                loopBound.value.expire(streamID)
+            }
+        }
+        if case .streaming(let handler) = method.handler {
+            self.startStreaming(call, handler: handler)
+        }
+        if headers.endStream { self.endRequests(of: call) }
+    }
+
+    private func receive(_ data: HTTP2Frame.FramePayload.Data, on streamID: HTTP2StreamID) {
+        let length = data.data.readableBytes + (data.paddingBytes.map { $0 + 1 } ?? 0)
+        self.returnConnectionCredit(length)
+        guard let call = self.calls[streamID], case .byteBuffer(let bytes) = data.data else { return }
+        if !data.endStream { self.returnStreamCredit(length, to: call) }
+        let messages: [ByteBuffer]
+        do {
+            messages = try call.deframer.append(bytes)
+        } catch {
+            switch error {
+            case .compressed:
+                self.finish(call, Self.compressedStatus(encoding: call.encoding))
+            case .tooLarge(let length, let limit):
+                self.finish(call, .tooLarge(length: length, limit: limit))
+            }
+            return
+        }
+        for message in messages {
+            call.method.series?.messagesReceived.increment()
+            switch call.method.handler {
+            case .unary:
+                guard call.request == nil else {
+                    self.finish(call, GRPCStatus(code: .internalError, message: "grpc: more than one request message for a unary call"))
+                    return
+                }
+                call.request = message
+            case .streaming:
+                call.requests?.yield(message)
+            }
+        }
+        if data.endStream { self.endRequests(of: call) }
+    }
+
+    /// grpc-go's answer for a compressed message: the encoding has no decompressor, or none was named.
+    private static func compressedStatus(encoding: String?) -> GRPCStatus {
+        switch encoding {
+        case nil, "identity":
+            GRPCStatus(code: .internalError, message: "grpc: compressed flag set with identity or empty encoding")
+        case let encoding?:
+            .noDecompressor(encoding)
+        }
+    }
+
+    private func endRequests(of call: GRPCServerCall) {
+        call.clientEnded = true
+        if call.deframer.hasPartialMessage {
+            self.finish(call, GRPCStatus(code: .internalError, message: "grpc: the stream ended inside a message"))
+            return
+        }
+        switch call.method.handler {
+        case .unary(let handler):
+            guard let request = call.request else {
+                self.finish(call, GRPCStatus(code: .internalError, message: "grpc: the call ended without its request message"))
+                return
+            }
+            self.startUnary(call, handler: handler, request: request)
+        case .streaming:
+            call.requests?.finish()
+            call.requests = nil
+        }
+    }
+
+    // MARK: Running calls
+
+    private func startUnary(
+        _ call: GRPCServerCall,
+        handler: @escaping @Sendable (ByteBuffer) async throws -> [UInt8],
+        request: ByteBuffer
+    ) {
+        guard let loopBound else { return }
+        let streamID = call.streamID
+        call.task = Task {
+            let result: Result<[UInt8], any Error>
+            do {
+                result = .success(try await handler(request))
+            } catch {
+                result = .failure(error)
+            }
+            loopBound.eventLoop.execute { loopBound.value.answer(streamID, with: result) }
+        }
+    }
+
+    private func startStreaming(
+        _ call: GRPCServerCall,
+        handler: @escaping @Sendable (GRPCRequestStream, any GRPCResponseSink) async throws -> Void
+    ) {
+        guard let loopBound else { return }
+        let streamID = call.streamID
+        let (requests, continuation) = GRPCRequestStream.makeStream()
+        call.requests = continuation
+        let sink = CallResponseSink(connection: loopBound, streamID: streamID)
+        call.task = Task {
+            let status: GRPCStatus
+            do {
+                try await handler(requests, sink)
+                status = .ok
+            } catch {
+                status = GRPCStatus(error)
+            }
+            loopBound.eventLoop.execute { loopBound.value.end(streamID, with: status) }
+        }
+    }
+
+    private func answer(_ streamID: HTTP2StreamID, with result: Result<[UInt8], any Error>) {
+        guard let call = self.calls[streamID] else { return }
+        switch result {
+        case .success(let message):
+            self.writeMessage(message, on: call, promise: nil)
+            self.finish(call, .ok)
+        case .failure(let error):
+            self.finish(call, GRPCStatus(error))
+        }
+    }
+
+    private func end(_ streamID: HTTP2StreamID, with status: GRPCStatus) {
+        guard let call = self.calls[streamID] else { return }
+        self.finish(call, status)
+    }
+
+    /// Writes one response of a streaming call and flushes it; `promise` completes once it is written.
+    fileprivate func send(_ message: [UInt8], on streamID: HTTP2StreamID, promise: EventLoopPromise<Void>) {
+        guard let call = self.calls[streamID] else {
+            promise.fail(CancellationError())
+            return
+        }
+        self.writeMessage(message, on: call, promise: promise)
+        self.context?.flush()
+    }
+
+    private func expire(_ streamID: HTTP2StreamID) {
+        guard let call = self.calls[streamID] else { return }
+        call.deadline = nil
+        self.finish(call, GRPCStatus(code: .deadlineExceeded, message: "context deadline exceeded"))
+    }
+
+    /// Ends `call` with `status` in its trailers (a trailers-only response if nothing was sent yet), and
+    /// resets the stream if the client is still sending, as grpc-go does.
+    private func finish(_ call: GRPCServerCall, _ status: GRPCStatus) {
+        guard self.calls.removeValue(forKey: call.streamID) != nil else { return }
+        call.stop()
+        var trailers = call.headersSent ? HPACKHeaders() : Self.responseHeaders
+        status.add(to: &trailers)
+        self.write(HTTP2Frame(streamID: call.streamID, payload: .headers(.init(headers: trailers, endStream: true))))
+        if !call.clientEnded {
+            self.write(HTTP2Frame(streamID: call.streamID, payload: .rstStream(.noError)))
+        }
+        self.pingPolicy.responded()
+        call.count(code: status.code)
+        self.closeIfDrained()
+    }
+
+    /// The client reset the stream or it closed underneath: the call stops without an answer.
+    private func abandon(_ streamID: HTTP2StreamID) {
+        guard let call = self.calls.removeValue(forKey: streamID) else { return }
+        call.stop()
+        call.count(code: RPCError.Code.cancelled.rawValue)
+        self.closeIfDrained()
+    }
+
+    private func writeMessage(_ message: [UInt8], on call: GRPCServerCall, promise: EventLoopPromise<Void>?) {
+        guard let context = self.context else {
+            promise?.fail(CancellationError())
+            return
+        }
+        if !call.headersSent {
+            call.headersSent = true
+            self.write(HTTP2Frame(streamID: call.streamID, payload: .headers(.init(headers: Self.responseHeaders))))
+        }
+        let framed = GRPCMessageFramer.frame(message, allocator: context.channel.allocator)
+        context.write(Self.wrapOutboundOut(HTTP2Frame(streamID: call.streamID, payload: .data(.init(data: .byteBuffer(framed))))), promise: promise)
+        call.method.series?.messagesSent.increment()
+        self.pingPolicy.responded()
+        self.scheduleFlush()
+    }
+
+    private static let responseHeaders: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
+
+    // MARK: Flow control
+
+    private func returnConnectionCredit(_ length: Int) {
+        self.connectionCredit += length
+        guard self.connectionCredit >= Self.connectionWindow / 2 else { return }
+        self.write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: self.connectionCredit)))
+        self.connectionCredit = 0
+    }
+
+    private func returnStreamCredit(_ length: Int, to call: GRPCServerCall) {
+        call.unreturnedCredit += length
+        guard call.unreturnedCredit >= Self.streamWindow / 2 else { return }
+        self.write(HTTP2Frame(streamID: call.streamID, payload: .windowUpdate(windowSizeIncrement: call.unreturnedCredit)))
+        call.unreturnedCredit = 0
+    }
+
+    // MARK: Connection
+
+    private func start(context: ChannelHandlerContext) {
+        guard !self.windowOpened else { return }
+        self.windowOpened = true
+        let increment = Self.connectionWindow - Self.defaultWindow
+        self.write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
+        self.scheduleKeepaliveCheck(in: self.configuration.keepaliveInterval)
+    }
+
+    /// Stops taking calls: a GOAWAY naming the last stream accepted, then the connection closes once the
+    /// calls open now have ended.
+    func drain() {
+        guard !self.draining else { return }
+        self.goAway(.noError, debugData: nil, thenClose: false)
+        self.closeIfDrained()
+    }
+
+    private func goAway(_ code: HTTP2ErrorCode, debugData: String?, thenClose: Bool) {
+        guard let context = self.context else { return }
+        self.draining = true
+        let data = debugData.map { context.channel.allocator.buffer(string: $0) }
+        self.write(HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: self.lastStreamID, errorCode: code, opaqueData: data)))
+        context.flush()
+        if thenClose { context.close(promise: nil) }
+    }
+
+    private func closeIfDrained() {
+        guard self.draining, self.calls.isEmpty, let context = self.context else { return }
+        context.flush()
+        context.close(promise: nil)
+    }
+
+    private func stopEverything() {
+        let calls = self.calls
+        self.calls = [:]
+        for call in calls.values {
+            call.stop()
+            call.count(code: RPCError.Code.cancelled.rawValue)
+        }
+        self.keepaliveCheck?.cancel()
+        self.keepaliveTimeout?.cancel()
+        self.keepaliveCheck = nil
+        self.keepaliveTimeout = nil
+    }
+
+    // MARK: Keepalive
+
+    private func scheduleKeepaliveCheck(in delay: Duration) {
+        guard let loopBound else { return }
+        self.keepaliveCheck = loopBound.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.inSeconds * 1e9))) {
+            loopBound.value.checkIdle()
+        }
+    }
+
+    /// Pings a client that has sent nothing for a keepalive interval, and closes the connection if the
+    /// answer does not come within the keepalive timeout.
+    private func checkIdle() {
+        let interval = TimeAmount.nanoseconds(Int64(self.configuration.keepaliveInterval.inSeconds * 1e9))
+        let idle = NIODeadline.now() - self.lastActivity
+        guard idle >= interval else {
+            self.scheduleKeepaliveCheck(in: .nanoseconds((interval - idle).nanoseconds))
+            return
+        }
+        guard let context = self.context, let loopBound else { return }
+        self.write(HTTP2Frame(streamID: .rootStream, payload: .ping(Self.keepalivePing, ack: false)))
+        context.flush()
+        let timeout = TimeAmount.nanoseconds(Int64(self.configuration.keepaliveTimeout.inSeconds * 1e9))
+        self.keepaliveTimeout = loopBound.eventLoop.scheduleTask(in: timeout) {
+            loopBound.value.context?.close(promise: nil)
+        }
+    }
+
+    private func receivedPingAnswer(_ data: HTTP2PingData) {
+        guard data == Self.keepalivePing, let timeout = self.keepaliveTimeout else { return }
+        timeout.cancel()
+        self.keepaliveTimeout = nil
+        self.scheduleKeepaliveCheck(in: self.configuration.keepaliveInterval)
+    }
+
+    // MARK: Writing
+
+    private func write(_ frame: HTTP2Frame) {
+        guard let context = self.context else { return }
+        context.write(Self.wrapOutboundOut(frame), promise: nil)
+        self.scheduleFlush()
+    }
+
+    /// Flushes once the event loop has run what is already queued, so answers completed together share a flush.
+    private func scheduleFlush() {
+        guard !self.flushScheduled, let loopBound else { return }
+        self.flushScheduled = true
+        loopBound.eventLoop.execute {
+            let handler = loopBound.value
+            handler.flushScheduled = false
+            handler.context?.flush()
+        }
+    }
+}
+
+/// A streaming call's response sink: each message hops to the connection's event loop and is written there.
+private struct CallResponseSink: GRPCResponseSink {
+    let connection: NIOLoopBound<GRPCConnectionHandler>
+    let streamID: HTTP2StreamID
+
+    func write(_ message: [UInt8]) async throws {
+        let promise = self.connection.eventLoop.makePromise(of: Void.self)
+        let (connection, streamID) = (self.connection, self.streamID)
+        connection.eventLoop.execute { connection.value.send(message, on: streamID, promise: promise) }
+        try await promise.futureResult.get()
+    }
+}

@@ -1,0 +1,110 @@
+import GRPCCore
+import NIOCore
+import SwiftProtobuf
+import Telemetry
+
+/// One method the client port serves over gRPC: how its messages reach the service, and its metric series.
+struct GRPCMethod: Sendable {
+    /// How a call of the method runs.
+    enum Handler: Sendable {
+        /// One request message in, one response message out, both serialized; runs once the request has ended.
+        case unary(@Sendable (ByteBuffer) async throws -> [UInt8])
+        /// Requests and responses as streams of serialized messages; runs as soon as the call starts.
+        case streaming(@Sendable (GRPCRequestStream, any GRPCResponseSink) async throws -> Void)
+    }
+
+    let handler: Handler
+    /// go-grpc-prometheus' series of the method; nil when the member keeps no metrics.
+    let series: GRPCServerMetrics.MethodSeries?
+
+    /// A unary method answered by `call`.
+    static func unary<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ descriptor: MethodDescriptor,
+        metrics: GRPCServerMetrics?,
+        _ call: @escaping @Sendable (Request, ServerContext) async throws -> Response
+    ) -> (path: String, method: GRPCMethod) {
+        let context = Self.context(for: descriptor)
+        let handler = Handler.unary { bytes in
+            let request = try Self.decode(Request.self, from: bytes)
+            return try await call(request, context).serializedBytes()
+        }
+        return Self.entry(descriptor, metrics: metrics, handler: handler)
+    }
+
+    /// A method with one request and a stream of responses, answered by `call`.
+    static func serverStreaming<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ descriptor: MethodDescriptor,
+        metrics: GRPCServerMetrics?,
+        _ call: @escaping @Sendable (Request, RPCWriter<Response>, ServerContext) async throws -> Void
+    ) -> (path: String, method: GRPCMethod) {
+        let context = Self.context(for: descriptor)
+        let handler = Handler.streaming { requests, sink in
+            var iterator = requests.makeAsyncIterator()
+            guard let first = try await iterator.next() else { throw Self.missingRequest }
+            if try await iterator.next() != nil { throw Self.extraRequest }
+            let request = try Self.decode(Request.self, from: first)
+            try await call(request, RPCWriter(wrapping: GRPCMessageWriter<Response>(sink: sink)), context)
+        }
+        return Self.entry(descriptor, metrics: metrics, handler: handler)
+    }
+
+    /// A method streaming both ways, answered by `call`.
+    static func bidirectional<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ descriptor: MethodDescriptor,
+        metrics: GRPCServerMetrics?,
+        _ call: @escaping @Sendable (RPCAsyncSequence<Request, any Error>, RPCWriter<Response>, ServerContext) async throws -> Void
+    ) -> (path: String, method: GRPCMethod) {
+        let context = Self.context(for: descriptor)
+        let handler = Handler.streaming { requests, sink in
+            let messages = requests.map { bytes in try Self.decode(Request.self, from: bytes) }
+            try await call(RPCAsyncSequence(wrapping: messages), RPCWriter(wrapping: GRPCMessageWriter<Response>(sink: sink)), context)
+        }
+        return Self.entry(descriptor, metrics: metrics, handler: handler)
+    }
+
+    private static func entry(
+        _ descriptor: MethodDescriptor,
+        metrics: GRPCServerMetrics?,
+        handler: Handler
+    ) -> (path: String, method: GRPCMethod) {
+        let series = metrics?.method(service: descriptor.service.fullyQualifiedService, name: descriptor.method)
+        return ("/" + descriptor.fullyQualifiedMethod, GRPCMethod(handler: handler, series: series))
+    }
+
+    /// The context the services' methods take. Ours read nothing from it; a call is cancelled through its task.
+    private static func context(for descriptor: MethodDescriptor) -> ServerContext {
+        ServerContext(descriptor: descriptor, remotePeer: "", localPeer: "", cancellation: ServerContext.RPCCancellationHandle())
+    }
+
+    private static func decode<Message: SwiftProtobuf.Message>(_ type: Message.Type, from bytes: ByteBuffer) throws -> Message {
+        do {
+            return try Message(serializedBytes: bytes.readableBytesSpan)
+        } catch {
+            throw RPCError(code: .internalError, message: "grpc: error unmarshalling request: \(error)")
+        }
+    }
+
+    private static let missingRequest = RPCError(code: .internalError, message: "grpc: the call ended without its request message")
+    private static let extraRequest = RPCError(code: .internalError, message: "grpc: more than one request message for a call that takes one")
+}
+
+/// The request messages of a streaming call, serialized, as they arrive; it ends when the client closes its side.
+typealias GRPCRequestStream = AsyncThrowingStream<ByteBuffer, any Error>
+
+/// Where a streaming call writes its serialized responses; a write returns once the message has gone to the socket.
+protocol GRPCResponseSink: Sendable {
+    func write(_ message: [UInt8]) async throws
+}
+
+/// A service's typed response writer over a call's sink.
+private struct GRPCMessageWriter<Message: SwiftProtobuf.Message>: RPCWriterProtocol {
+    let sink: any GRPCResponseSink
+
+    func write(_ element: Message) async throws {
+        try await self.sink.write(try element.serializedBytes())
+    }
+
+    func write(contentsOf elements: some Sequence<Message>) async throws {
+        for element in elements { try await self.write(element) }
+    }
+}

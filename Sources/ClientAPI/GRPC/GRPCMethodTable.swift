@@ -1,0 +1,62 @@
+import EtcdGRPC
+import GRPCCore
+import Telemetry
+
+/// The gRPC methods the client port serves, by HTTP/2 path (`/etcdserverpb.KV/Range`).
+public struct GRPCMethodTable: Sendable {
+    let methods: [String: GRPCMethod]
+
+    /// etcd's KV, Watch, Lease, Cluster and Maintenance services, answered by `services`, counted in `metrics`.
+    public init(services: ClientServices, metrics: GRPCServerMetrics?) {
+        typealias KV = Etcdserverpb_KV.Method
+        typealias Lease = Etcdserverpb_Lease.Method
+        typealias Cluster = Etcdserverpb_Cluster.Method
+        typealias Maintenance = Etcdserverpb_Maintenance.Method
+        let (kv, lease, cluster, maintenance) = (services.kv, services.lease, services.cluster, services.maintenance)
+        let entries: [(path: String, method: GRPCMethod)] = [
+            GRPCMethod.unary(KV.Range.descriptor, metrics: metrics, kv.range(request:context:)),
+            GRPCMethod.unary(KV.Put.descriptor, metrics: metrics, kv.put(request:context:)),
+            GRPCMethod.unary(KV.DeleteRange.descriptor, metrics: metrics, kv.deleteRange(request:context:)),
+            GRPCMethod.unary(KV.Txn.descriptor, metrics: metrics, kv.txn(request:context:)),
+            GRPCMethod.unary(KV.Compact.descriptor, metrics: metrics, kv.compact(request:context:)),
+            GRPCMethod.bidirectional(Etcdserverpb_Watch.Method.Watch.descriptor, metrics: metrics, services.watch.watch(request:response:context:)),
+            GRPCMethod.unary(Lease.LeaseGrant.descriptor, metrics: metrics, lease.leaseGrant(request:context:)),
+            GRPCMethod.unary(Lease.LeaseRevoke.descriptor, metrics: metrics, lease.leaseRevoke(request:context:)),
+            GRPCMethod.bidirectional(Lease.LeaseKeepAlive.descriptor, metrics: metrics, lease.leaseKeepAlive(request:response:context:)),
+            GRPCMethod.unary(Lease.LeaseTimeToLive.descriptor, metrics: metrics, lease.leaseTimeToLive(request:context:)),
+            GRPCMethod.unary(Lease.LeaseLeases.descriptor, metrics: metrics, lease.leaseLeases(request:context:)),
+            GRPCMethod.unary(Cluster.MemberAdd.descriptor, metrics: metrics, cluster.memberAdd(request:context:)),
+            GRPCMethod.unary(Cluster.MemberRemove.descriptor, metrics: metrics, cluster.memberRemove(request:context:)),
+            GRPCMethod.unary(Cluster.MemberUpdate.descriptor, metrics: metrics, cluster.memberUpdate(request:context:)),
+            GRPCMethod.unary(Cluster.MemberList.descriptor, metrics: metrics, cluster.memberList(request:context:)),
+            GRPCMethod.unary(Cluster.MemberPromote.descriptor, metrics: metrics, cluster.memberPromote(request:context:)),
+            GRPCMethod.unary(Maintenance.Alarm.descriptor, metrics: metrics, maintenance.alarm(request:context:)),
+            GRPCMethod.unary(Maintenance.Status.descriptor, metrics: metrics, maintenance.status(request:context:)),
+            GRPCMethod.unary(Maintenance.Defragment.descriptor, metrics: metrics, maintenance.defragment(request:context:)),
+            GRPCMethod.unary(Maintenance.Hash.descriptor, metrics: metrics, maintenance.hash(request:context:)),
+            GRPCMethod.unary(Maintenance.HashKV.descriptor, metrics: metrics, maintenance.hashKV(request:context:)),
+            GRPCMethod.serverStreaming(Maintenance.Snapshot.descriptor, metrics: metrics, maintenance.snapshot(request:response:context:)),
+            GRPCMethod.unary(Maintenance.MoveLeader.descriptor, metrics: metrics, maintenance.moveLeader(request:context:)),
+            GRPCMethod.unary(Maintenance.Downgrade.descriptor, metrics: metrics, maintenance.downgrade(request:context:)),
+        ]
+        self.methods = Dictionary(uniqueKeysWithValues: entries.map { ($0.path, $0.method) })
+    }
+}
+
+/// The services of the client API, shared by the gRPC side and the JSON gateway.
+public struct ClientServices: Sendable {
+    public let kv: KVService
+    public let watch: WatchService
+    public let lease: LeaseService
+    public let cluster: ClusterService
+    public let maintenance: MaintenanceService
+
+    /// Groups the five services.
+    public init(kv: KVService, watch: WatchService, lease: LeaseService, cluster: ClusterService, maintenance: MaintenanceService) {
+        self.kv = kv
+        self.watch = watch
+        self.lease = lease
+        self.cluster = cluster
+        self.maintenance = maintenance
+    }
+}

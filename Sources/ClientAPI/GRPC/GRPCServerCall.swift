@@ -1,0 +1,47 @@
+import NIOCore
+import NIOHTTP2
+
+/// The server's side of one gRPC call on an HTTP/2 stream, owned by its connection's event loop.
+final class GRPCServerCall {
+    let streamID: HTTP2StreamID
+    let method: GRPCMethod
+    let started = ContinuousClock.now
+    /// The request's `grpc-encoding`, named in the error for a compressed message.
+    let encoding: String?
+    var deframer: GRPCMessageDeframer
+    /// A unary call's request, once it has arrived.
+    var request: ByteBuffer?
+    /// Where a streaming call's requests go.
+    var requests: GRPCRequestStream.Continuation?
+    var task: Task<Void, Never>?
+    var deadline: Scheduled<Void>?
+    /// Whether the response headers have gone out (else the status goes as a trailers-only response).
+    var headersSent = false
+    /// Whether the client has closed its side of the stream.
+    var clientEnded = false
+    /// Bytes received on the stream and not yet given back to the client's flow-control window.
+    var unreturnedCredit = 0
+
+    init(streamID: HTTP2StreamID, method: GRPCMethod, encoding: String?, maxMessageBytes: Int) {
+        self.streamID = streamID
+        self.method = method
+        self.encoding = encoding
+        self.deframer = GRPCMessageDeframer(limit: maxMessageBytes)
+    }
+
+    /// Stops whatever still runs for the call: its task, its request stream and its deadline.
+    func stop() {
+        self.task?.cancel()
+        self.requests?.finish(throwing: CancellationError())
+        self.requests = nil
+        self.deadline?.cancel()
+        self.deadline = nil
+    }
+
+    /// Counts the call as handled with `code` in its method's series.
+    func count(code: Int) {
+        guard let series = self.method.series else { return }
+        series.handled(code: code).increment()
+        series.handlingSeconds?.record((ContinuousClock.now - self.started).inSeconds)
+    }
+}
