@@ -293,7 +293,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "EtcdProto", "EtcdGRPC", "ProcessTestSupport", "Backend", "MVCC", "Lease", grpcCore, grpcTransport,
-                .product(name: "Crypto", package: "swift-crypto"),
+                nioCore, nioPosix, nioHTTP2, nioHPACK, .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

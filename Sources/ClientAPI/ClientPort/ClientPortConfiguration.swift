@@ -19,19 +19,23 @@ public struct ClientPortConfiguration: Sendable {
     /// The largest request a client may send (`--max-request-bytes`, etcd's default 1.5 MiB).
     public var maxRequestBytes: Int
     /// The shortest interval between client pings the server tolerates (`--grpc-keepalive-min-time`).
-    /// etcdctl pings every 10 s while a watch is open; grpc-swift's default of 5 minutes would cut it.
+    /// etcdctl pings every 10 s while a watch is open.
     public var keepaliveMinimumPingInterval: Duration
     /// How often the server pings an idle connection (`--grpc-keepalive-interval`, etcd's default 2 h).
     public var keepaliveInterval: Duration
     /// How long the server waits for a ping's answer before closing (`--grpc-keepalive-timeout`, 20 s).
     public var keepaliveTimeout: Duration
+    /// How long a graceful shutdown waits for open calls (watch streams never end by themselves) before it
+    /// closes their connections: etcd waits its request timeout, 5 s plus two election timeouts.
+    public var drainTimeout: Duration
 
     /// etcd's defaults.
     public static let defaults = ClientPortConfiguration(
         maxRequestBytes: 1_572_864,
         keepaliveMinimumPingInterval: .seconds(5),
         keepaliveInterval: .seconds(7_200),
-        keepaliveTimeout: .seconds(20)
+        keepaliveTimeout: .seconds(20),
+        drainTimeout: .seconds(7)
     )
 
     /// Room grpc-go leaves above `maxRequestBytes` for the envelope of a message; etcd adds the same.
@@ -42,12 +46,14 @@ public struct ClientPortConfiguration: Sendable {
         maxRequestBytes: Int,
         keepaliveMinimumPingInterval: Duration,
         keepaliveInterval: Duration,
-        keepaliveTimeout: Duration
+        keepaliveTimeout: Duration,
+        drainTimeout: Duration
     ) {
         self.maxRequestBytes = maxRequestBytes
         self.keepaliveMinimumPingInterval = keepaliveMinimumPingInterval
         self.keepaliveInterval = keepaliveInterval
         self.keepaliveTimeout = keepaliveTimeout
+        self.drainTimeout = drainTimeout
     }
 }
 

@@ -104,14 +104,20 @@ final class ClientPortListener: Sendable {
         }
     }
 
-    /// Stops accepting and drains every gRPC connection.
+    /// Stops accepting and drains every gRPC connection; those still open after the drain timeout are closed.
     func beginGracefulShutdown() {
-        let (channel, connections) = self.state.withLock { state in
-            state.draining = true
-            return (state.channel, Array(state.connections.values))
+        let (channel, connections, alreadyDraining) = self.state.withLock { state in
+            defer { state.draining = true }
+            return (state.channel, Array(state.connections.values), state.draining)
         }
+        guard !alreadyDraining else { return }
         channel?.close(promise: nil)
         for connection in connections { Self.drain(connection.handler) }
+        let timeout = TimeAmount.nanoseconds(Int64(self.configuration.drainTimeout.inSeconds * 1e9))
+        self.eventLoopGroup.any().scheduleTask(in: timeout) {
+            let open = self.state.withLock { Array($0.connections.values) }
+            for connection in open { connection.channel.close(promise: nil) }
+        }
     }
 
     private func installGRPC(on channel: any Channel) throws {

@@ -96,7 +96,8 @@ struct MemberRunner {
             maxRequestBytes: self.options.maxRequestBytes,
             keepaliveMinimumPingInterval: self.options.keepaliveMinimumPingInterval,
             keepaliveInterval: self.options.keepaliveInterval,
-            keepaliveTimeout: self.options.keepaliveTimeout
+            keepaliveTimeout: self.options.keepaliveTimeout,
+            drainTimeout: .seconds(5) + .milliseconds(2 * self.options.electionTimeoutMilliseconds)
         )
         return ClientPortServer(
             addresses: self.options.listenClientURLs.map { ListenAddress(host: $0.host, port: $0.port) },

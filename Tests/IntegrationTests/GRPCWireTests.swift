@@ -1,0 +1,153 @@
+import EtcdProto
+import Foundation
+import NIOHTTP2
+import ProcessTestSupport
+import Testing
+
+/// gRPC on the wire of a real member, frame by frame: the refusals grpc-go gives (unknown method, wrong
+/// content type, oversized or compressed messages), flow control for requests and responses larger than
+/// the windows, deadlines, keepalive enforcement and the GOAWAY and drain timeout of a graceful shutdown.
+@Suite(.serialized) struct GRPCWireTests {
+    private static func startMember(_ arguments: [String] = []) async throws -> MemberProcess {
+        let member = try MemberProcess(arguments: arguments)
+        try await member.waitUntilServing()
+        return member
+    }
+
+    private static func put(_ key: String, _ value: [UInt8]) throws -> [UInt8] {
+        var request = Etcdserverpb_PutRequest()
+        request.key = Data(key.utf8)
+        request.value = Data(value)
+        return try request.serializedBytes()
+    }
+
+    @Test func unknownMethodsAndOtherContentAreRefused() async throws {
+        let member = try await Self.startMember()
+        let connection = try await RawHTTP2.connect(port: member.clientPort)
+        try await connection.startCall(1, path: "/etcdserverpb.Auth/Authenticate")
+        try await connection.sendData(1, RawHTTP2.grpcMessage([]), endStream: true)
+        let unknown = GRPCAnswer(try await connection.frames(of: 1))
+        #expect(unknown.headers.count == 1, "a trailers-only answer")
+        #expect(unknown.header(":status") == "200")
+        #expect(unknown.trailer("grpc-status") == "12")
+        #expect(unknown.trailer("grpc-message") == "Requested RPC isn't implemented by this server.")
+
+        try await connection.startCall(3, path: "/etcdserverpb.KV/Range", extra: [("content-type", "text/plain")], endStream: true)
+        let wrongType = GRPCAnswer(try await connection.frames(of: 3))
+        #expect(wrongType.header(":status") == "415")
+
+        try await connection.startCall(5, path: "/etcdserverpb.KV/Put")
+        try await connection.sendData(5, RawHTTP2.grpcMessage(try Self.put("k", Array("v".utf8))), endStream: true)
+        let put = GRPCAnswer(try await connection.frames(of: 5))
+        #expect(put.header(":status") == "200" && put.header("content-type") == "application/grpc")
+        #expect(put.trailer("grpc-status") == "0")
+        let response = try Etcdserverpb_PutResponse(serializedBytes: Array(put.data.dropFirst(5)))
+        #expect(response.header.revision == 2, "the connection still serves after the refusals")
+        await connection.close()
+    }
+
+    @Test func oversizedAndCompressedMessagesAreRefusedAsGrpcGoRefusesThem() async throws {
+        let member = try await Self.startMember(["--max-request-bytes", "1024"])
+        let connection = try await RawHTTP2.connect(port: member.clientPort)
+        let limit = 1024 + 512 * 1024
+        try await connection.startCall(1, path: "/etcdserverpb.KV/Put")
+        try await connection.sendData(1, [0, 0, 0x09, 0x27, 0xC0], endStream: false)
+        let large = GRPCAnswer(try await connection.frames(of: 1))
+        #expect(large.trailer("grpc-status") == "8")
+        #expect(large.trailer("grpc-message") == "grpc: received message larger than max (600000 vs. \(limit))")
+        #expect(large.reset == .noError, "the client had not finished sending")
+
+        try await connection.startCall(3, path: "/etcdserverpb.KV/Put", extra: [("grpc-encoding", "gzip")])
+        try await connection.sendData(3, RawHTTP2.grpcMessage([1, 2, 3], compressed: true), endStream: true)
+        let compressed = GRPCAnswer(try await connection.frames(of: 3))
+        #expect(compressed.trailer("grpc-status") == "12")
+        #expect(compressed.trailer("grpc-message") == #"grpc: Decompressor is not installed for grpc-encoding "gzip""#)
+
+        var range = Etcdserverpb_RangeRequest()
+        range.key = Data("k".utf8)
+        try await connection.startCall(5, path: "/etcdserverpb.KV/Range")
+        try await connection.sendData(5, RawHTTP2.grpcMessage(try range.serializedBytes()), endStream: true)
+        let answer = GRPCAnswer(try await connection.frames(of: 5))
+        let response = try Etcdserverpb_RangeResponse(serializedBytes: Array(answer.data.dropFirst(5)))
+        #expect(response.count == 0 && response.header.revision == 1, "nothing was written")
+        await connection.close()
+    }
+
+    @Test func requestsAndResponsesLargerThanTheFlowControlWindowsGetThrough() async throws {
+        let member = try await Self.startMember()
+        let connection = try await RawHTTP2.connect(port: member.clientPort)
+        let value = (0..<1_400_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        try await connection.startCall(1, path: "/etcdserverpb.KV/Put")
+        try await connection.sendData(1, RawHTTP2.grpcMessage(try Self.put("big", value)), endStream: true)
+        let put = GRPCAnswer(try await connection.frames(of: 1))
+        #expect(put.trailer("grpc-status") == "0", "\(put.headers)")
+
+        var range = Etcdserverpb_RangeRequest()
+        range.key = Data("big".utf8)
+        try await connection.startCall(3, path: "/etcdserverpb.KV/Range")
+        try await connection.sendData(3, RawHTTP2.grpcMessage(try range.serializedBytes()), endStream: true)
+        let answer = GRPCAnswer(try await connection.frames(of: 3))
+        #expect(answer.trailer("grpc-status") == "0")
+        let response = try Etcdserverpb_RangeResponse(serializedBytes: Array(answer.data.dropFirst(5)))
+        #expect(response.kvs.first?.value == Data(value))
+        await connection.close()
+    }
+
+    @Test func aCallPastItsDeadlineEndsWithDeadlineExceeded() async throws {
+        let member = try await Self.startMember()
+        let connection = try await RawHTTP2.connect(port: member.clientPort)
+        let started = ContinuousClock.now
+        try await connection.startCall(1, path: "/etcdserverpb.Watch/Watch", extra: [("grpc-timeout", "300m")])
+        let watch = GRPCAnswer(try await connection.frames(of: 1))
+        let elapsed = ContinuousClock.now - started
+        #expect(watch.trailer("grpc-status") == "4")
+        #expect(watch.trailer("grpc-message") == "context deadline exceeded")
+        #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(5), "\(elapsed)")
+        await connection.close()
+    }
+
+    @Test func pingsTooOftenWithoutCallsCloseTheConnection() async throws {
+        let member = try await Self.startMember()
+        let connection = try await RawHTTP2.connect(port: member.clientPort)
+        for ping in 1...4 {
+            try await connection.send(HTTP2Frame(streamID: .rootStream, payload: .ping(HTTP2PingData(withInteger: UInt64(ping)), ack: false)))
+        }
+        let goAway = try await connection.connectionFrame { payload in
+            if case .goAway = payload { return true }
+            return false
+        }
+        guard case .goAway(_, let code, let data) = goAway.payload else { return }
+        #expect(code == .enhanceYourCalm)
+        #expect(data.map { String(buffer: $0) } == "too_many_pings")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !connection.isClosed && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(connection.isClosed)
+        #expect(member.isRunning)
+    }
+
+    @Test func aGracefulShutdownSendsGoAwayAndTheMemberExits() async throws {
+        let member = try await Self.startMember()
+        let connection = try await RawHTTP2.connect(port: member.clientPort)
+        var create = Etcdserverpb_WatchRequest()
+        create.createRequest.key = Data("watched".utf8)
+        try await connection.startCall(1, path: "/etcdserverpb.Watch/Watch")
+        try await connection.sendData(1, RawHTTP2.grpcMessage(try create.serializedBytes()), endStream: false)
+        _ = try await connection.frame(on: 1) { payload in
+            if case .data = payload { return true }
+            return false
+        }
+        async let exit = member.terminate()
+        let goAway = try await connection.connectionFrame { payload in
+            if case .goAway = payload { return true }
+            return false
+        }
+        guard case .goAway(let lastStream, let code, _) = goAway.payload else { return }
+        #expect(code == .noError && lastStream == 1)
+        let started = ContinuousClock.now
+        #expect(try await exit == 0)
+        let waited = ContinuousClock.now - started
+        #expect(waited < .seconds(12), "a watch stream holds the shutdown up to the drain timeout (7 s), not longer: \(waited)")
+        #expect(connection.isClosed)
+        await connection.close()
+    }
+}
