@@ -5,8 +5,8 @@ import NIOHTTP2
 
 /// Serves gRPC calls on one HTTP/2 connection of the client port, straight from the connection's frames:
 /// no channel per stream. A unary call's request is collected on the event loop and handed to its service
-/// method in one task; the response goes out as headers, one message and trailers in one flush shared with
-/// every other answer ready at the same moment. Streaming calls get a task when they start, their requests
+/// method in one task that runs on that event loop; the response goes out as headers, one message and
+/// trailers in one flush shared with every other answer ready at the same moment. Streaming calls get a task when they start, their requests
 /// as an async stream and a sink that writes each response as it comes.
 ///
 /// It also gives flow-control credit back to the client as messages arrive, enforces etcd's keepalive
@@ -28,6 +28,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     private let configuration: ClientPortConfiguration
     private var context: ChannelHandlerContext?
     private var loopBound: NIOLoopBound<GRPCConnectionHandler>?
+    private var executor: EventLoopTaskExecutor?
     private var calls: [HTTP2StreamID: GRPCServerCall] = [:]
     private var lastStreamID = HTTP2StreamID.rootStream
     private var draining = false
@@ -57,6 +58,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.executor = EventLoopTaskExecutor(eventLoop: context.eventLoop)
         if context.channel.isActive { self.start(context: context) }
     }
 
@@ -222,9 +224,9 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         handler: @escaping @Sendable (ByteBuffer) async throws -> [UInt8],
         request: ByteBuffer
     ) {
-        guard let loopBound else { return }
+        guard let loopBound, let executor else { return }
         let streamID = call.streamID
-        call.task = Task {
+        call.task = Task(executorPreference: executor) {
             let result: Result<[UInt8], any Error>
             do {
                 result = .success(try await handler(request))

@@ -6,6 +6,8 @@ import Raft
 extension EtcdServer {
     /// How often the leader looks for expired leases (etcd checks every 500 ms).
     static let leaseExpiryCheckInterval: Duration = .milliseconds(500)
+    /// How often waiting proposals are checked against their timeout.
+    static let proposalTimeoutCheckInterval: Duration = .milliseconds(100)
     /// How often the leader checkpoints leases' remaining TTLs through the log (etcd's default).
     static let leaseCheckpointInterval: Duration = .seconds(300)
 
@@ -21,6 +23,10 @@ extension EtcdServer {
             }
             group.addTask {
                 await self.reads.run()
+                return false
+            }
+            group.addTask {
+                await self.proposals.expireOverdue(every: Self.proposalTimeoutCheckInterval)
                 return false
             }
             group.addTask {

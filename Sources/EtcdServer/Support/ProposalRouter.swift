@@ -50,17 +50,19 @@ final class ProposalRouter: Sendable {
                 outstanding.parked.remove(id)
             }
         }
-        let timer = Task {
-            try await Task.sleep(for: self.timeout)
-            self.waits.fail(id, with: EtcdError.timeout)
-        }
-        defer { timer.cancel() }
         do {
-            return try await self.waits.wait(for: id) { self.submit(input) }
+            return try await self.waits.wait(for: id, deadline: .now + self.timeout) { self.submit(input) }
         } catch let error as EtcdError where error == .timeout {
             let now = self.leader.current
             let leaderFailed = leaderAtStart.leader != .none && now.changes != leaderAtStart.changes
             throw leaderFailed ? EtcdError.timeoutDueToLeaderFail : EtcdError.timeout
+        }
+    }
+
+    /// Fails proposals past their timeout, checking every `interval`, until cancelled.
+    func expireOverdue(every interval: Duration) async {
+        while (try? await Task.sleep(for: interval)) != nil {
+            self.waits.expire(before: .now, with: EtcdError.timeout)
         }
     }
 
