@@ -51,6 +51,8 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        // glibc's allocator controls, for the member's memory scavenger.
+        .systemLibrary(name: "CAllocator"),
         .systemLibrary(
             name: "CSystemd",
             pkgConfig: "libsystemd",
@@ -149,7 +151,7 @@ let package = Package(
         .target(
             name: "EtcdMain",
             dependencies: [
-                "ClientAPI", "EtcdServer", "EtcdProto", "Membership", "Telemetry", "CSystemd", grpcCore, logging,
+                "ClientAPI", "EtcdServer", "EtcdProto", "Membership", "Telemetry", "CSystemd", "CAllocator", grpcCore, logging,
                 lifecycle, metrics, prometheus,
                 .product(name: "Yams", package: "Yams"),
             ],

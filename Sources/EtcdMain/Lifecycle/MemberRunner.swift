@@ -16,6 +16,7 @@ struct MemberRunner {
 
     /// Runs until shutdown; returns the exit status.
     func run() async -> Int32 {
+        MemoryScavenger.configureAllocator()
         self.logger.info(
             "starting an etcd member",
             metadata: ["name": "\(self.options.name)", "data-dir": "\(self.options.dataDirectory)"]
@@ -46,6 +47,8 @@ struct MemberRunner {
                 logger: self.logger
             )
         )
+        let scavenger = Task { await MemoryScavenger.run() }
+        defer { scavenger.cancel() }
         do {
             try await group.run()
         } catch {
