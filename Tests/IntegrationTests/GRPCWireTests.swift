@@ -1,5 +1,6 @@
 import EtcdProto
 import Foundation
+import NIOCore
 import NIOHTTP2
 import ProcessTestSupport
 import Testing
@@ -70,6 +71,26 @@ import Testing
         let answer = GRPCAnswer(try await connection.frames(of: 5))
         let response = try Etcdserverpb_RangeResponse(serializedBytes: Array(answer.data.dropFirst(5)))
         #expect(response.count == 0 && response.header.revision == 1, "nothing was written")
+
+        // Data the client sent on the refused stream before it saw the reset still counts against the
+        // connection's window; the server must give that credit back, or the connection stalls.
+        try await connection.startCall(7, path: "/etcdserverpb.KV/Put")
+        let upload = [[0, 0, 0x09, 0x27, 0xC0]] + Array(repeating: [UInt8](repeating: 7, count: 16_000), count: 65)
+        await connection.sendTogether(upload.map { bytes in
+            HTTP2Frame(streamID: 7, payload: .data(.init(data: .byteBuffer(ByteBuffer(bytes: bytes)))))
+        })
+        _ = try await connection.frames(of: 7)
+        let metrics = try await RawHTTP.get(port: member.clientPort, "/metrics").body
+        let received = metrics.split(separator: "\n").first { $0.hasPrefix("etcd_network_client_grpc_received_bytes_total ") }
+        let receivedBytes = received.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        #expect(receivedBytes > 1_000_000, "most of the upload reached the server after its reset: \(receivedBytes)")
+        try await connection.startCall(9, path: "/etcdserverpb.KV/Range")
+        var probe = Etcdserverpb_RangeRequest()
+        probe.key = Data(repeating: 0x6B, count: 12_000)
+        let probeMessage = RawHTTP2.grpcMessage(try probe.serializedBytes())
+        // Not awaited: with the window gone the write would never complete, and the wait below reports it.
+        Task { try? await connection.sendData(9, probeMessage, endStream: true) }
+        #expect(GRPCAnswer(try await connection.frames(of: 9)).trailer("grpc-status") == "0", "more than what was left of the window got through")
         await connection.close()
     }
 
@@ -103,6 +124,13 @@ import Testing
         #expect(watch.trailer("grpc-status") == "4")
         #expect(watch.trailer("grpc-message") == "context deadline exceeded")
         #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(5), "\(elapsed)")
+
+        var range = Etcdserverpb_RangeRequest()
+        range.key = Data("k".utf8)
+        try await connection.startCall(3, path: "/etcdserverpb.KV/Range", extra: [("grpc-timeout", "99999999H")])
+        try await connection.sendData(3, RawHTTP2.grpcMessage(try range.serializedBytes()), endStream: true)
+        #expect(GRPCAnswer(try await connection.frames(of: 3)).trailer("grpc-status") == "0", "the longest timeout gRPC can name")
+        #expect(member.isRunning)
         await connection.close()
     }
 

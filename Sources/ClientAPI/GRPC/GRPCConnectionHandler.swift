@@ -33,8 +33,9 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     private var lastStreamID = HTTP2StreamID.rootStream
     private var draining = false
     private var windowOpened = false
-    private var connectionCredit = 0
     private var flushScheduled = false
+    /// Trailers written and not yet on the socket (they may wait behind data held by flow control).
+    private var pendingTrailers = 0
     private var pingPolicy: GRPCPingPolicy
     private var lastActivity = NIODeadline.now()
     private var keepaliveCheck: Scheduled<Void>?
@@ -102,13 +103,27 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let closed = event as? StreamClosedEvent {
             self.abandon(closed.streamID)
+        } else if let window = event as? NIOHTTP2WindowUpdatedEvent, window.streamID == .rootStream,
+            let inbound = window.inboundWindowSize
+        {
+            self.refillConnectionWindow(from: inbound)
         }
         context.fireUserInboundEventTriggered(event)
     }
 
-    /// Errors are the HTTP/2 handler's to act on: it resets a broken stream (reported as closed) and ends
-    /// the connection on a connection error; socket errors close the channel anyway.
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {}
+    /// A stream's error has already reset that stream (and is reported as its closing); a frame for a
+    /// stream refused after our GOAWAY is expected while draining; anything else ends the connection
+    /// (NIOHTTP2 has sent its GOAWAY but leaves closing to us).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        switch error {
+        case is NIOHTTP2Errors.StreamError:
+            return
+        case is NIOHTTP2Errors.NoSuchStream where self.draining:
+            return
+        default:
+            context.close(promise: nil)
+        }
+    }
 
     // MARK: Requests
 
@@ -145,7 +160,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         self.calls[streamID] = call
         method.series?.started.increment()
         if let timeout = fields.first(name: "grpc-timeout").flatMap(GRPCTimeout.parse), let loopBound {
-            call.deadline = loopBound.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.inSeconds * 1e9))) {
+            call.deadline = loopBound.eventLoop.scheduleTask(in: TimeAmount(clamping: timeout)) {
                 loopBound.value.expire(streamID)
             }
         }
@@ -157,7 +172,6 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
 
     private func receive(_ data: HTTP2Frame.FramePayload.Data, on streamID: HTTP2StreamID) {
         let length = data.data.readableBytes + (data.paddingBytes.map { $0 + 1 } ?? 0)
-        self.returnConnectionCredit(length)
         guard let call = self.calls[streamID], case .byteBuffer(let bytes) = data.data else { return }
         if !data.endStream { self.returnStreamCredit(length, to: call) }
         let messages: [ByteBuffer]
@@ -205,12 +219,12 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             return
         }
         switch call.method.handler {
-        case .unary(let handler):
+        case .unary(let handler, let onEventLoop):
             guard let request = call.request else {
                 self.finish(call, GRPCStatus(code: .internalError, message: "grpc: the call ended without its request message"))
                 return
             }
-            self.startUnary(call, handler: handler, request: request)
+            self.startUnary(call, handler: handler, request: request, onEventLoop: onEventLoop)
         case .streaming:
             call.requests?.finish()
             call.requests = nil
@@ -222,11 +236,12 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     private func startUnary(
         _ call: GRPCServerCall,
         handler: @escaping @Sendable (ByteBuffer) async throws -> [UInt8],
-        request: ByteBuffer
+        request: ByteBuffer,
+        onEventLoop: Bool
     ) {
         guard let loopBound, let executor else { return }
         let streamID = call.streamID
-        call.task = Task(executorPreference: executor) {
+        let run: @Sendable () async -> Void = {
             let result: Result<[UInt8], any Error>
             do {
                 result = .success(try await handler(request))
@@ -235,6 +250,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             }
             loopBound.eventLoop.execute { loopBound.value.answer(streamID, with: result) }
         }
+        call.task = onEventLoop ? Task(executorPreference: executor, operation: run) : Task(operation: run)
     }
 
     private func startStreaming(
@@ -293,17 +309,27 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     /// Ends `call` with `status` in its trailers (a trailers-only response if nothing was sent yet), and
     /// resets the stream if the client is still sending, as grpc-go does.
     private func finish(_ call: GRPCServerCall, _ status: GRPCStatus) {
-        guard self.calls.removeValue(forKey: call.streamID) != nil else { return }
+        guard self.calls.removeValue(forKey: call.streamID) != nil, let context = self.context, let loopBound else { return }
         call.stop()
         var trailers = call.headersSent ? HPACKHeaders() : Self.responseHeaders
         status.add(to: &trailers)
-        self.write(HTTP2Frame(streamID: call.streamID, payload: .headers(.init(headers: trailers, endStream: true))))
-        if !call.clientEnded {
-            self.write(HTTP2Frame(streamID: call.streamID, payload: .rstStream(.noError)))
+        // The trailers may wait behind data held by flow control; what follows them waits for their write.
+        let written = context.eventLoop.makePromise(of: Void.self)
+        let frame = HTTP2Frame(streamID: call.streamID, payload: .headers(.init(headers: trailers, endStream: true)))
+        context.write(Self.wrapOutboundOut(frame), promise: written)
+        self.pendingTrailers += 1
+        self.scheduleFlush()
+        let (streamID, resetAfter) = (call.streamID, !call.clientEnded)
+        written.futureResult.whenComplete { _ in
+            let handler = loopBound.value
+            handler.pendingTrailers -= 1
+            if resetAfter {
+                handler.write(HTTP2Frame(streamID: streamID, payload: .rstStream(.noError)))
+            }
+            handler.closeIfDrained()
         }
         self.pingPolicy.responded()
         call.count(code: status.code)
-        self.closeIfDrained()
     }
 
     /// The client reset the stream or it closed underneath: the call stops without an answer.
@@ -334,11 +360,11 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
 
     // MARK: Flow control
 
-    private func returnConnectionCredit(_ length: Int) {
-        self.connectionCredit += length
-        guard self.connectionCredit >= Self.connectionWindow / 2 else { return }
-        self.write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: self.connectionCredit)))
-        self.connectionCredit = 0
+    /// Tops the connection's window back up once it is half used. Driven by NIOHTTP2's own count, which
+    /// includes DATA of streams already reset (frames that never reach this handler).
+    private func refillConnectionWindow(from current: Int) {
+        guard current < Self.connectionWindow / 2 else { return }
+        self.write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: Self.connectionWindow - current)))
     }
 
     private func returnStreamCredit(_ length: Int, to call: GRPCServerCall) {
@@ -376,7 +402,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     }
 
     private func closeIfDrained() {
-        guard self.draining, self.calls.isEmpty, let context = self.context else { return }
+        guard self.draining, self.calls.isEmpty, self.pendingTrailers == 0, let context = self.context else { return }
         context.flush()
         context.close(promise: nil)
     }
@@ -398,7 +424,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
 
     private func scheduleKeepaliveCheck(in delay: Duration) {
         guard let loopBound else { return }
-        self.keepaliveCheck = loopBound.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.inSeconds * 1e9))) {
+        self.keepaliveCheck = loopBound.eventLoop.scheduleTask(in: TimeAmount(clamping: delay)) {
             loopBound.value.checkIdle()
         }
     }
@@ -406,7 +432,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     /// Pings a client that has sent nothing for a keepalive interval, and closes the connection if the
     /// answer does not come within the keepalive timeout.
     private func checkIdle() {
-        let interval = TimeAmount.nanoseconds(Int64(self.configuration.keepaliveInterval.inSeconds * 1e9))
+        let interval = TimeAmount(clamping: self.configuration.keepaliveInterval)
         let idle = NIODeadline.now() - self.lastActivity
         guard idle >= interval else {
             self.scheduleKeepaliveCheck(in: .nanoseconds((interval - idle).nanoseconds))
@@ -415,7 +441,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         guard let context = self.context, let loopBound else { return }
         self.write(HTTP2Frame(streamID: .rootStream, payload: .ping(Self.keepalivePing, ack: false)))
         context.flush()
-        let timeout = TimeAmount.nanoseconds(Int64(self.configuration.keepaliveTimeout.inSeconds * 1e9))
+        let timeout = TimeAmount(clamping: self.configuration.keepaliveTimeout)
         self.keepaliveTimeout = loopBound.eventLoop.scheduleTask(in: timeout) {
             loopBound.value.context?.close(promise: nil)
         }

@@ -7,8 +7,9 @@ import Telemetry
 struct GRPCMethod: Sendable {
     /// How a call of the method runs.
     enum Handler: Sendable {
-        /// One request message in, one response message out, both serialized; runs once the request has ended.
-        case unary(@Sendable (ByteBuffer) async throws -> [UInt8])
+        /// One request message in, one response message out, both serialized; runs once the request has
+        /// ended, on the connection's event loop unless the method may block for long (`onEventLoop`).
+        case unary(@Sendable (ByteBuffer) async throws -> [UInt8], onEventLoop: Bool)
         /// Requests and responses as streams of serialized messages; runs as soon as the call starts.
         case streaming(@Sendable (GRPCRequestStream, any GRPCResponseSink) async throws -> Void)
     }
@@ -17,17 +18,22 @@ struct GRPCMethod: Sendable {
     /// go-grpc-prometheus' series of the method; nil when the member keeps no metrics.
     let series: GRPCServerMetrics.MethodSeries?
 
-    /// A unary method answered by `call`.
+    /// A unary method answered by `call`; `blocking` keeps it off the event loop (a method that scans the
+    /// whole store synchronously would stall every connection of the loop).
     static func unary<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ descriptor: MethodDescriptor,
         metrics: GRPCServerMetrics?,
+        blocking: Bool = false,
         _ call: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) -> (path: String, method: GRPCMethod) {
         let context = Self.context(for: descriptor)
-        let handler = Handler.unary { bytes in
-            let request = try Self.decode(Request.self, from: bytes)
-            return try await call(request, context).serializedBytes()
-        }
+        let handler = Handler.unary(
+            { bytes in
+                let request = try Self.decode(Request.self, from: bytes)
+                return try await call(request, context).serializedBytes()
+            },
+            onEventLoop: !blocking
+        )
         return Self.entry(descriptor, metrics: metrics, handler: handler)
     }
 

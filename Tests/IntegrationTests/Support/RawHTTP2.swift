@@ -42,6 +42,14 @@ final class RawHTTP2: Sendable {
         try await self.channel.writeAndFlush(frame).get()
     }
 
+    /// Writes `frames` and flushes them together, so they leave before any answer can arrive; frames the
+    /// client's HTTP/2 state refuses (on a stream reset meanwhile) are dropped.
+    func sendTogether(_ frames: [HTTP2Frame]) async {
+        let writes = frames.map { self.channel.write($0) }
+        self.channel.flush()
+        for write in writes { try? await write.get() }
+    }
+
     /// Opens stream `streamID` with a gRPC request's headers for `path`; `extra` adds or replaces fields.
     func startCall(_ streamID: Int, path: String, extra: [(String, String)] = [], endStream: Bool = false) async throws {
         var headers: HPACKHeaders = [
