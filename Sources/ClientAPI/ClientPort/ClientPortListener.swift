@@ -113,8 +113,7 @@ final class ClientPortListener: Sendable {
         guard !alreadyDraining else { return }
         channel?.close(promise: nil)
         for connection in connections { Self.drain(connection.handler) }
-        let timeout = TimeAmount.nanoseconds(Int64(self.configuration.drainTimeout.inSeconds * 1e9))
-        self.eventLoopGroup.any().scheduleTask(in: timeout) {
+        self.eventLoopGroup.any().scheduleTask(in: TimeAmount(self.configuration.drainTimeout)) {
             let open = self.state.withLock { Array($0.connections.values) }
             for connection in open { connection.channel.close(promise: nil) }
         }

@@ -160,7 +160,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         self.calls[streamID] = call
         method.series?.started.increment()
         if let timeout = fields.first(name: "grpc-timeout").flatMap(GRPCTimeout.parse), let loopBound {
-            call.deadline = loopBound.eventLoop.scheduleTask(in: TimeAmount(clamping: timeout)) {
+            call.deadline = loopBound.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
                 loopBound.value.expire(streamID)
             }
         }
@@ -290,7 +290,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         self.finish(call, status)
     }
 
-    /// Writes one response of a streaming call and flushes it; `promise` completes once it is written.
+    /// Writes one response of a streaming call and flushes it at once; `promise` completes once it is written.
     fileprivate func send(_ message: [UInt8], on streamID: HTTP2StreamID, promise: EventLoopPromise<Void>) {
         guard let call = self.calls[streamID] else {
             promise.fail(CancellationError())
@@ -353,7 +353,6 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         context.write(Self.wrapOutboundOut(HTTP2Frame(streamID: call.streamID, payload: .data(.init(data: .byteBuffer(framed))))), promise: promise)
         call.method.series?.messagesSent.increment()
         self.pingPolicy.responded()
-        self.scheduleFlush()
     }
 
     private static let responseHeaders: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
@@ -381,7 +380,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         self.windowOpened = true
         let increment = Self.connectionWindow - Self.defaultWindow
         self.write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
-        self.scheduleKeepaliveCheck(in: self.configuration.keepaliveInterval)
+        self.scheduleKeepaliveCheck(in: TimeAmount(self.configuration.keepaliveInterval))
     }
 
     /// Stops taking calls: a GOAWAY naming the last stream accepted, then the connection closes once the
@@ -422,9 +421,9 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
 
     // MARK: Keepalive
 
-    private func scheduleKeepaliveCheck(in delay: Duration) {
+    private func scheduleKeepaliveCheck(in delay: TimeAmount) {
         guard let loopBound else { return }
-        self.keepaliveCheck = loopBound.eventLoop.scheduleTask(in: TimeAmount(clamping: delay)) {
+        self.keepaliveCheck = loopBound.eventLoop.scheduleTask(in: delay) {
             loopBound.value.checkIdle()
         }
     }
@@ -432,16 +431,16 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     /// Pings a client that has sent nothing for a keepalive interval, and closes the connection if the
     /// answer does not come within the keepalive timeout.
     private func checkIdle() {
-        let interval = TimeAmount(clamping: self.configuration.keepaliveInterval)
+        let interval = TimeAmount(self.configuration.keepaliveInterval)
         let idle = NIODeadline.now() - self.lastActivity
         guard idle >= interval else {
-            self.scheduleKeepaliveCheck(in: .nanoseconds((interval - idle).nanoseconds))
+            self.scheduleKeepaliveCheck(in: interval - idle)
             return
         }
         guard let context = self.context, let loopBound else { return }
         self.write(HTTP2Frame(streamID: .rootStream, payload: .ping(Self.keepalivePing, ack: false)))
         context.flush()
-        let timeout = TimeAmount(clamping: self.configuration.keepaliveTimeout)
+        let timeout = TimeAmount(self.configuration.keepaliveTimeout)
         self.keepaliveTimeout = loopBound.eventLoop.scheduleTask(in: timeout) {
             loopBound.value.context?.close(promise: nil)
         }
@@ -451,7 +450,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         guard data == Self.keepalivePing, let timeout = self.keepaliveTimeout else { return }
         timeout.cancel()
         self.keepaliveTimeout = nil
-        self.scheduleKeepaliveCheck(in: self.configuration.keepaliveInterval)
+        self.scheduleKeepaliveCheck(in: TimeAmount(self.configuration.keepaliveInterval))
     }
 
     // MARK: Writing

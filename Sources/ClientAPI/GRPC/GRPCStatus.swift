@@ -1,5 +1,4 @@
 import GRPCCore
-import NIOCore
 import NIOHPACK
 
 /// How a call ends: a gRPC status code and message, sent in the trailers.
@@ -85,21 +84,6 @@ enum GRPCTimeout {
         case "u": return .microseconds(amount)
         case "n": return .nanoseconds(amount)
         default: return nil
-        }
-    }
-}
-
-extension TimeAmount {
-    /// `duration` in NIO's nanoseconds, saturating instead of trapping for durations beyond Int64's range
-    /// (a `grpc-timeout` may name up to 99,999,999 hours).
-    init(clamping duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let (wholeNanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow {
-            self = .nanoseconds(seconds < 0 ? .min : .max)
-        } else {
-            let (total, overflowAgain) = wholeNanoseconds.addingReportingOverflow(attoseconds / 1_000_000_000)
-            self = .nanoseconds(overflowAgain ? .max : total)
         }
     }
 }

@@ -35,7 +35,7 @@ struct MemberRunner {
         SystemdNotifier.status("member \(String(server.memberID, radix: 16)) started; waiting for a quorum to join the cluster")
         let member = MemberService(
             server: server,
-            clientPort: self.clientPort(for: server, metrics: metrics),
+            clientPort: self.clientPort(for: server, metrics: metrics, drainTimeout: configuration.requestTimeout),
             metricsListener: self.metricsListener(for: server, metrics: metrics),
             listenAddresses: self.options.listenClientURLs.count,
             logger: self.logger
@@ -80,7 +80,8 @@ struct MemberRunner {
         )
     }
 
-    private func clientPort(for server: EtcdServer, metrics: EtcdMetrics) -> ClientPortServer {
+    /// The client port; a graceful shutdown waits `drainTimeout` (etcd's request timeout) for open calls.
+    private func clientPort(for server: EtcdServer, metrics: EtcdMetrics, drainTimeout: Duration) -> ClientPortServer {
         var router = self.monitoringRoutes(for: server, metrics: metrics)
         VersionEndpoint.register(on: &router)
         let services = ClientServices(
@@ -100,7 +101,7 @@ struct MemberRunner {
             keepaliveMinimumPingInterval: self.options.keepaliveMinimumPingInterval,
             keepaliveInterval: self.options.keepaliveInterval,
             keepaliveTimeout: self.options.keepaliveTimeout,
-            drainTimeout: .seconds(5) + .milliseconds(2 * self.options.electionTimeoutMilliseconds)
+            drainTimeout: drainTimeout
         )
         return ClientPortServer(
             addresses: self.options.listenClientURLs.map { ListenAddress(host: $0.host, port: $0.port) },
