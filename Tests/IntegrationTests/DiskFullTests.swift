@@ -35,6 +35,8 @@ import Testing
         let inside = "/proc/\(member.process.processIdentifier)/root\(directory)"
         let filler = "\(inside)/filler"
         try self.fill(filler, leavingFreeBytes: 40 * 1024 * 1024, on: inside)
+        // The member trusts a measurement of plentiful space for 100 ms.
+        try await Task.sleep(for: .milliseconds(250))
         do {
             try await clients.put("refused", "value", port: clientPort)
             Issue.record("a put succeeded on a full disk")

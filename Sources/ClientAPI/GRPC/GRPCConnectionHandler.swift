@@ -248,7 +248,11 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             } catch {
                 result = .failure(error)
             }
-            loopBound.eventLoop.execute { loopBound.value.answer(streamID, with: result) }
+            if loopBound.eventLoop.inEventLoop {
+                loopBound.value.answer(streamID, with: result)
+            } else {
+                loopBound.eventLoop.execute { loopBound.value.answer(streamID, with: result) }
+            }
         }
         call.task = onEventLoop ? Task(executorPreference: executor, operation: run) : Task(operation: run)
     }

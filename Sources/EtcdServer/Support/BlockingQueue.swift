@@ -13,9 +13,13 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
     @discardableResult
     func push(_ element: Element) -> Bool {
         self.condition.lock()
-        defer { self.condition.unlock() }
-        guard !self.closed else { return false }
+        guard !self.closed else {
+            self.condition.unlock()
+            return false
+        }
         self.items.append(element)
+        self.condition.unlock()
+        // Signalled after unlocking, so the consumer does not wake only to block on the lock still held here.
         self.condition.signal()
         return true
     }

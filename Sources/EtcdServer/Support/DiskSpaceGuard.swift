@@ -7,14 +7,27 @@ import WAL
 /// no-space error while a filesystem holding the WAL or the backend has less free space than a new WAL
 /// segment plus a margin, instead of letting the WAL fail a write and stop the member. Reads, deletes,
 /// compactions and alarms still pass, and writes resume by themselves once space returns.
+///
+/// Free space is measured (`statvfs` of every directory) at most every ``samplingInterval`` while it is
+/// plentiful; in between, the bytes admitted since the last measurement are subtracted from it, and once
+/// that estimate comes near the reserve every request measures again.
 final class DiskSpaceGuard: Sendable {
     /// Room kept free beyond one WAL segment: snapshot files, backend growth and the entries in flight.
     static let marginBytes: Int64 = 16 * 1024 * 1024
+    /// How long a measurement of plentiful free space is trusted.
+    static let samplingInterval: Duration = .milliseconds(100)
+
+    private struct Sample {
+        var freeBytes: Int64
+        var takenAt: ContinuousClock.Instant
+        var admittedSince: Int64
+    }
 
     private let directories: [String]
     private let reserveBytes: Int64
     private let logger: Logger
     private let refusing = Atomic<Bool>(false)
+    private let sample = Mutex<Sample?>(nil)
 
     /// A guard over the filesystems holding `directories`.
     init(directories: [String], logger: Logger) {
@@ -26,8 +39,22 @@ final class DiskSpaceGuard: Sendable {
     /// Whether a request adding about `costBytes` may be proposed. Logs once when refusals start and once
     /// when they end.
     func admits(costBytes: Int) -> Bool {
+        let cost = Int64(costBytes)
+        let now = ContinuousClock.now
+        let trusted = self.sample.withLock { sample -> Bool in
+            guard var current = sample, now - current.takenAt < Self.samplingInterval,
+                current.freeBytes - current.admittedSince - cost >= self.reserveBytes
+            else { return false }
+            current.admittedSince += cost
+            sample = current
+            return true
+        }
+        if trusted { return true }
         guard let (directory, free) = self.tightest() else { return true }
-        let admitted = free >= self.reserveBytes + Int64(costBytes)
+        let admitted = free >= self.reserveBytes + cost
+        self.sample.withLock {
+            $0 = Sample(freeBytes: free, takenAt: now, admittedSince: admitted ? cost : 0)
+        }
         let wasRefusing = self.refusing.exchange(!admitted, ordering: .relaxed)
         if !admitted && !wasRefusing {
             self.logger.warning(
