@@ -44,10 +44,12 @@ struct PeerConnector: Sendable {
 
 /// The pipeline of every peer connection, either side.
 enum PeerPipeline {
-    static func install(on channel: any Channel, maxFrameBytes: Int) throws -> PeerChannel {
+    /// Frames the connection; an accepted one also gets `receiver`, which serves message streams itself.
+    static func install(on channel: any Channel, maxFrameBytes: Int, receiver: PeerStreamReceiver? = nil) throws -> PeerChannel {
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(ByteToMessageHandler(PeerFrameDecoder(maxFrameBytes: maxFrameBytes)))
         try pipeline.addHandler(MessageToByteHandler(PeerFrameEncoder()))
+        if let receiver { try pipeline.addHandler(receiver) }
         return try PeerChannel(wrappingChannelSynchronously: channel)
     }
 }

@@ -61,7 +61,8 @@ public final class PeerTransport: Sendable {
             let sender = PeerSender(
                 peerID: peerID,
                 addresses: addresses,
-                maxQueuedBatches: self.configuration.maxQueuedBatchesPerPeer
+                maxQueuedBatches: self.configuration.maxQueuedBatchesPerPeer,
+                observer: self.observer
             )
             senders[peerID] = sender
             return sender
@@ -162,10 +163,12 @@ public final class PeerTransport: Sendable {
     private func serve() async throws {
         var servers: [NIOAsyncChannel<PeerChannel, Never>] = []
         for address in self.listenAddresses {
+            let (identity, delegate, observer, logger) = (self.identity, self.delegate, self.observer, self.logger)
             let listener = PeerListener(
                 address: address,
                 eventLoopGroup: self.connector.eventLoopGroup,
-                maxFrameBytes: self.configuration.maxFrameBytes
+                maxFrameBytes: self.configuration.maxFrameBytes,
+                makeReceiver: { PeerStreamReceiver(identity: identity, delegate: delegate, observer: observer, logger: logger) }
             )
             let server = try await listener.bind()
             if let local = server.channel.localAddress, let port = local.port {
@@ -177,7 +180,6 @@ public final class PeerTransport: Sendable {
             identity: self.identity,
             delegate: self.delegate,
             threadPool: self.threadPool,
-            observer: self.observer,
             logger: self.logger
         )
         try await withThrowingDiscardingTaskGroup { group in
@@ -192,13 +194,7 @@ public final class PeerTransport: Sendable {
             }
             for await sender in self.newSenders {
                 group.addTask {
-                    await sender.run(
-                        identity: self.identity,
-                        connector: self.connector,
-                        delegate: self.delegate,
-                        observer: self.observer,
-                        logger: self.logger
-                    )
+                    await sender.run(identity: self.identity, connector: self.connector, delegate: self.delegate, logger: self.logger)
                 }
                 if let observer = self.observer {
                     let prober = PeerProber(

@@ -7,17 +7,19 @@ struct PeerListener {
     let address: PeerAddress
     let eventLoopGroup: any EventLoopGroup
     let maxFrameBytes: Int
+    /// Makes the handler that serves message streams, one per accepted connection.
+    let makeReceiver: @Sendable () -> PeerStreamReceiver
 
     /// Binds the address; the returned channel yields accepted, framed connections.
     func bind() async throws -> NIOAsyncChannel<PeerChannel, Never> {
-        let maxFrameBytes = self.maxFrameBytes
+        let (maxFrameBytes, makeReceiver) = (self.maxFrameBytes, self.makeReceiver)
         return try await ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: self.address.host, port: self.address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try PeerPipeline.install(on: channel, maxFrameBytes: maxFrameBytes)
+                    try PeerPipeline.install(on: channel, maxFrameBytes: maxFrameBytes, receiver: makeReceiver())
                 }
             }
     }

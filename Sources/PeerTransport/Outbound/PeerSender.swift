@@ -5,29 +5,49 @@ import Raft
 import RaftWire
 import Synchronization
 
-/// The outgoing message stream to one peer: a bounded queue that the Raft loop fills without ever
-/// blocking, and a task that keeps a connection open (reconnecting with backoff) and drains the queue
-/// into it in order.
+/// The outgoing message stream to one peer. A task keeps a connection open (reconnecting with
+/// backoff); the Raft loop hands batches straight to that connection's event loop, which encodes and
+/// writes them, so a message crosses one thread on its way out. While the connection is down, batches
+/// wait in a bounded queue and go out first once it is back. Batches beyond the bound (queued, or
+/// written and not yet on the socket) are dropped, and Raft retries them later.
 final class PeerSender: Sendable {
-    let peerID: UInt64
-    private let addresses: Mutex<[PeerAddress]>
-    private let queue: AsyncStream<[Raft.Message]>
-    private let continuation: AsyncStream<[Raft.Message]>.Continuation
-    private let stopped = Atomic<Bool>(false)
-
-    init(peerID: UInt64, addresses: [PeerAddress], maxQueuedBatches: Int) {
-        self.peerID = peerID
-        self.addresses = Mutex(addresses)
-        (self.queue, self.continuation) = AsyncStream.makeStream(
-            of: [Raft.Message].self,
-            bufferingPolicy: .bufferingOldest(maxQueuedBatches)
-        )
+    private struct Link {
+        var channel: (any Channel)?
+        var waiting: [[Raft.Message]] = []
+        var inFlight = 0
     }
 
-    /// Queues `messages`; false if the queue was full or the sender stopped, and they were dropped.
+    let peerID: UInt64
+    private let addresses: Mutex<[PeerAddress]>
+    private let maxQueuedBatches: Int
+    private let observer: (any PeerTrafficObserver)?
+    private let link = Mutex(Link())
+    private let stopped = Atomic<Bool>(false)
+
+    init(peerID: UInt64, addresses: [PeerAddress], maxQueuedBatches: Int, observer: (any PeerTrafficObserver)?) {
+        self.peerID = peerID
+        self.addresses = Mutex(addresses)
+        self.maxQueuedBatches = maxQueuedBatches
+        self.observer = observer
+    }
+
+    /// Sends or queues `messages`; false if the bound was reached or the sender stopped, and they were
+    /// dropped. Called by one thread at a time (the Raft loop), whose order the peer sees.
     func enqueue(_ messages: [Raft.Message]) -> Bool {
-        if case .enqueued = self.continuation.yield(messages) { return true }
-        return false
+        guard !self.isStopped else { return false }
+        let connection = self.link.withLock { link -> (any Channel)?? in
+            if let channel = link.channel {
+                guard link.inFlight < self.maxQueuedBatches else { return nil }
+                link.inFlight += 1
+                return .some(channel)
+            }
+            guard link.waiting.count < self.maxQueuedBatches else { return nil }
+            link.waiting.append(messages)
+            return .some(nil)
+        }
+        guard let connection else { return false }
+        if let channel = connection { self.write([messages], on: channel) }
+        return true
     }
 
     /// The addresses tried in turn.
@@ -40,29 +60,26 @@ final class PeerSender: Sendable {
         self.addresses.withLock { $0 = addresses }
     }
 
-    /// Ends the queue; ``run(identity:connector:delegate:logger:)`` returns after the current batch.
+    /// Drops what is queued and closes the connection; ``run(identity:connector:delegate:logger:)`` returns.
     func stop() {
         self.stopped.store(true, ordering: .relaxed)
-        self.continuation.finish()
+        let channel = self.link.withLock { link in
+            link.waiting.removeAll()
+            return link.channel
+        }
+        channel?.close(promise: nil)
     }
 
     /// True once ``stop()`` was called.
     var isStopped: Bool { self.stopped.load(ordering: .relaxed) }
 
-    /// Connects, sends, and reconnects until ``stop()`` or cancellation.
-    func run(
-        identity: PeerIdentity,
-        connector: PeerConnector,
-        delegate: any PeerTransportDelegate,
-        observer: (any PeerTrafficObserver)?,
-        logger: Logger
-    ) async {
+    /// Connects, hands the connection to ``enqueue(_:)``, and reconnects when it breaks, until ``stop()``
+    /// or cancellation.
+    func run(identity: PeerIdentity, connector: PeerConnector, delegate: any PeerTransportDelegate, logger: Logger) async {
         let hello = identity.hello(.stream, to: self.peerID)
-        var batches = self.queue.makeAsyncIterator()
         var backoff = Backoff(initial: connector.configuration.initialReconnectDelay, max: connector.configuration.maxReconnectDelay)
         var attempt = 0
-        var finished = false
-        while !finished && !Task.isCancelled {
+        while !self.isStopped && !Task.isCancelled {
             let candidates = self.addresses.withLock { $0 }
             guard !candidates.isEmpty else { return }
             let address = candidates[attempt % candidates.count]
@@ -73,36 +90,75 @@ final class PeerSender: Sendable {
                     var replies = inbound.makeAsyncIterator()
                     try await PeerConnector.handshake(hello, inbound: &replies, outbound: outbound)
                     logger.info("established stream to peer", metadata: ["peer": "\(hex(self.peerID))", "address": "\(address)"])
-                    observer?.streamChanged(to: self.peerID, active: true)
-                    defer { observer?.streamChanged(to: self.peerID, active: false) }
+                    self.observer?.streamChanged(to: self.peerID, active: true)
+                    defer { self.observer?.streamChanged(to: self.peerID, active: false) }
                     backoff.reset()
-                    while let batch = await batches.next() {
-                        var frames: [ByteBuffer] = []
-                        frames.reserveCapacity(batch.count)
-                        var bytes = 0
-                        for message in batch {
-                            let frame = try PeerFrames.encode(message.proto)
-                            bytes += frame.readableBytes + PeerFrameEncoder.headerBytes
-                            frames.append(frame)
-                        }
-                        try await outbound.write(contentsOf: frames)
-                        observer?.sent(bytes: bytes, to: self.peerID)
-                    }
-                    finished = true
+                    try await self.serve(channel.channel)
                 }
             } catch let refusal as PeerRefusal where refusal.meansRemoved {
                 logger.error("peer says this member was removed from the cluster", metadata: ["peer": "\(hex(self.peerID))"])
                 delegate.removedFromCluster()
                 return
             } catch {
+                guard !self.isStopped else { return }
                 delegate.unreachable(self.peerID)
-                observer?.sendFailed(to: self.peerID)
+                self.observer?.sendFailed(to: self.peerID)
                 logger.debug(
                     "lost stream to peer",
                     metadata: ["peer": "\(hex(self.peerID))", "address": "\(address)", "error": "\(error)"]
                 )
                 try? await Task.sleep(for: backoff.next())
             }
+        }
+    }
+
+    /// Sends what waited, lets ``enqueue(_:)`` write to `channel` until it closes, then throws.
+    private func serve(_ channel: any Channel) async throws {
+        self.link.withLock { link in
+            // Written before the channel is published, so nothing enqueued later overtakes it.
+            if !link.waiting.isEmpty {
+                link.inFlight += link.waiting.count
+                self.write(link.waiting, on: channel)
+                link.waiting.removeAll()
+            }
+            link.channel = channel
+        }
+        defer { self.link.withLock { $0.channel = nil } }
+        if self.isStopped { channel.close(promise: nil) }
+        try await withTaskCancellationHandler {
+            try await channel.closeFuture.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+        throw PeerProtocolError("the stream to peer \(hex(self.peerID)) closed")
+    }
+
+    /// Encodes and writes `batches` on the channel's event loop, with one flush.
+    private func write(_ batches: [[Raft.Message]], on channel: any Channel) {
+        channel.eventLoop.execute {
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenComplete { _ in self.link.withLock { $0.inFlight -= batches.count } }
+            var frames: [ByteBuffer] = []
+            do {
+                for batch in batches {
+                    for message in batch { frames.append(try PeerFrames.encode(message.proto)) }
+                }
+            } catch {
+                written.fail(error)
+                channel.close(promise: nil)
+                return
+            }
+            guard !frames.isEmpty else {
+                written.succeed(())
+                return
+            }
+            var bytes = 0
+            for (position, frame) in frames.enumerated() {
+                bytes += frame.readableBytes + PeerFrameEncoder.headerBytes
+                channel.write(frame, promise: position == frames.count - 1 ? written : nil)
+            }
+            channel.flush()
+            self.observer?.sent(bytes: bytes, to: self.peerID)
         }
     }
 }
