@@ -254,7 +254,9 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
                 loopBound.eventLoop.execute { loopBound.value.answer(streamID, with: result) }
             }
         }
-        call.task = onEventLoop ? Task(executorPreference: executor, operation: run) : Task(operation: run)
+        // On the loop the task starts here and now, running until its first suspension (a proposal's wait)
+        // without a trip through the loop's task queue; it resumes on the loop.
+        call.task = onEventLoop ? Task.immediate(executorPreference: executor, operation: run) : Task(operation: run)
     }
 
     private func startStreaming(

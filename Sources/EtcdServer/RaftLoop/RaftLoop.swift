@@ -13,6 +13,10 @@ import Raft
 /// 4. committed entries go to the apply loop — and when they hold a membership change or a snapshot, the
 ///    loop waits for them to be applied, because the node's configuration must change in log order;
 /// 5. confirmed read indexes are handed on, and the Ready is acknowledged.
+///
+/// A Ready with neither entries nor a snapshot has all its committed entries in the durable log already:
+/// they go to the apply loop first (step 4 before step 2), so the write of the new commit index, which
+/// needs no fsync, does not delay their answers.
 final class RaftLoop: @unchecked Sendable {
     // Everything below `inbox` is touched only by the loop's own thread, after `start()`.
     let inbox: BlockingQueue<RaftInput>
@@ -130,6 +134,8 @@ final class RaftLoop: @unchecked Sendable {
             self.delegate?.leadershipChanged(softState, term: self.node.basicStatus.hardState.term)
         }
         self.dispatch(ready.messages)
+        let committedAreDurable = ready.entries.isEmpty && ready.snapshot == nil
+        if committedAreDurable { self.apply(ready) }
         if let snapshot = ready.snapshot {
             self.logStore.saveSnapshot(snapshot)
         }
@@ -150,7 +156,7 @@ final class RaftLoop: @unchecked Sendable {
             }
         }
         self.dispatch(ready.messagesAfterPersist)
-        self.apply(ready)
+        if !committedAreDurable { self.apply(ready) }
         if !ready.readStates.isEmpty {
             self.delegate?.readStatesConfirmed(ready.readStates)
         }
