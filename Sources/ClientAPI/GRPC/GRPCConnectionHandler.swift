@@ -256,7 +256,10 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         }
         // On the loop the task starts here and now, running until its first suspension (a proposal's wait)
         // without a trip through the loop's task queue; it resumes on the loop.
-        call.task = onEventLoop ? Task.immediate(executorPreference: executor, operation: run) : Task(operation: run)
+        let task = onEventLoop ? Task.immediate(executorPreference: executor, operation: run) : Task(operation: run)
+        call.task = task
+        // The call may have ended while the task ran inside this read (answered, reset or stopped).
+        if self.calls[streamID] !== call { task.cancel() }
     }
 
     private func startStreaming(

@@ -135,7 +135,10 @@ final class RaftLoop: @unchecked Sendable {
         }
         self.dispatch(ready.messages)
         let committedAreDurable = ready.entries.isEmpty && ready.snapshot == nil
-        if committedAreDurable { self.apply(ready) }
+        if committedAreDurable {
+            self.publishCommit(of: ready.hardState)
+            self.apply(ready)
+        }
         if let snapshot = ready.snapshot {
             self.logStore.saveSnapshot(snapshot)
         }
@@ -150,10 +153,7 @@ final class RaftLoop: @unchecked Sendable {
         self.storage.append(ready.entries)
         if let hardState = ready.hardState {
             self.storage.setHardState(hardState)
-            if hardState.commit > self.lastCommit {
-                self.lastCommit = hardState.commit
-                self.delegate?.committed(upTo: hardState.commit)
-            }
+            self.publishCommit(of: hardState)
         }
         self.dispatch(ready.messagesAfterPersist)
         if !committedAreDurable { self.apply(ready) }
@@ -161,6 +161,14 @@ final class RaftLoop: @unchecked Sendable {
             self.delegate?.readStatesConfirmed(ready.readStates)
         }
         self.node.advance(ready)
+    }
+
+    /// Tells the delegate the commit index moved (before anything at the new index is applied, so the
+    /// applied index never shows above it).
+    private func publishCommit(of hardState: HardState?) {
+        guard let commit = hardState?.commit, commit > self.lastCommit else { return }
+        self.lastCommit = commit
+        self.delegate?.committed(upTo: commit)
     }
 
     /// Sends messages, handing snapshot messages to the sender's snapshot path.

@@ -10,7 +10,7 @@ import WAL
 ///
 /// Free space is measured (`statvfs` of every directory) at most every ``samplingInterval`` while it is
 /// plentiful; in between, the bytes admitted since the last measurement are subtracted from it, and once
-/// that estimate comes near the reserve every request measures again.
+/// that estimate comes near the reserve (or while writes are refused) every request measures again.
 final class DiskSpaceGuard: Sendable {
     /// Room kept free beyond one WAL segment: snapshot files, backend growth and the entries in flight.
     static let marginBytes: Int64 = 16 * 1024 * 1024
@@ -41,7 +41,8 @@ final class DiskSpaceGuard: Sendable {
     func admits(costBytes: Int) -> Bool {
         let cost = Int64(costBytes)
         let now = ContinuousClock.now
-        let trusted = self.sample.withLock { sample -> Bool in
+        // While refusing, every request measures, so the first one admitted again is the one that logs it.
+        let trusted = !self.refusing.load(ordering: .relaxed) && self.sample.withLock { sample -> Bool in
             guard var current = sample, now - current.takenAt < Self.samplingInterval,
                 current.freeBytes - current.admittedSince - cost >= self.reserveBytes
             else { return false }

@@ -34,8 +34,9 @@ final class PeerSender: Sendable {
     /// Sends or queues `messages`; false if the bound was reached or the sender stopped, and they were
     /// dropped. Called by one thread at a time (the Raft loop), whose order the peer sees.
     func enqueue(_ messages: [Raft.Message]) -> Bool {
-        guard !self.isStopped else { return false }
         let connection = self.link.withLock { link -> (any Channel)?? in
+            // Checked under the lock: `stop()` sets the flag before it empties the queue under it.
+            guard !self.isStopped else { return nil }
             if let channel = link.channel {
                 guard link.inFlight < self.maxQueuedBatches else { return nil }
                 link.inFlight += 1
