@@ -162,8 +162,8 @@ public final class PeerTransport: Sendable {
 
     private func serve() async throws {
         var servers: [NIOAsyncChannel<PeerChannel, Never>] = []
+        let (identity, delegate, observer, logger) = (self.identity, self.delegate, self.observer, self.logger)
         for address in self.listenAddresses {
-            let (identity, delegate, observer, logger) = (self.identity, self.delegate, self.observer, self.logger)
             let listener = PeerListener(
                 address: address,
                 eventLoopGroup: self.connector.eventLoopGroup,

@@ -31,24 +31,37 @@ final class PeerSender: Sendable {
         self.observer = observer
     }
 
+    /// What ``enqueue(_:)`` does with a batch.
+    private enum Admission {
+        case write(any Channel)
+        case queued
+        case dropped
+    }
+
     /// Sends or queues `messages`; false if the bound was reached or the sender stopped, and they were
     /// dropped. Called by one thread at a time (the Raft loop), whose order the peer sees.
     func enqueue(_ messages: [Raft.Message]) -> Bool {
-        let connection = self.link.withLock { link -> (any Channel)?? in
+        let admission = self.link.withLock { link -> Admission in
             // Checked under the lock: `stop()` sets the flag before it empties the queue under it.
-            guard !self.isStopped else { return nil }
+            guard !self.isStopped else { return .dropped }
             if let channel = link.channel {
-                guard link.inFlight < self.maxQueuedBatches else { return nil }
+                guard link.inFlight < self.maxQueuedBatches else { return .dropped }
                 link.inFlight += 1
-                return .some(channel)
+                return .write(channel)
             }
-            guard link.waiting.count < self.maxQueuedBatches else { return nil }
+            guard link.waiting.count < self.maxQueuedBatches else { return .dropped }
             link.waiting.append(messages)
-            return .some(nil)
+            return .queued
         }
-        guard let connection else { return false }
-        if let channel = connection { self.write([messages], on: channel) }
-        return true
+        switch admission {
+        case .write(let channel):
+            self.write([messages], on: channel)
+            return true
+        case .queued:
+            return true
+        case .dropped:
+            return false
+        }
     }
 
     /// The addresses tried in turn.
