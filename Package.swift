@@ -286,7 +286,14 @@ let package = Package(
         ),
         .testTarget(
             name: "EtcdServerTests",
-            dependencies: ["EtcdServer", "Backend", "EtcdProto"],
+            dependencies: ["EtcdServer", "Backend", "EtcdProto", "Membership", "MVCC", "Raft"],
+            swiftSettings: strict
+        ),
+        // The `etcd` member with its crash points armed from `CRASH_POINT`, for the member crash tests.
+        .executableTarget(
+            name: "EtcdCrashChild",
+            dependencies: ["EtcdMain", "WAL"],
+            path: "Tests/EtcdCrashChild",
             swiftSettings: strict
         ),
         // Real member processes on loopback, driven by our gRPC client, raw sockets and Debian's etcdctl;
@@ -297,6 +304,7 @@ let package = Package(
                 "EtcdProto", "EtcdGRPC", "ProcessTestSupport", "Backend", "MVCC", "Lease", grpcCore, grpcTransport,
                 nioCore, nioPosix, nioHTTP2, nioHPACK, .product(name: "Crypto", package: "swift-crypto"),
             ],
+            exclude: ["PowerCut"],
             swiftSettings: strict
         ),
     ]

@@ -9,6 +9,7 @@ packages=(
     etcd-client etcd-server                 # Go etcdctl and etcd 3.4: compatibility tests and benchmarks
     protobuf-compiler                       # only for scripts/generate-protos.sh
     curl
+    gcc libc6-dev                           # builds the power-cut library the member crash tests preload
     prometheus                              # Prometheus and promtool: telemetry tests
 )
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -77,7 +77,7 @@ extension Backend {
     /// example on a full disk) or views stay open longer than `viewTimeout`; the backend is then unchanged.
     public func defragment(viewTimeout: Duration = .seconds(30)) throws(BackendError) {
         try writer.commit()
-        let temporary = configuration.path + ".defrag"
+        let temporary = path + ".defrag"
         unlink(temporary)
         do throws(BackendError) {
             try copyCompacted(toPath: temporary)
@@ -94,17 +94,32 @@ extension Backend {
                 }
                 usleep(1_000)
             }
-            guard rename(temporary, configuration.path) == 0 else {
+            guard rename(temporary, path) == 0 else {
                 let error = BackendError(.lmdb(code: errno, operation: "rename \(temporary)"))
                 unlink(temporary)
                 throw error
             }
             reopenEnvironment()
         }
-        try Self.syncDirectory(of: configuration.path)
+        try Self.syncDirectory(of: path)
     }
 
-    private static func syncDirectory(of path: String) throws(BackendError) {
+    /// Renames the open data file to `newPath` (replacing what is there) and syncs the directory, so the
+    /// rename survives a crash; the environment stays open on the same file. A follower installs the
+    /// leader's snapshot this way: opened where it was received, then moved over the old data file.
+    /// Call on the writer's thread.
+    public func moveDataFile(to newPath: String) throws(BackendError) {
+        try gate.exclusive { () throws(BackendError) in
+            guard rename(path, newPath) == 0 else {
+                throw BackendError(.lmdb(code: errno, operation: "rename \(path) to \(newPath)"))
+            }
+            path = newPath
+        }
+        try Self.syncDirectory(of: newPath)
+    }
+
+    /// Fsyncs the directory holding `path`, so that a rename or a new file in it survives a crash.
+    public static func syncDirectory(of path: String) throws(BackendError) {
         let directory = (path as NSString).deletingLastPathComponent
         let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY)
         guard descriptor >= 0 else {

@@ -17,6 +17,11 @@ public final class Backend: @unchecked Sendable {
 
     /// The configuration the backend was opened with.
     public let configuration: BackendConfiguration
+    /// Where the data file is now: `configuration.path` until ``moveDataFile(to:)`` moves it. Changed
+    /// and read on the writer's thread only.
+    public internal(set) var path: String
+    /// LMDB's page size, fixed for the life of the file.
+    public let pageSizeBytes: Int
     // Replaced only by `defragment()`, on the writer's thread, while `gate` is held exclusively and no
     // view is open; every other thread reads them under `gate` shared (or through an open view).
     private(set) var environment: OpaquePointer
@@ -37,8 +42,12 @@ public final class Backend: @unchecked Sendable {
             throw BackendError(.invalidConfiguration("map size must be positive and readers above the idle pool"))
         }
         self.configuration = configuration
-        let environment = try Self.openEnvironment(configuration)
+        self.path = configuration.path
+        let environment = try Self.openEnvironment(configuration, path: configuration.path)
         self.environment = environment
+        var stat = MDB_stat()
+        mdb_env_stat(environment, &stat)
+        self.pageSizeBytes = Int(stat.ms_psize)
         do throws(BackendError) {
             databases = try Self.openDatabases(environment, names: configuration.databaseNames)
         } catch {
@@ -75,10 +84,20 @@ public final class Backend: @unchecked Sendable {
     /// Opens a consistent snapshot: the last commit plus every write applied before this call.
     /// Any thread. Throws `readersFull` when every reader slot is taken.
     public func read() throws(BackendError) -> ReadView {
-        precondition(!closed.load(ordering: .acquiring), "Backend used after close()")
         while true {
             let generation = viewState.withLock { $0.generation }
-            let transaction = try gate.shared { () throws(BackendError) in try readers.acquire() }
+            // Checked under the gate: `close()` marks the backend closed before it takes the gate, so a
+            // view is either counted before the close waits for views, or refused.
+            let transaction = try gate.shared { () throws(BackendError) in
+                guard !closed.load(ordering: .acquiring) else { throw BackendError.closed }
+                openViews.add(1, ordering: .sequentiallyConsistent)
+                do throws(BackendError) {
+                    return try readers.acquire()
+                } catch {
+                    openViews.subtract(1, ordering: .sequentiallyConsistent)
+                    throw error
+                }
+            }
             // A commit between the two locked reads would pair the new snapshot with an old buffer
             // whose sequence number could be stale: retry. A commit that finished before the second read
             // but has not rotated the buffer yet is harmless: that buffer holds exactly the new snapshot.
@@ -86,10 +105,9 @@ public final class Backend: @unchecked Sendable {
                 (state.generation, state.buffer, state.buffer.sequence)
             }
             if snapshot.0 == generation {
-                openViews.add(1, ordering: .relaxed)
                 return ReadView(backend: self, transaction: transaction, buffer: snapshot.1, sequence: snapshot.2)
             }
-            readers.release(transaction)
+            releaseView(transaction)
         }
     }
 
@@ -122,26 +140,21 @@ public final class Backend: @unchecked Sendable {
         return max(0, sizeBytes() - freePages * Int64(pageSizeBytes))
     }
 
-    /// LMDB's page size.
-    public var pageSizeBytes: Int {
-        gate.shared {
-            var stat = MDB_stat()
-            mdb_env_stat(environment, &stat)
-            return Int(stat.ms_psize)
-        }
-    }
-
     /// Whether ``close()`` has run.
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     /// Number of read views currently open.
     public var openViewCount: Int { openViews.load(ordering: .relaxed) }
 
-    /// Closes the environment. Uncommitted writes are dropped: commit first. Every read view must be
-    /// closed, and the writer must have no open transaction or be called from its thread. Idempotent.
+    /// Closes the environment. Uncommitted writes are dropped: commit first. New read views are refused
+    /// with `closed` from now on; views already open are waited for (they are short: one read each). The
+    /// writer must have no open transaction or be called from its thread. Idempotent.
     public func close() {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        precondition(openViews.load(ordering: .acquiring) == 0, "Backend closed with read views still open")
+        guard !closed.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        gate.exclusive {}
+        while openViews.load(ordering: .sequentiallyConsistent) > 0 {
+            usleep(200)
+        }
         batchWriter?.abandon()
         batchWriter = nil
         gate.exclusive {
@@ -150,25 +163,25 @@ public final class Backend: @unchecked Sendable {
         }
     }
 
-    /// Closes the environment and opens the data file now at `configuration.path` (which a defragmentation
-    /// may have replaced). Call with `gate` held exclusively and no view open. A file that cannot be
-    /// reopened stops the process: the backend has nothing left to serve from.
+    /// Closes the environment and opens the data file now at ``path`` (which a defragmentation may have
+    /// replaced). Call with `gate` held exclusively and no view open. A file that cannot be reopened stops
+    /// the process: the backend has nothing left to serve from.
     func reopenEnvironment() {
         readers.drain()
         mdb_env_close(environment)
         do throws(BackendError) {
-            environment = try Self.openEnvironment(configuration)
+            environment = try Self.openEnvironment(configuration, path: path)
             let reopened = try Self.openDatabases(environment, names: configuration.databaseNames)
             precondition(reopened == databases, "LMDB numbered the databases differently after reopening")
         } catch {
-            fatalError("cannot reopen the backend at \(configuration.path): \(error)")
+            fatalError("cannot reopen the backend at \(path): \(error)")
         }
         readers = ReadTransactionPool(environment: environment)
     }
 
     func releaseView(_ transaction: OpaquePointer) {
         readers.release(transaction)
-        openViews.subtract(1, ordering: .relaxed)
+        openViews.subtract(1, ordering: .sequentiallyConsistent)
     }
 
     /// Starts a new empty write buffer after a commit; views opened from now on see the new snapshot.
@@ -181,7 +194,7 @@ public final class Backend: @unchecked Sendable {
         return buffer
     }
 
-    static func openEnvironment(_ configuration: BackendConfiguration) throws(BackendError) -> OpaquePointer {
+    static func openEnvironment(_ configuration: BackendConfiguration, path: String) throws(BackendError) -> OpaquePointer {
         var environment: OpaquePointer?
         try check(mdb_env_create(&environment), "mdb_env_create")
         do throws(BackendError) {
@@ -191,7 +204,7 @@ public final class Backend: @unchecked Sendable {
             // NOTLS: read transactions belong to views, not threads. NOMETASYNC: see BatchWriter.
             // NORDAHEAD: the data file may exceed RAM and reads are random.
             let flags = UInt32(MDB_NOSUBDIR | MDB_NOTLS | MDB_NOMETASYNC | MDB_NORDAHEAD)
-            try check(mdb_env_open(environment, configuration.path, flags, 0o644), "mdb_env_open \(configuration.path)")
+            try check(mdb_env_open(environment, path, flags, 0o644), "mdb_env_open \(path)")
             var dead: Int32 = 0
             try check(mdb_reader_check(environment, &dead), "mdb_reader_check")
         } catch {

@@ -11,6 +11,7 @@ public struct BackendError: Error, Sendable, Equatable, CustomStringConvertible 
     enum Kind: Equatable, Sendable {
         case mapFull
         case readersFull
+        case closed
         case lmdb(code: Int32, operation: String)
         case invalidConfiguration(String)
     }
@@ -29,6 +30,10 @@ public struct BackendError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Every reader slot of the environment is taken (LMDB's `MDB_READERS_FULL`); retry when readers end.
     public static let readersFull = BackendError(.readersFull)
 
+    /// The backend was closed (a follower replaced it with the leader's snapshot, or the member is
+    /// stopping): a reader that raced with the close retries on the backend that replaced it.
+    public static let closed = BackendError(.closed)
+
     /// True when this is `mapFull`.
     public var isMapFull: Bool { kind == .mapFull }
 
@@ -38,7 +43,7 @@ public struct BackendError: Error, Sendable, Equatable, CustomStringConvertible 
         case .mapFull: MDB_MAP_FULL
         case .readersFull: MDB_READERS_FULL
         case .lmdb(let code, _): code
-        case .invalidConfiguration: nil
+        case .closed, .invalidConfiguration: nil
         }
     }
 
@@ -46,7 +51,7 @@ public struct BackendError: Error, Sendable, Equatable, CustomStringConvertible 
     public var grpcCode: EtcdError.Code {
         switch kind {
         case .mapFull: .resourceExhausted
-        case .readersFull: .unavailable
+        case .readersFull, .closed: .unavailable
         case .lmdb, .invalidConfiguration: .internalError
         }
     }
@@ -65,6 +70,8 @@ public struct BackendError: Error, Sendable, Equatable, CustomStringConvertible 
             "backend: LMDB map is full (MDB_MAP_FULL); the write was rolled back"
         case .readersFull:
             "backend: all LMDB reader slots are in use (MDB_READERS_FULL)"
+        case .closed:
+            "backend: closed"
         case .lmdb(let code, let operation):
             "backend: \(operation) failed: \(String(cString: mdb_strerror(code))) (\(code))"
         case .invalidConfiguration(let reason):

@@ -12,7 +12,8 @@ import Glibc
 /// Durability: commits run with `MDB_NOMETASYNC`: the data pages are fsynced, the meta page is
 /// written but not fsynced, so a power loss may undo the last commit but never corrupts the file. The
 /// WAL is replayed from the consistent index stored by the pre-commit hook, so an undone batch is
-/// applied again.
+/// applied again — as long as the WAL still holds it: before the owner lets the WAL go past a commit,
+/// it makes that commit fully durable with `commitDurably()`.
 public final class BatchWriter: @unchecked Sendable {
     /// A batch is also committed once its keys and values add up to this many bytes, which bounds the
     /// dirty pages of one transaction far below LMDB's limit (`MDB_TXN_FULL`).
@@ -135,6 +136,14 @@ public final class BatchWriter: @unchecked Sendable {
         pendingBytes = 0
         changeNoted = false
         batchStarted = nil
+    }
+
+    /// Commits the batch (as ``commit()``) and then flushes LMDB's meta page as well, so that the last
+    /// commit survives a power cut. For a point the owner reports as durable to others: once the member
+    /// tells Raft the backend holds an index, the WAL before it may be released.
+    public func commitDurably() throws(BackendError) {
+        try commit()
+        try check(mdb_env_sync(backend.environment, 1), "mdb_env_sync")
     }
 
     /// Calls `body` with the value of `key` as the writer sees it (every applied write included).

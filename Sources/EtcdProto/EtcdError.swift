@@ -136,4 +136,14 @@ extension EtcdError {
     public static let corrupt = EtcdError(.dataLoss, "etcdserver: corrupt cluster")
     public static let notSupportedForLearner = EtcdError(.unavailable, "etcdserver: rpc not supported for learner")
     public static let badLeaderTransferee = EtcdError(.failedPrecondition, "etcdserver: bad leader transferee")
+    /// Ours: a watch stream whose member replaced its store with the leader's snapshot. UNAVAILABLE (and
+    /// not etcd's "no leader") so that clientv3 and etcdctl open the stream again and resume each watch
+    /// from its next revision.
+    public static let watchStoreReplaced = EtcdError(
+        .unavailable,
+        "etcdserver: the member installed the leader's snapshot; watch again from the next revision"
+    )
+    /// etcd's lessor error for a keep-alive on a member that cannot confirm it leads (gRPC code Unknown,
+    /// as etcd answers it).
+    public static let notPrimaryLessor = EtcdError(.unknown, "not a primary lessor")
 }

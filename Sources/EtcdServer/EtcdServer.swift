@@ -1,8 +1,9 @@
 import EtcdProto
 import Foundation
+import Lease
 import Logging
-import MVCC
 import Membership
+import MVCC
 import PeerTransport
 import Raft
 import Synchronization
@@ -90,7 +91,13 @@ public final class EtcdServer: Sendable {
             let stores = self.stores
             if !self.stateMachine.quota.admits(costBytes: cost, backend: stores.backend) {
                 let raised = stores.alarms.alarms(of: .nospace).contains { $0.memberID == self.memberID }
-                if !raised { try? await self.raiseAlarm(.nospace) }
+                if !raised {
+                    do {
+                        try await self.raiseAlarm(.nospace)
+                    } catch {
+                        self.logger.warning("failed to raise the NOSPACE alarm", metadata: ["error": "\(error)"])
+                    }
+                }
                 throw EtcdError.noSpace
             }
             if !self.diskSpace.admits(costBytes: cost) { throw EtcdError.noSpace }

@@ -88,6 +88,12 @@ public struct KVError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// True when the key database holds a record that cannot be decoded.
+    public var isCorruption: Bool {
+        if case .corrupt = kind { return true }
+        return false
+    }
+
     /// The text of etcd's Go error value.
     public var message: String {
         switch kind {

@@ -113,10 +113,15 @@ public final class KVStore: @unchecked Sendable {
         }
     }
 
-    /// Commits the backend batch now. Apply thread.
-    public func commit() throws(KVError) {
+    /// Commits the backend batch now; `durably` also flushes the commit past a power cut (see
+    /// `BatchWriter.commitDurably()`). Apply thread.
+    public func commit(durably: Bool = false) throws(KVError) {
         do {
-            try backend.writer.commit()
+            if durably {
+                try backend.writer.commitDurably()
+            } else {
+                try backend.writer.commit()
+            }
         } catch {
             throw .backend(error)
         }

@@ -34,6 +34,9 @@ public struct StoreConfiguration: Sendable {
     public var maxWatchersPerSync: Int
     /// Where the store counts its operations (shared with the store's successors after a snapshot).
     public var statistics: KVStatistics
+    /// Told when a catch-up round cannot read the history (the round is retried on the next tick; a
+    /// store closed meanwhile is not reported). The member logs it.
+    public var watchSyncFailed: (@Sendable (KVError) -> Void)?
 
     /// etcd's defaults with the in-memory key index.
     public init(keyIndex: KeyIndexKind = .memory) {

@@ -2,13 +2,14 @@ import Glibc
 import Synchronization
 
 /// A named place in the I/O path where a fault-injection test can make the process die, as etcd's
-/// gofail markers do. Inert unless the environment variable ``environmentVariable`` names the point:
-/// `CRASH_POINT=<name>` aborts the first time the point is reached, `CRASH_POINT=<name>:<n>` the n-th
-/// time. The variable is read once, at the first ``reach()`` of any point.
+/// gofail markers do. Every point is inert until a test binary calls ``armFromEnvironment()``: the
+/// shipped `etcd` never does, so `CRASH_POINT` means nothing to it (etcd compiles its failpoints out of
+/// releases; ours stay in the code as one atomic load and are armed only by the crash tests' children).
 ///
-/// Other modules may declare their own points with ``init(_:)``. Safe from any thread.
+/// Once armed, `CRASH_POINT=<name>` aborts the first time the point is reached, `CRASH_POINT=<name>:<n>`
+/// the n-th time. Other modules may declare their own points with ``init(_:)``. Safe from any thread.
 public struct CrashPoint: Sendable, Hashable, CustomStringConvertible {
-    /// The variable that arms one crash point.
+    /// The variable that names the point to arm.
     public static let environmentVariable = "CRASH_POINT"
 
     /// Just before a WAL save writes anything.
@@ -39,10 +40,25 @@ public struct CrashPoint: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { self.name }
 
+    /// Arms the point that ``environmentVariable`` names, if any. Only crash-test binaries call this, once,
+    /// before their work starts. Stops the process when the variable's count is not a positive integer.
+    public static func armFromEnvironment() {
+        guard let raw = getenv(Self.environmentVariable) else { return }
+        let text = String(cString: raw)
+        guard !text.isEmpty else { return }
+        let parts = text.split(separator: ":", maxSplits: 1)
+        guard let count = parts.count == 2 ? Int(parts[1]) : 1, count > 0 else {
+            preconditionFailure("\(Self.environmentVariable)=\(text): count must be a positive integer")
+        }
+        armedCrashPoint.withLock { $0 = ArmedCrashPoint(name: String(parts[0]), count: count) }
+        crashPointArmed.store(true, ordering: .releasing)
+    }
+
     /// Aborts the process if this point is armed and its countdown reaches zero; otherwise does nothing.
     @inline(__always)
     public func reach() {
-        guard let armed = armedCrashPoint, armed.name == self.name else { return }
+        guard crashPointArmed.load(ordering: .acquiring) else { return }
+        guard let armed = armedCrashPoint.withLock({ $0 }), armed.name == self.name else { return }
         if armed.countdown.subtract(1, ordering: .relaxed).newValue == 0 {
             let message = "crash point \(self.name) reached: aborting\n"
             _ = message.withCString { write(2, $0, strlen($0)) }
@@ -51,7 +67,7 @@ public struct CrashPoint: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// The point named by the environment, with how many more times it may be reached.
+/// The armed point, with how many more times it may be reached.
 private final class ArmedCrashPoint: Sendable {
     let name: String
     let countdown: Atomic<Int>
@@ -62,12 +78,5 @@ private final class ArmedCrashPoint: Sendable {
     }
 }
 
-private let armedCrashPoint: ArmedCrashPoint? = {
-    guard let raw = getenv(CrashPoint.environmentVariable) else { return nil }
-    let text = String(cString: raw)
-    guard !text.isEmpty else { return nil }
-    let parts = text.split(separator: ":", maxSplits: 1)
-    let count = parts.count == 2 ? Int(parts[1]) : 1
-    precondition(count != nil && count! > 0, "\(CrashPoint.environmentVariable)=\(text): count must be a positive integer")
-    return ArmedCrashPoint(name: String(parts[0]), count: count!)
-}()
+private let crashPointArmed = Atomic<Bool>(false)
+private let armedCrashPoint = Mutex<ArmedCrashPoint?>(nil)

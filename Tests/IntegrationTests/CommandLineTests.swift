@@ -54,4 +54,13 @@ import Testing
         #expect(opsVersion.standardOutput.hasPrefix("etcd-ops version: \(EtcdVersion.server)"))
         #expect(try await ProcessRunner.run(Binaries.etcdOps, ["--help"]).standardOutput.contains("Usage:"))
     }
+
+    @Test func theShippedMemberIgnoresCrashPoints() async throws {
+        let member = try MemberProcess(environment: ["CRASH_POINT": "walBeforeSave"])
+        try await member.waitUntilServing()
+        let clients = try EndpointClients(ports: [member.clientPort])
+        try await clients.put("still", "running", port: member.clientPort, timeout: .seconds(20))
+        #expect(member.isRunning, "CRASH_POINT arms only the crash tests' binary: \(member.log.suffix(1000))")
+        await clients.close()
+    }
 }

@@ -179,3 +179,41 @@ import Testing
         await connection.close()
     }
 }
+
+/// A client cannot make the member buffer without bound: requests of a stream whose answers the client
+/// never reads wait in the client (no flow-control credit comes back), and `--max-concurrent-streams`
+/// caps the streams of a connection as etcd's flag does.
+@Suite(.serialized) struct GRPCBackPressureTests {
+    @Test func aFloodOfKeepAlivesNobodyReadsIsHeldBackByFlowControl() async throws {
+        let member = try MemberProcess()
+        try await member.waitUntilServing()
+        // The client's window for the member's answers stays at HTTP/2's 64 KiB: once that much is unread,
+        // the member's writes wait, its keep-alive loop stops taking requests, and so must the client.
+        let connection = try await RawHTTP2.connect(port: member.clientPort, window: 65_535)
+        try await connection.startCall(1, path: "/etcdserverpb.Lease/LeaseKeepAlive")
+        let request = RawHTTP2.grpcMessage([0x08, 0x01])
+        let frame = [UInt8]((0..<(16_384 / request.count)).flatMap { _ in request })
+        var sent = 0
+        while sent < 64 << 20 {
+            let data = HTTP2Frame(streamID: 1, payload: .data(.init(data: .byteBuffer(ByteBuffer(bytes: frame)))))
+            guard await connection.send(data, within: .seconds(2)) else { break }
+            sent += frame.count
+        }
+        #expect(sent < 8 << 20, "the member took \(sent) bytes of requests it could not answer")
+        let clients = try EndpointClients(ports: [member.clientPort])
+        try await clients.put("still", "serving", port: member.clientPort, timeout: .seconds(20))
+        await clients.close()
+        await connection.close()
+    }
+
+    @Test func maxConcurrentStreamsCapsTheStreamsOfAConnection() async throws {
+        let member = try MemberProcess(arguments: ["--max-concurrent-streams", "2"])
+        try await member.waitUntilServing()
+        let connection = try await RawHTTP2.connect(port: member.clientPort)
+        let settings = try await connection.serverSettings()
+        #expect(settings.contains { $0.parameter == .maxConcurrentStreams && $0.value == 2 }, "\(settings)")
+        // NIOHTTP2 on both sides keeps to the announced limit: the client holds a third stream back, the
+        // member resets one that comes anyway.
+        await connection.close()
+    }
+}

@@ -26,7 +26,7 @@ import Testing
         #expect(added.members.count == 6)
         let joined = try cluster.start("m6", state: "existing")
         try await joined.waitUntilServing()
-        try await self.promote(added.member.id, through: clients, port: original[1])
+        try await Self.promote(added.member.id, through: clients, port: original[1])
 
         let members = try await clients.cluster(original[0]).memberList(Etcdserverpb_MemberListRequest()).members
         let removedID = try #require(members.first { $0.name == "m2" }).id
@@ -51,8 +51,26 @@ import Testing
         await clients.close()
     }
 
+    @Test func aOneMemberClusterGrowsWithEtcdctlMemberAdd() async throws {
+        let cluster = try TestCluster(size: 1, extraArguments: ClusterFailureTests.fastCluster)
+        try cluster.startAll()
+        try await cluster.waitUntilServing()
+        let second = try cluster.addSeat("m2")
+        let first = cluster.seat("m1")
+        let added = try await Etcdctl.run([first.endpoint], ["member", "add", "m2", "--peer-urls=\(second.peerURL)"])
+        #expect(added.status == 0 && added.standardOutput.contains("added to cluster"), "\(added)")
+        let joined = try cluster.start("m2", state: "existing")
+        try await joined.waitUntilServing()
+        let clients = try EndpointClients(ports: [first.clientPort, second.clientPort])
+        try await clients.put("grown", "yes", port: second.clientPort)
+        #expect(try await clients.read(prefix: "grown", port: first.clientPort, serializable: false).values == ["grown": "yes"])
+        let members = try await clients.cluster(first.clientPort).memberList(Etcdserverpb_MemberListRequest()).members
+        #expect(members.map(\.name).sorted() == ["m1", "m2"] && members.allSatisfy { !$0.isLearner })
+        await clients.close()
+    }
+
     /// Promotes the learner, retrying while the cluster answers that it has not caught up yet.
-    private func promote(_ id: UInt64, through clients: EndpointClients, port: Int) async throws {
+    static func promote(_ id: UInt64, through clients: EndpointClients, port: Int) async throws {
         var request = Etcdserverpb_MemberPromoteRequest()
         request.id = id
         let deadline = ContinuousClock.now + .seconds(20)

@@ -96,6 +96,22 @@ enum Txn {
         #expect(fixture.store.currentRevision == 3, "read-only txns do not change the revision")
     }
 
+    @Test func aCompareWhoseReadFailsFailsTheTxnInsteadOfChoosingABranch() throws {
+        let fixture = try StoreFixture()
+        try fixture.put("k", "v")
+        // The record of revision 2 in the key database stops decoding: the compare cannot read `k`.
+        let revision2: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 2, 0x5F, 0, 0, 0, 0, 0, 0, 0, 0]
+        try fixture.backend.writer.apply([.put(fixture.backend.database("key"), key: revision2, value: [0xFF, 0xFF, 0xFF])])
+        let compare = Txn.compare("k", .value, .equal, .value(Data("v".utf8)))
+        do {
+            let response = try fixture.applier.txn(Txn.request([compare], success: [Txn.put("chosen", "success")], failure: [Txn.put("chosen", "failure")]))
+            Issue.record("the txn went down a branch without reading its compare: succeeded \(response.succeeded)")
+        } catch let error as KVError {
+            #expect(error.isCorruption, "\(error)")
+        }
+        #expect(try fixture.get("chosen").kvs.isEmpty, "neither branch ran")
+    }
+
     @Test func compareOverARangeNeedsEveryKey() throws {
         let fixture = try StoreFixture()
         try fixture.put("a/1", "x")

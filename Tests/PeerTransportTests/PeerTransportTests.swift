@@ -73,6 +73,24 @@ import Testing
         }
     }
 
+    @Test func aMessageFromAnotherMemberThanTheStreamsIsRefused() async throws {
+        let aDelegate = TestDelegate()
+        let bDelegate = TestDelegate()
+        let a = makeTransport(member: 1, delegate: aDelegate)
+        let b = makeTransport(member: 2, delegate: bDelegate)
+        try await running([a, b]) {
+            try a.addPeer(2, urls: [url(b)])
+            a.send([Raft.Message(type: .heartbeat, to: 2, from: 3, term: 7)])
+            // The refusal may close the stream under later messages; the sender reconnects.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !bDelegate.received.withLock({ $0.contains { $0.from == 1 } }), ContinuousClock.now < deadline {
+                a.send([Raft.Message(type: .heartbeat, to: 2, from: 1, term: 1)])
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(bDelegate.received.withLock { $0 }.allSatisfy { $0.from == 1 }, "member 1's stream carries only member 1's messages")
+        }
+    }
+
     @Test func aRemovedMemberLearnsItWasRemoved() async throws {
         let aDelegate = TestDelegate()
         let bDelegate = TestDelegate(removedMembers: [1])

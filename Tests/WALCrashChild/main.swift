@@ -27,6 +27,7 @@ func payload(at index: UInt64) -> [UInt8] {
 
 var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
 setrlimit(Int32(RLIMIT_CORE.rawValue), &noCore)
+CrashPoint.armFromEnvironment()
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4, let segmentBytes = Int64(arguments[2]), var state = UInt64(arguments[3]) else {

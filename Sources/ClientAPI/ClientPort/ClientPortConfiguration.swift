@@ -28,6 +28,9 @@ public struct ClientPortConfiguration: Sendable {
     /// How long a graceful shutdown waits for open calls (watch streams never end by themselves) before it
     /// closes their connections: etcd waits its request timeout, 5 s plus two election timeouts.
     public var drainTimeout: Duration
+    /// The streams a client may have open on one connection at a time (`--max-concurrent-streams`,
+    /// etcd's default 2³² − 1), announced in the HTTP/2 settings and enforced by NIOHTTP2.
+    public var maxConcurrentStreams = Int(UInt32.max)
 
     /// etcd's defaults.
     public static let defaults = ClientPortConfiguration(

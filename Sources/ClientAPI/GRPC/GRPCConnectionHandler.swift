@@ -50,11 +50,13 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     }
 
     /// The HTTP/2 settings the server announces.
-    static let settings: HTTP2Settings = [
-        HTTP2Setting(parameter: .maxConcurrentStreams, value: Int(UInt32.max)),
-        HTTP2Setting(parameter: .initialWindowSize, value: streamWindow),
-        HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoder.defaultMaxHeaderListSize),
-    ]
+    static func settings(_ configuration: ClientPortConfiguration) -> HTTP2Settings {
+        [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: configuration.maxConcurrentStreams),
+            HTTP2Setting(parameter: .initialWindowSize, value: streamWindow),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoder.defaultMaxHeaderListSize),
+        ]
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -173,7 +175,6 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     private func receive(_ data: HTTP2Frame.FramePayload.Data, on streamID: HTTP2StreamID) {
         let length = data.data.readableBytes + (data.paddingBytes.map { $0 + 1 } ?? 0)
         guard let call = self.calls[streamID], case .byteBuffer(let bytes) = data.data else { return }
-        if !data.endStream { self.returnStreamCredit(length, to: call) }
         let messages: [ByteBuffer]
         do {
             messages = try call.deframer.append(bytes)
@@ -196,9 +197,11 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
                 }
                 call.request = message
             case .streaming:
+                call.delivered += 1
                 call.requests?.yield(message)
             }
         }
+        if !data.endStream { self.receivedCredit(length, completing: messages.count, on: call) }
         if data.endStream { self.endRequests(of: call) }
     }
 
@@ -268,8 +271,11 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     ) {
         guard let loopBound else { return }
         let streamID = call.streamID
-        let (requests, continuation) = GRPCRequestStream.makeStream()
+        let (messages, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         call.requests = continuation
+        let requests = GRPCRequestStream(messages: messages) {
+            loopBound.eventLoop.execute { loopBound.value.consumedRequest(on: streamID) }
+        }
         let sink = CallResponseSink(connection: loopBound, streamID: streamID)
         call.task = Task {
             let status: GRPCStatus
@@ -375,9 +381,39 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         self.write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: Self.connectionWindow - current)))
     }
 
+    /// Accounts for a DATA frame of `length` bytes that completed `count` messages. A unary call's bytes
+    /// are given back at once (the call holds one bounded message), and so are bytes that completed no
+    /// message (a message may be larger than the window). A streaming call's completed messages earn
+    /// their credit back only once the call takes them (``consumedRequest(on:)``).
+    private func receivedCredit(_ length: Int, completing count: Int, on call: GRPCServerCall) {
+        if case .streaming = call.method.handler, count > 0 {
+            call.heldCredit.append((call.delivered, length))
+        } else {
+            self.returnStreamCredit(length, to: call)
+        }
+    }
+
+    /// A streaming call took one more request message: the credit held for the messages it has now taken
+    /// goes back to the client.
+    private func consumedRequest(on streamID: HTTP2StreamID) {
+        guard let call = self.calls[streamID] else { return }
+        call.consumed += 1
+        var released = 0
+        while call.heldStart < call.heldCredit.count, call.heldCredit[call.heldStart].throughMessage <= call.consumed {
+            released += call.heldCredit[call.heldStart].bytes
+            call.heldStart += 1
+        }
+        if call.heldStart >= 1_024 && call.heldStart * 2 >= call.heldCredit.count {
+            call.heldCredit.removeFirst(call.heldStart)
+            call.heldStart = 0
+        }
+        if released > 0 { self.returnStreamCredit(released, to: call) }
+    }
+
+    /// Gives `length` bytes back to the client, in updates of at least half the window.
     private func returnStreamCredit(_ length: Int, to call: GRPCServerCall) {
         call.unreturnedCredit += length
-        guard call.unreturnedCredit >= Self.streamWindow / 2 else { return }
+        guard call.unreturnedCredit >= Self.streamWindow / 2, !call.clientEnded else { return }
         self.write(HTTP2Frame(streamID: call.streamID, payload: .windowUpdate(windowSizeIncrement: call.unreturnedCredit)))
         call.unreturnedCredit = 0
     }

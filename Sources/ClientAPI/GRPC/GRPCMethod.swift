@@ -94,8 +94,32 @@ struct GRPCMethod: Sendable {
     private static let extraRequest = RPCError(code: .internalError, message: "grpc: more than one request message for a call that takes one")
 }
 
-/// The request messages of a streaming call, serialized, as they arrive; it ends when the client closes its side.
-typealias GRPCRequestStream = AsyncThrowingStream<ByteBuffer, any Error>
+/// The request messages of a streaming call, serialized, as they arrive; it ends when the client closes its
+/// side. Taking a message tells the connection (`consumed`), which gives the client flow-control credit
+/// for it only then: a client that sends faster than the call reads is held back by HTTP/2 instead of
+/// filling the member's memory.
+struct GRPCRequestStream: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+
+    let messages: AsyncThrowingStream<ByteBuffer, any Error>
+    let consumed: @Sendable () -> Void
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator(base: self.messages.makeAsyncIterator(), consumed: self.consumed)
+    }
+
+    /// Iterates the messages, reporting each one taken.
+    struct Iterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+        let consumed: @Sendable () -> Void
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let message = try await self.base.next() else { return nil }
+            self.consumed()
+            return message
+        }
+    }
+}
 
 /// Where a streaming call writes its serialized responses; a write returns once the message has gone to the socket.
 protocol GRPCResponseSink: Sendable {

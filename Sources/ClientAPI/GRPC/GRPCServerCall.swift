@@ -12,15 +12,24 @@ final class GRPCServerCall {
     /// A unary call's request, once it has arrived.
     var request: ByteBuffer?
     /// Where a streaming call's requests go.
-    var requests: GRPCRequestStream.Continuation?
+    var requests: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
     var task: Task<Void, Never>?
     var deadline: Scheduled<Void>?
     /// Whether the response headers have gone out (else the status goes as a trailers-only response).
     var headersSent = false
     /// Whether the client has closed its side of the stream.
     var clientEnded = false
-    /// Bytes received on the stream and not yet given back to the client's flow-control window.
+    /// Bytes received on the stream, whose messages were taken, and not yet given back to the client's
+    /// flow-control window.
     var unreturnedCredit = 0
+    /// Request messages handed to a streaming call so far, and how many of them it has taken.
+    var delivered = 0
+    var consumed = 0
+    /// Bytes held back from the client until the call takes the message they completed: one entry per
+    /// DATA frame that completed messages, with the count of messages delivered once it had; entries
+    /// before `heldStart` are released.
+    var heldCredit: [(throughMessage: Int, bytes: Int)] = []
+    var heldStart = 0
 
     init(streamID: HTTP2StreamID, method: GRPCMethod, encoding: String?, maxMessageBytes: Int) {
         self.streamID = streamID

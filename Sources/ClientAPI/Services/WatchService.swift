@@ -42,6 +42,8 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
                         try await response.write(part)
                     }
                 }
+                // Not cancelled: the store ended the stream (a leader's snapshot replaced it).
+                if !Task.isCancelled { throw EtcdError.watchStoreReplaced }
             }
             group.addTask {
                 for try await message in request {
@@ -74,6 +76,8 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
                 let id = try await stream.watch(WatchRequest(create))
                 if create.fragment { options.fragmenting.withLock { _ = $0.insert(id) } }
                 if create.progressNotify { options.progressNotify.withLock { _ = $0.insert(id) } }
+            } catch .closed {
+                throw EtcdError.watchStoreReplaced
             } catch {
                 var refused = Etcdserverpb_WatchResponse()
                 refused.header = self.server.header(revision: stream.currentRevision)

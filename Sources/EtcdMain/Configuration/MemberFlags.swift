@@ -31,6 +31,10 @@ public enum MemberFlags {
         .integer("backend-batch-limit", default: 10_000, "Maximum operations before the backend commits a batch."),
         .integer("max-txn-ops", default: 128, "Maximum number of operations permitted in a transaction."),
         .integer("max-request-bytes", default: 1_572_864, "Maximum client request size in bytes the server will accept."),
+        .integer(
+            "max-concurrent-streams", default: 4_294_967_295,
+            "Maximum number of streams a client may have open at a time on one connection."
+        ),
         .duration("grpc-keepalive-min-time", default: "5s", "Minimum interval a client should wait before pinging the server."),
         .duration(
             "grpc-keepalive-interval", default: "2h",
@@ -94,6 +98,18 @@ public enum MemberFlags {
         .duration(
             "experimental-corrupt-check-time", default: "0s",
             "Duration of time between cluster corruption check passes."
+        ),
+        .boolean(
+            "experimental-enable-lease-checkpoint", default: false,
+            "Have the leader record leases' remaining TTLs in the log, so a leader change does not restart them."
+        ),
+        .boolean(
+            "experimental-enable-lease-checkpoint-persist", default: false,
+            "Also keep checkpointed remaining TTLs in the backend, so a restart does not restart long leases."
+        ),
+        .duration(
+            "experimental-lease-checkpoint-interval", default: "5m",
+            "How often the leader checkpoints the remaining TTL of leases longer than this interval."
         ),
         .boolean("unsafe-no-fsync", default: false, "Disables fsync: unsafe, data is lost if the machine crashes."),
         .boolean("version", default: false, "Print the version and exit."),

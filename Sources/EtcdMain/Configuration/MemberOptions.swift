@@ -28,6 +28,8 @@ public struct MemberOptions: Sendable {
     public var backendBatchLimit: Int
     public var maxTxnOps: Int
     public var maxRequestBytes: Int
+    /// `--max-concurrent-streams`: streams per client connection (etcd's default is 2³² − 1).
+    public var maxConcurrentStreams: Int
     public var keepaliveMinimumPingInterval: Duration
     public var keepaliveInterval: Duration
     public var keepaliveTimeout: Duration
@@ -46,6 +48,12 @@ public struct MemberOptions: Sendable {
     /// How often watches with `progress_notify` get a progress response (etcd raises anything below
     /// 100 ms to 100 ms).
     public var watchProgressNotifyInterval: Duration
+    /// `--experimental-enable-lease-checkpoint`.
+    public var leaseCheckpoint: Bool
+    /// `--experimental-enable-lease-checkpoint-persist`.
+    public var leaseCheckpointPersist: Bool
+    /// `--experimental-lease-checkpoint-interval`.
+    public var leaseCheckpointInterval: Duration
     /// `--experimental-initial-corrupt-check`.
     public var initialCorruptCheck: Bool
     /// `--experimental-corrupt-check-time`; zero disables the periodic check.
@@ -81,6 +89,7 @@ public struct MemberOptions: Sendable {
         self.backendBatchLimit = try reader.unsigned("backend-batch-limit")
         self.maxTxnOps = try reader.unsigned("max-txn-ops")
         self.maxRequestBytes = try reader.unsigned("max-request-bytes")
+        self.maxConcurrentStreams = min(try reader.unsigned("max-concurrent-streams"), Int(UInt32.max))
         self.keepaliveMinimumPingInterval = try reader.duration("grpc-keepalive-min-time")
         self.keepaliveInterval = try reader.duration("grpc-keepalive-interval")
         self.keepaliveTimeout = try reader.duration("grpc-keepalive-timeout")
@@ -113,6 +122,15 @@ public struct MemberOptions: Sendable {
         self.unsafeNoFsync = try reader.boolean("unsafe-no-fsync")
         self.watchProgressNotifyInterval = max(.milliseconds(100), try reader.duration("experimental-watch-progress-notify-interval"))
         self.initialCorruptCheck = try reader.boolean("experimental-initial-corrupt-check")
+        self.leaseCheckpoint = try reader.boolean("experimental-enable-lease-checkpoint")
+        self.leaseCheckpointPersist = try reader.boolean("experimental-enable-lease-checkpoint-persist")
+        self.leaseCheckpointInterval = try reader.duration("experimental-lease-checkpoint-interval")
+        if self.leaseCheckpointPersist && !self.leaseCheckpoint {
+            throw ConfigurationError("setting experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint")
+        }
+        if self.leaseCheckpointInterval <= .zero {
+            throw ConfigurationError("--experimental-lease-checkpoint-interval must be positive")
+        }
         self.corruptCheckInterval = max(.zero, try reader.duration("experimental-corrupt-check-time"))
         guard let metricsLevel = EtcdMetrics.Level(rawValue: flags.value("metrics")) else {
             throw ConfigurationError(#"unknown metrics option "\#(flags.value("metrics"))" (valid values are basic or extensive)"#)

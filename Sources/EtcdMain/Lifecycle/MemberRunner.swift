@@ -96,13 +96,14 @@ struct MemberRunner {
             maintenance: MaintenanceService(server: server)
         )
         JSONGateway.register(on: &router, services: services)
-        let configuration = ClientPortConfiguration(
+        var configuration = ClientPortConfiguration(
             maxRequestBytes: self.options.maxRequestBytes,
             keepaliveMinimumPingInterval: self.options.keepaliveMinimumPingInterval,
             keepaliveInterval: self.options.keepaliveInterval,
             keepaliveTimeout: self.options.keepaliveTimeout,
             drainTimeout: drainTimeout
         )
+        configuration.maxConcurrentStreams = self.options.maxConcurrentStreams
         return ClientPortServer(
             addresses: self.options.listenClientURLs.map { ListenAddress(host: $0.host, port: $0.port) },
             methods: GRPCMethodTable(services: services, metrics: metrics.grpc),

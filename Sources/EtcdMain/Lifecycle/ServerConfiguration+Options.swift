@@ -33,5 +33,7 @@ extension ServerConfiguration {
         self.backendBatchInterval = options.backendBatchInterval
         self.backendBatchLimit = options.backendBatchLimit
         self.unsafeNoFsync = options.unsafeNoFsync
+        self.leaseCheckpointInterval = options.leaseCheckpoint ? options.leaseCheckpointInterval : nil
+        self.leaseCheckpointPersist = options.leaseCheckpointPersist
     }
 }

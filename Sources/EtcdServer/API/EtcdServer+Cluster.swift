@@ -85,11 +85,13 @@ extension EtcdServer {
         }
     }
 
-    /// With `--strict-reconfig-check`, adding a voter must leave enough started voters for a quorum.
+    /// With `--strict-reconfig-check`, adding a voter must leave enough started voters for a quorum, except
+    /// that one started member may always take a second (etcd's rule: how a cluster grows from one member).
     private func checkQuorumAfterAddingVoter() throws {
         guard self.configuration.strictReconfigCheck else { return }
         let voters = self.membership.members.values.filter { !$0.isLearner }
         let started = voters.filter(\.isStarted).count
+        if started == 1 && voters.count == 1 { return }
         if started < (voters.count + 1) / 2 + 1 { throw EtcdError.memberNotEnoughStarted }
     }
 

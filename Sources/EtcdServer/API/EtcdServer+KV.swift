@@ -6,7 +6,7 @@ extension EtcdServer {
     public func range(_ request: Etcdserverpb_RangeRequest) async throws -> Etcdserverpb_RangeResponse {
         try Self.checked { try KVRequestValidation.check(request) }
         if !request.serializable { try await self.linearizableRead() }
-        var response = try Self.checked { try self.stores.kv.range(request) }
+        var response = try self.reading { stores in try stores.kv.range(request) }
         response.header = self.header(revision: response.header.revision)
         return response
     }
@@ -36,7 +36,7 @@ extension EtcdServer {
         try Self.checked { try KVRequestValidation.check(request, maxTxnOps: self.configuration.maxTxnOps) }
         if KVApplier.isReadOnly(request) {
             try await self.linearizableRead()
-            var response = try Self.checked { try self.stores.kv.txn(request) }
+            var response = try self.reading { stores in try stores.kv.txn(request) }
             response.header = self.header(revision: response.header.revision)
             return response
         }
@@ -62,6 +62,12 @@ extension EtcdServer {
     /// A new watch stream on this member's store; it ends when the store is replaced or closed.
     public func makeWatchStream() -> WatchStream {
         self.stores.store.makeWatchStream()
+    }
+
+    /// Runs a read of the current stores, borrowed for its length (a snapshot installed meanwhile closes
+    /// them only afterwards), turning a store error into the client-facing one.
+    func reading<T>(_ body: (StateStores) throws -> T) throws -> T {
+        try self.stateMachine.reading { stores in try Self.checked { try body(stores) } }
     }
 
     /// Runs a store call, turning its error into the client-facing one.

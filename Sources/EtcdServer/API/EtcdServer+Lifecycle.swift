@@ -4,12 +4,8 @@ import Logging
 import Raft
 
 extension EtcdServer {
-    /// How often the leader looks for expired leases (etcd checks every 500 ms).
-    static let leaseExpiryCheckInterval: Duration = .milliseconds(500)
     /// How often waiting proposals are checked against their timeout.
     static let proposalTimeoutCheckInterval: Duration = .milliseconds(100)
-    /// How often the leader checkpoints leases' remaining TTLs through the log (etcd's default).
-    static let leaseCheckpointInterval: Duration = .seconds(300)
 
     /// Runs the member's network and timers until ``beginShutdown()`` (or cancellation). `ready` is called
     /// once the member has published itself to the cluster, i.e. once a quorum exists and it serves
@@ -120,46 +116,6 @@ extension EtcdServer {
                 self.logger.debug("publishing the member's attributes failed; retrying", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: self.configuration.heartbeatInterval)
             }
-        }
-    }
-
-    /// On the leader, revokes expired leases through the log, at most etcd's revoke rate.
-    private func expireLeases() async throws {
-        while true {
-            try await Task.sleep(for: Self.leaseExpiryCheckInterval)
-            let expired = self.lessor.expired(now: .now, limit: Lessor.revokeRatePerSecond / 2)
-            guard !expired.isEmpty else { continue }
-            await withTaskGroup(of: Void.self) { group in
-                for id in expired {
-                    group.addTask {
-                        var request = Etcdserverpb_LeaseRevokeRequest()
-                        request.id = id
-                        if (try? await self.leaseRevoke(request)) != nil {
-                            self.configuration.metrics.server.leaseExpired.increment()
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// On the leader, records every lease's remaining TTL in the log, so that a new leader does not restart
-    /// long leases from their full TTL.
-    private func checkpointLeases() async throws {
-        while true {
-            try await Task.sleep(for: Self.leaseCheckpointInterval)
-            let remaining = self.lessor.remainingTTLs(now: .now)
-            guard !remaining.isEmpty else { continue }
-            var checkpoint = Etcdserverpb_LeaseCheckpointRequest()
-            checkpoint.checkpoints = remaining.map { lease in
-                var entry = Etcdserverpb_LeaseCheckpoint()
-                entry.id = lease.id
-                entry.remainingTtl = lease.remainingSeconds
-                return entry
-            }
-            var request = Memberpb_InternalRequest()
-            request.leaseCheckpoint = checkpoint
-            _ = try? await self.propose(request)
         }
     }
 

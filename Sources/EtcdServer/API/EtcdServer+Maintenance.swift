@@ -26,8 +26,10 @@ extension EtcdServer {
         let leader = self.leader.current
         var response = Etcdserverpb_StatusResponse()
         response.version = EtcdVersion.server
-        response.dbSize = stores.backend.sizeBytes()
-        response.dbSizeInUse = (try? stores.backend.sizeInUseBytes()) ?? response.dbSize
+        (response.dbSize, response.dbSizeInUse) = self.stateMachine.reading { stores in
+            let size = stores.backend.sizeBytes()
+            return (size, (try? stores.backend.sizeInUseBytes()) ?? size)
+        }
         response.leader = leader.leader
         response.raftIndex = self.events.committedIndex.load(ordering: .relaxed)
         response.raftTerm = leader.term
@@ -64,26 +66,26 @@ extension EtcdServer {
 
     /// etcd's `Hash`: a checksum of the whole backend, leaving out what differs between healthy members.
     public func hash() throws -> Etcdserverpb_HashResponse {
-        let stores = self.stores
         let started = ContinuousClock.now
         defer { self.configuration.metrics.mvcc.hashSeconds.record((ContinuousClock.now - started).inSeconds) }
         var response = Etcdserverpb_HashResponse()
-        response.hash = try Self.checked {
+        let revision: Int64
+        (response.hash, revision) = try self.reading { stores in
             do throws(BackendError) {
-                return try stores.backend.hash(ignoring: KVStore.hashIgnoredKeys)
+                return (try stores.backend.hash(ignoring: KVStore.hashIgnoredKeys), stores.store.currentRevision)
             } catch {
                 throw KVError.backend(error)
             }
         }
-        response.header = self.header(revision: stores.store.currentRevision)
+        response.header = self.header(revision: revision)
         return response
     }
 
     /// etcd's `HashKV`: a checksum of the key-value history up to a revision, equal on members holding the
     /// same history.
     public func hashKV(_ request: Etcdserverpb_HashKVRequest) throws -> Etcdserverpb_HashKVResponse {
-        var response = try Self.checked {
-            try self.stores.store.hashKVResponse(revision: request.revision, metrics: self.configuration.metrics.mvcc)
+        var response = try self.reading { stores in
+            try stores.store.hashKVResponse(revision: request.revision, metrics: self.configuration.metrics.mvcc)
         }
         response.header = self.header(revision: response.header.revision)
         return response

@@ -1,3 +1,4 @@
+import Backend
 import Crypto
 import EtcdProto
 import Foundation
@@ -64,8 +65,13 @@ extension EtcdServer {
     /// behind if the member dies) and returns its descriptor and size.
     private func copyBackendToTemporaryFile() async throws -> (descriptor: Int32, size: Int64) {
         let directory = self.configuration.snapshotDirectory
-        let backend = self.stores.backend
-        return try await NIOThreadPool.singleton.runIfActive {
+        return try await self.stateMachine.reading { stores in
+            try await Self.copy(stores.backend, toUnnamedFileIn: directory)
+        }
+    }
+
+    private static func copy(_ backend: Backend, toUnnamedFileIn directory: String) async throws -> (descriptor: Int32, size: Int64) {
+        try await NIOThreadPool.singleton.runIfActive {
             let descriptor = Self.openUnnamedFile(in: directory)
             guard descriptor >= 0 else {
                 throw EtcdError(.internalError, "etcdserver: cannot create a snapshot file in \(directory): \(Self.errnoText())")

@@ -26,4 +26,7 @@ protocol StateMachine: AnyObject {
     /// Work due between batches (committing the backend batch, compacting in steps); returns when it
     /// wants to run again, or nil when nothing is pending.
     func runDueWork(now: ContinuousClock.Instant) -> ContinuousClock.Instant?
+
+    /// The loop is stopping: commit what is applied and close.
+    func close()
 }

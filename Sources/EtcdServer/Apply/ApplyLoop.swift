@@ -70,7 +70,7 @@ final class ApplyLoop: @unchecked Sendable {
         self.applied.advance(to: index)
     }
 
-    /// Applies everything submitted, then stops the thread.
+    /// Applies everything submitted, closes the state machine (committing it), then stops the thread.
     func stop() {
         self.queue.close()
         if self.started { self.finished.wait() }
@@ -127,6 +127,7 @@ final class ApplyLoop: @unchecked Sendable {
             }
             wakeUp = stateMachine.runDueWork(now: .now)
         }
+        stateMachine.close()
     }
 
     private static func date(_ instant: ContinuousClock.Instant) -> Date {

@@ -1,4 +1,5 @@
 import EtcdProto
+import Lease
 import Logging
 import Membership
 import NIOPosix
@@ -85,18 +86,23 @@ extension EtcdServer {
         let built = Mutex<MemberStateMachine?>(nil)
         let snapshot = recovery.snapshot
         let memberID = recovery.memberID
+        let restartSnapshotIndex = initialMembership == nil ? snapshot?.metadata.index ?? 0 : 0
         try applyLoop.start {
-            let stores = try StateStores(path: configuration.backendPath, configuration: configuration)
+            let stores = try StateStores.openCatchingUp(
+                configuration: configuration,
+                snapshotIndex: restartSnapshotIndex,
+                logger: logger
+            )
             let membership: ClusterMembership
             if let stored = try stores.membership.load(from: stores.backend) {
                 membership = stored
             } else if let initialMembership {
                 membership = initialMembership
-                try stores.backend.writer.apply(stores.membership.writes(for: initialMembership))
+                try stores.backend.writer.apply(try stores.membership.writes(for: initialMembership))
                 if let snapshot {
                     stores.store.setConsistentIndex(snapshot.metadata.index, term: snapshot.metadata.term)
                 }
-                try stores.store.commit()
+                try stores.store.commit(durably: true)
             } else {
                 stores.close()
                 throw BootstrapError(
@@ -104,7 +110,7 @@ extension EtcdServer {
                         + "the data directory is damaged"
                 )
             }
-            lessor.restore(stores.leases.list().map { ($0.id, $0.ttlSeconds, $0.effectiveTTLSeconds) })
+            lessor.restore(stores.leases.list().map { ($0.id, $0.ttlSeconds, $0.remainingTTLSeconds) }, now: .now)
             let stateMachine = MemberStateMachine(
                 stores: stores,
                 membership: membership,

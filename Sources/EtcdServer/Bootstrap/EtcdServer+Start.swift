@@ -1,12 +1,15 @@
 import EtcdProto
 import Foundation
+import Lease
 import Logging
 import Membership
+import MVCC
 import NIOPosix
 import PeerTransport
 import Raft
 import Synchronization
 import Telemetry
+import WAL
 
 extension EtcdServer {
     /// Opens or creates the member's data, joins or founds its cluster, and starts its Raft and apply
@@ -45,8 +48,6 @@ extension EtcdServer {
             lessor: lessor,
             memberID: recovery.memberID,
             electionTimeout: configuration.electionTimeout,
-            snapshotDirectory: configuration.snapshotDirectory,
-            metrics: configuration.metrics,
             logger: logger
         )
         let stateMachine = try Self.startApplyLoop(
@@ -60,16 +61,20 @@ extension EtcdServer {
             logger: logger
         )
         let consistentIndex = stateMachine.current.stores.store.consistentIndex.index
-        try Self.alignLog(recovery.storage, withBackendAt: consistentIndex, membership: stateMachine.current.membership)
+        try Self.alignLog(recovery, withBackendAt: stateMachine.current.stores.store.consistentIndex, membership: stateMachine.current.membership)
         let node = try RawNode(config: Self.raftConfig(configuration, memberID: recovery.memberID), storage: recovery.storage)
-        let peerLink = PeerLink(submit: submit, copyBackend: { [stateMachine] in
-            try await Self.copyBackend(stateMachine, directory: configuration.snapshotDirectory)
-        }, logger: logger)
+        let peerLink = PeerLink(
+            submit: submit,
+            removal: { [events] in events.removedFromCluster() },
+            snapshotDirectory: configuration.snapshotDirectory,
+            metrics: metrics.mvcc,
+            logger: logger
+        )
         let raftLoop = RaftLoop(
             inbox: inbox,
             node: node,
             storage: recovery.storage,
-            logStore: DurableRaftLog(wal: recovery.wal, snapshotter: recovery.snapshotter),
+            logStore: DurableRaftLog(wal: recovery.wal, snapshotter: recovery.snapshotter, logger: logger),
             sender: peerLink,
             applier: applyLoop,
             delegate: events,
@@ -80,12 +85,12 @@ extension EtcdServer {
         let transport = PeerTransport(
             identity: PeerIdentity(clusterID: recovery.clusterID, memberID: recovery.memberID, serverVersion: EtcdVersion.server),
             listenAddresses: configuration.listenPeerAddresses.map { PeerAddress(host: $0.host, port: $0.port) },
-            delegate: events,
+            delegate: peerLink,
             observer: PeerTrafficMetrics(network: metrics.network),
             logger: logger
         )
-        peerLink.attach(transport)
-        events.attach(transport: transport, stateMachine: stateMachine)
+        peerLink.attach(transport: transport, stateMachine: stateMachine)
+        events.attach(transport: transport)
         events.membershipChanged(stateMachine.current.membership)
         let server = EtcdServer(parts: ServerParts(
             memberID: recovery.memberID,
@@ -105,6 +110,7 @@ extension EtcdServer {
             events: events,
             dataLock: lock
         ))
+        peerLink.attach(server: server)
         logger.info(
             "starting member",
             metadata: [
@@ -133,32 +139,36 @@ extension EtcdServer {
     }
 
     /// After a restart the backend may be ahead of the newest Raft snapshot. Raft's configuration at the
-    /// consistent index is the membership the backend holds, so the in-memory log is snapshotted there:
-    /// Raft resumes after the consistent index, with the configuration in force at it.
+    /// consistent index is the membership the backend holds, so the log is snapshotted there: Raft resumes
+    /// after the consistent index, with the configuration in force at it. When the backend is even ahead
+    /// of the WAL's last entry (a leader's snapshot database runs past the snapshot it came with, and the
+    /// member stopped before more entries arrived), that snapshot is written to the WAL and the snap
+    /// directory, so the entries the leader sends next follow it there too.
     private static func alignLog(
-        _ storage: MemoryStorage,
-        withBackendAt consistentIndex: UInt64,
+        _ recovery: RaftLogRecovery,
+        withBackendAt consistentIndex: ConsistentIndex,
         membership: ClusterMembership
     ) throws {
+        let storage = recovery.storage
         let snapshotIndex = try storage.snapshot().metadata.index
-        guard consistentIndex > snapshotIndex else { return }
-        guard consistentIndex <= storage.lastIndex() else {
-            throw BootstrapError(
-                "the backend has applied index \(consistentIndex) but the WAL ends at \(storage.lastIndex()); "
-                    + "the WAL is missing entries"
-            )
-        }
+        guard consistentIndex.index > snapshotIndex else { return }
         let confState = ConfState(voters: membership.voterIDs, learners: membership.learnerIDs)
-        _ = try storage.createSnapshot(index: consistentIndex, confState: confState, data: [])
-    }
-
-    /// Writes a compacting copy of the backend into `directory` and returns its path.
-    private static func copyBackend(_ stateMachine: MemberStateMachine, directory: String) async throws -> String {
-        let path = "\(directory)/send-\(UInt64.random(in: 1...UInt64.max)).db"
-        let stores = stateMachine.current.stores
-        try await NIOThreadPool.singleton.runIfActive {
-            try stores.backend.copyCompacted(toPath: path)
+        guard consistentIndex.index > storage.lastIndex() else {
+            _ = try storage.createSnapshot(index: consistentIndex.index, confState: confState, data: [])
+            return
         }
-        return path
+        let metadata = SnapshotMetadata(index: consistentIndex.index, term: consistentIndex.term, confState: confState)
+        var hardState = storage.initialState().hardState
+        if consistentIndex.term > hardState.term {
+            hardState = HardState(term: consistentIndex.term, vote: .none, commit: consistentIndex.index)
+        } else {
+            hardState.commit = max(hardState.commit, consistentIndex.index)
+        }
+        let snapshot = Snapshot(metadata: metadata)
+        recovery.snapshotter.save(snapshot)
+        recovery.wal.saveSnapshotMarker(SnapshotMarker(metadata))
+        recovery.wal.save(hardState: hardState, entries: [])
+        try storage.applySnapshot(snapshot)
+        storage.setHardState(hardState)
     }
 }

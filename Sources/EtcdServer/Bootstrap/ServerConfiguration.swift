@@ -50,6 +50,12 @@ public struct ServerConfiguration: Sendable {
     public var initialCorruptCheck: Bool
     /// `--experimental-corrupt-check-time`: how often the leader compares hashes; zero for never.
     public var corruptCheckInterval: Duration
+    /// How often the leader checkpoints leases' remaining TTLs through the log
+    /// (`--experimental-lease-checkpoint-interval`); nil when checkpointing is off, etcd's default.
+    public var leaseCheckpointInterval: Duration?
+    /// Whether checkpointed remaining TTLs are also written to the backend
+    /// (`--experimental-enable-lease-checkpoint-persist`), so a restart keeps them too.
+    public var leaseCheckpointPersist: Bool
     public var backendBatchInterval: Duration
     public var backendBatchLimit: Int
     public var unsafeNoFsync: Bool
@@ -105,6 +111,8 @@ public struct ServerConfiguration: Sendable {
         self.autoCompaction = .disabled
         self.initialCorruptCheck = false
         self.corruptCheckInterval = .zero
+        self.leaseCheckpointInterval = nil
+        self.leaseCheckpointPersist = false
         self.backendBatchInterval = .milliseconds(100)
         self.backendBatchLimit = 10_000
         self.unsafeNoFsync = false

@@ -1,3 +1,4 @@
+import Lease
 import Logging
 import PeerTransport
 

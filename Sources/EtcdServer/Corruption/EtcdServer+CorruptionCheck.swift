@@ -21,7 +21,7 @@ extension EtcdServer {
             "starting initial corruption check",
             metadata: ["local-member-id": "\(memberID)", "timeout": "\(self.configuration.requestTimeout.goString)"]
         )
-        let local = try Self.checked { try self.stores.store.hashKV() }
+        let local = try self.reading { stores in try stores.store.hashKV() }
         var mismatches = 0
         for peer in await self.peerHashes(at: local.revision) {
             var metadata: Logger.Metadata = [
@@ -78,10 +78,10 @@ extension EtcdServer {
     /// leader's compaction but another hash is corrupt; so is the leader when its own hash of the same
     /// revisions changed between two reads.
     func checkHashKV() async throws {
-        let first = try Self.checked { try self.stores.store.hashKV() }
+        let first = try self.reading { stores in try stores.store.hashKV() }
         let peers = await self.peerHashes(at: first.revision)
         try await self.linearizableRead()
-        let second = try Self.checked { try self.stores.store.hashKV() }
+        let second = try self.reading { stores in try stores.store.hashKV() }
         var mismatch = false
         if second.hash != first.hash && second.revision == first.revision && second.compactRevision == first.compactRevision {
             self.logger.warning(

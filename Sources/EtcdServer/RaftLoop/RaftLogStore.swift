@@ -1,3 +1,4 @@
+import Logging
 import Raft
 import WAL
 
@@ -17,10 +18,12 @@ protocol RaftLogStore: AnyObject {
 final class DurableRaftLog: RaftLogStore {
     private let wal: WAL
     private let snapshotter: Snapshotter
+    private let logger: Logger
 
-    init(wal: WAL, snapshotter: Snapshotter) {
+    init(wal: WAL, snapshotter: Snapshotter, logger: Logger) {
         self.wal = wal
         self.snapshotter = snapshotter
+        self.logger = logger
     }
 
     func save(hardState: HardState?, entries: [Entry], mustSync: Bool) {
@@ -39,7 +42,7 @@ final class DurableRaftLog: RaftLogStore {
             try self.snapshotter.purge()
         } catch {
             // Old segments and snapshot files stay on disk; the next snapshot retries. Nothing is lost.
-            return
+            self.logger.warning("cannot release old WAL segments or snapshot files", metadata: ["error": "\(error)"])
         }
     }
 }

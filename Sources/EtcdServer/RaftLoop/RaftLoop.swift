@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Raft
+import WAL
 
 /// The member's Raft loop: one dedicated thread that owns the Raft node, its in-memory log and the durable
 /// log. It ticks the node on the heartbeat clock, feeds it what arrives in its inbox, and handles each
@@ -113,7 +114,12 @@ final class RaftLoop: @unchecked Sendable {
                 self.delegate?.proposalRejected(id: id, error: error)
             }
         case .readIndex(let context):
-            try? self.node.readIndex(context: context)
+            do {
+                try self.node.readIndex(context: context)
+            } catch {
+                // No leader or a full queue: the read round asks again (every 500 ms) until it times out.
+                self.logger.debug("dropped a read index request", metadata: ["error": "\(error)"])
+            }
         case .transferLeadership(let transferee):
             self.node.transferLeadership(to: transferee)
         case .campaign:
@@ -156,6 +162,7 @@ final class RaftLoop: @unchecked Sendable {
             self.publishCommit(of: hardState)
         }
         self.dispatch(ready.messagesAfterPersist)
+        if ready.snapshot != nil { CrashPoint.snapshotInstallBeforeApply.reach() }
         if !committedAreDurable { self.apply(ready) }
         if !ready.readStates.isEmpty {
             self.delegate?.readStatesConfirmed(ready.readStates)
@@ -196,15 +203,27 @@ final class RaftLoop: @unchecked Sendable {
     }
 
     /// Takes a snapshot of the log at a point the backend holds durably, and drops what precedes it
-    /// except the entries slow followers may still need.
+    /// except the entries slow followers may still need. A point at or below the snapshot already held
+    /// (a leader's snapshot was installed meanwhile) is skipped.
     private func compactLog(at metadata: SnapshotMetadata) {
-        guard metadata.index > (try? self.storage.snapshot())?.metadata.index ?? 0 else { return }
-        guard let snapshot = try? self.storage.createSnapshot(index: metadata.index, confState: metadata.confState, data: []) else {
+        let snapshot: Snapshot
+        do {
+            snapshot = try self.storage.createSnapshot(index: metadata.index, confState: metadata.confState, data: [])
+        } catch .snapshotOutOfDate {
             return
+        } catch {
+            preconditionFailure("cannot snapshot the Raft log at \(metadata.index): \(error)")
         }
         self.logStore.saveSnapshot(snapshot)
+        CrashPoint.logSnapshotSaved.reach()
         if metadata.index > self.catchUpEntries {
-            try? self.storage.compact(upTo: metadata.index - self.catchUpEntries)
+            do {
+                try self.storage.compact(upTo: metadata.index - self.catchUpEntries)
+            } catch .compacted {
+                // Already compacted further (a leader's snapshot replaced the log): nothing to drop.
+            } catch {
+                preconditionFailure("cannot compact the Raft log up to \(metadata.index - self.catchUpEntries): \(error)")
+            }
         }
         self.logStore.release(upTo: metadata.index)
         self.logger.info(

@@ -17,9 +17,15 @@ extension MemberStateMachine {
         do {
             let membershipChange = try self.membershipChange(for: change)
             try self.membership.validate(membershipChange)
-            self.membership.apply(membershipChange)
-            try self.stores.backend.writer.apply(self.stores.membership.writes(for: membershipChange, after: self.membership))
-            self.publishMembership()
+            var after = self.membership
+            after.apply(membershipChange)
+            do {
+                try self.stores.backend.writer.apply(try self.stores.membership.writes(for: membershipChange, after: after))
+            } catch {
+                self.stop(because: "cannot record membership change \(membershipChange) at index \(entry.index): \(error)")
+            }
+            self.membership = after
+            self.publish()
             self.logger.info(
                 "applied a membership change",
                 metadata: ["change": "\(membershipChange)", "member": "\(String(change.nodeID, radix: 16))"]

@@ -1,4 +1,5 @@
 import EtcdProto
+import Lease
 import MVCC
 import Raft
 
@@ -51,7 +52,7 @@ extension MemberStateMachine {
                 self.configuration.metrics.lease.revokedTotal.increment()
                 return .leaseRevoke(response)
             case .leaseCheckpoint(let checkpoint):
-                _ = try kv.leaseCheckpoint(checkpoint)
+                if self.configuration.leaseCheckpointPersist { _ = try kv.leaseCheckpoint(checkpoint) }
                 for lease in checkpoint.checkpoints {
                     self.lessor.checkpointed(id: lease.id, remainingSeconds: lease.remainingTtl)
                 }
@@ -61,7 +62,7 @@ extension MemberStateMachine {
                 if let member = self.membership.members[attributes.memberID] {
                     try self.write([self.stores.membership.write(member)])
                 }
-                self.publishMembership()
+                self.publish()
                 return .done
             case .alarm(let alarm):
                 return .alarm(try self.applyAlarm(alarm))
@@ -70,11 +71,21 @@ extension MemberStateMachine {
                 .authRoleDelete, .authRoleGrantPermission, .authRoleRevokePermission, .none:
                 return .failure(EtcdError(.unimplemented, "etcdserver: this member cannot apply \(Self.kind(of: request))"))
             }
-        } catch let error as KVError {
-            return .failure(EtcdError(error))
         } catch {
-            return .failure(EtcdError(.internalError, "etcdserver: \(error)"))
+            switch ApplyFailure.classify(error) {
+            case .refused(let refusal):
+                return .failure(refusal)
+            case .fatal(let reason):
+                self.stop(because: reason)
+            }
         }
+    }
+
+    /// Stops the member on an error it must not answer through (see ``ApplyFailure``): logged, then the
+    /// process ends before the consistent index moves past the entry, and a restart replays it.
+    func stop(because reason: String) -> Never {
+        self.logger.critical("stopping the member: \(reason)")
+        fatalError(reason)
     }
 
     private static func kind(of request: Memberpb_InternalRequest) -> String {

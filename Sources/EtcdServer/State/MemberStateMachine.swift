@@ -1,9 +1,10 @@
 import Backend
 import EtcdProto
 import Foundation
+import Lease
 import Logging
-import MVCC
 import Membership
+import MVCC
 import Raft
 import Synchronization
 
@@ -19,7 +20,7 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
     // membership.
     var stores: StateStores
     var membership: ClusterMembership
-    private let published: Mutex<(StateStores, ClusterMembership)>
+    private let published: Mutex<(stores: StateStores, membership: ClusterMembership)>
     let memberID: UInt64
     let configuration: ServerConfiguration
     let proposals: ProposalRouter
@@ -53,17 +54,44 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
         self.quota = BackendQuota(configuredBytes: configuration.quotaBackendBytes)
     }
 
-    /// The stores and membership as of the last applied entry; any thread.
+    /// The stores and membership as of the last applied entry; any thread. For what lives in memory (the
+    /// revision, leases, alarms, sizes): a read of the backend goes through ``reading(_:)``.
     var current: (stores: StateStores, membership: ClusterMembership) {
         self.published.withLock { $0 }
     }
 
-    func apply(_ batch: ApplyBatch) -> [ConfChange] {
-        if let snapshot = batch.snapshot {
-            self.install(snapshot)
+    /// Runs `body` with the current stores borrowed: a snapshot installed meanwhile publishes its stores
+    /// at once but closes these only after `body` returns. Any thread; `body` must not wait for the apply
+    /// thread.
+    func reading<T, E: Error>(_ body: (StateStores) throws(E) -> T) throws(E) -> T {
+        let stores = self.borrowCurrent()
+        defer { stores.giveBack() }
+        return try body(stores)
+    }
+
+    /// ``reading(_:)`` for a body that suspends (a copy on the thread pool).
+    func reading<T: Sendable>(_ body: (StateStores) async throws -> T) async throws -> T {
+        let stores = self.borrowCurrent()
+        defer { stores.giveBack() }
+        return try await body(stores)
+    }
+
+    private func borrowCurrent() -> StateStores {
+        self.published.withLock { published in
+            published.stores.borrow()
+            return published.stores
         }
+    }
+
+    func apply(_ batch: ApplyBatch) -> [ConfChange] {
         var changes: [ConfChange] = []
+        if let snapshot = batch.snapshot {
+            changes = self.install(snapshot)
+        }
         let applied = self.stores.store.consistentIndex.index
+        // Entries at or below the consistent index are in the backend already (a restart replays them, and
+        // a leader's snapshot database may run past its Raft snapshot); Raft's configuration for them was
+        // set when the member started or installed that snapshot.
         for entry in batch.entries where entry.index > applied {
             switch entry.kind {
             case .normal:
@@ -92,10 +120,25 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
         return self.stores.backend.writer.nextCommitDeadline
     }
 
-    /// Makes the membership visible to other threads and tells the member about it.
-    func publishMembership() {
-        self.published.withLock { $0 = (self.stores, self.membership) }
+    func close() {
+        do {
+            try self.stores.commitAndClose()
+        } catch {
+            // The WAL holds what the commit would have written; the next start applies it again.
+            self.logger.error("backend commit on stop failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Makes the stores and membership visible to other threads and tells the member about the
+    /// membership; returns the stores published before (replaced when a snapshot was installed).
+    @discardableResult
+    func publish() -> StateStores {
+        let previous = self.published.withLock { published in
+            defer { published = (self.stores, self.membership) }
+            return published.stores
+        }
         self.events.membershipChanged(self.membership)
+        return previous
     }
 
     func commitIfDue(now: ContinuousClock.Instant = .now) {
@@ -106,11 +149,11 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
         }
     }
 
-    /// Commits what is pending now. Returns false (and logs why) when the backend cannot, for example
-    /// on a full disk: the batch stays applied and a later commit retries it.
-    func commitNow() -> Bool {
+    /// Commits what is pending now, `durably` past a power cut. Returns false (and logs why) when the
+    /// backend cannot, for example on a full disk: the batch stays applied and a later commit retries it.
+    func commitNow(durably: Bool = false) -> Bool {
         do {
-            try self.stores.store.commit()
+            try self.stores.store.commit(durably: durably)
             return true
         } catch {
             self.logger.error("backend commit failed", metadata: ["error": "\(error)"])
@@ -122,7 +165,7 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
     /// compact its log there. When the backend cannot commit, the log is kept and the next entry retries.
     private func snapshotIfDue(at index: UInt64) {
         guard index >= self.lastSnapshotIndex + self.configuration.snapshotCount else { return }
-        guard self.commitNow() else { return }
+        guard self.commitNow(durably: true) else { return }
         self.lastSnapshotIndex = index
         let term = self.stores.store.consistentIndex.term
         let confState = ConfState(voters: self.membership.voterIDs, learners: self.membership.learnerIDs)
@@ -138,8 +181,6 @@ protocol StateMachineEvents: AnyObject, Sendable {
     func removedFromCluster()
     /// The backend holds everything up to `metadata.index` durably: the Raft log may be snapshotted there.
     func backendDurable(through metadata: SnapshotMetadata)
-    /// The stores were replaced by a snapshot's; readers must switch.
-    func storesReplaced(_ stores: StateStores)
     /// An applied request took the backend past its quota and no NOSPACE alarm is raised yet: this member
     /// must raise one for itself.
     func quotaExceeded()

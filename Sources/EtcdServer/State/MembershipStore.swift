@@ -44,9 +44,9 @@ struct MembershipStore {
     }
 
     /// The writes that store `membership` in full (on bootstrap and after installing a snapshot's state).
-    func writes(for membership: ClusterMembership) -> [Mutation] {
+    func writes(for membership: ClusterMembership) throws -> [Mutation] {
         var mutations = [Mutation.put(self.cluster, key: Self.clusterIDKey, value: Self.encodeID(membership.clusterID))]
-        for member in membership.sortedMembers { mutations.append(self.write(member)) }
+        for member in membership.sortedMembers { mutations.append(try self.write(member)) }
         for id in membership.removed.sorted() {
             mutations.append(.put(self.removed, key: Self.encodeID(id), value: []))
         }
@@ -54,18 +54,19 @@ struct MembershipStore {
     }
 
     /// The writes for one applied change, given the membership after it.
-    func writes(for change: MembershipChange, after membership: ClusterMembership) -> [Mutation] {
+    func writes(for change: MembershipChange, after membership: ClusterMembership) throws -> [Mutation] {
         if case .remove(let id) = change {
             return [.delete(self.members, key: Self.encodeID(id)), .put(self.removed, key: Self.encodeID(id), value: [])]
         }
         guard let member = membership.members[change.memberID] else { return [] }
-        return [self.write(member)]
+        return [try self.write(member)]
     }
 
-    /// The write that stores one member's record (after it published its name and client URLs).
-    func write(_ member: Member) -> Mutation {
-        let bytes: [UInt8] = (try? member.record.serializedBytes()) ?? []
-        return .put(self.members, key: Self.encodeID(member.id), value: bytes)
+    /// The write that stores one member's record (after it published its name and client URLs). Throws
+    /// only if the record cannot be encoded, which the caller treats as fatal: an empty record would
+    /// lose the member.
+    func write(_ member: Member) throws -> Mutation {
+        .put(self.members, key: Self.encodeID(member.id), value: try member.record.serializedBytes())
     }
 
     private static func encodeID(_ id: UInt64) -> [UInt8] {

@@ -30,11 +30,12 @@ extension EtcdServer {
     }
 
     private func sampleStore(_ mvcc: MVCCMetrics) {
-        let stores = self.stores
-        let store = stores.store
-        mvcc.dbTotalSizeBytes.set(to: Double(stores.backend.sizeBytes()))
-        if let inUse = try? stores.backend.sizeInUseBytes() { mvcc.dbTotalSizeInUseBytes.set(to: Double(inUse)) }
-        mvcc.dbOpenReadTransactions.set(to: Double(stores.backend.openViewCount))
+        self.stateMachine.reading { stores in
+            mvcc.dbTotalSizeBytes.set(to: Double(stores.backend.sizeBytes()))
+            if let inUse = try? stores.backend.sizeInUseBytes() { mvcc.dbTotalSizeInUseBytes.set(to: Double(inUse)) }
+            mvcc.dbOpenReadTransactions.set(to: Double(stores.backend.openViewCount))
+        }
+        let store = self.stores.store
         mvcc.currentRevision.set(to: Double(store.currentRevision))
         mvcc.compactRevision.set(to: Double(store.compactedRevision))
         let watches = store.watchStatistics

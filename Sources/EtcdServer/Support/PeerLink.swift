@@ -1,53 +1,70 @@
+import Backend
 import EtcdProto
 import Foundation
 import Logging
+import MVCC
+import NIOPosix
 import PeerTransport
 import Raft
+import Telemetry
 
-/// Connects the peer transport to the Raft loop: messages in, messages and snapshots out. Snapshots are
-/// sent with a compacting copy of the backend taken at the moment of sending, which holds at least
-/// everything the Raft snapshot covers; the follower's consistent index tells it where to resume.
-final class PeerLink: RaftMessageSender, @unchecked Sendable {
-    // `transport` is set once, before the Raft loop starts, and never changed.
+/// Connects the peer transport to the member, both ways: Raft messages and snapshots out (a snapshot
+/// travels with a compacting copy of the backend taken at the moment of sending, which holds at least
+/// everything the Raft snapshot covers; the follower's consistent index tells it where to resume), and
+/// everything peers send or ask in (the transport's delegate): messages and snapshots into the Raft
+/// loop's inbox, membership, hash and leader queries answered from the member's state.
+final class PeerLink: RaftMessageSender, PeerTransportDelegate, @unchecked Sendable {
+    // `transport`, `stateMachine` and `server` are set once, before the member starts, and never changed.
     private(set) var transport: PeerTransport?
+    private var stateMachine: MemberStateMachine?
+    private weak var server: EtcdServer?
     private let submit: @Sendable (RaftInput) -> Void
-    private let copyBackend: @Sendable () async throws -> String
+    private let removal: @Sendable () -> Void
+    private let metrics: MVCCMetrics
     private let logger: Logger
+    let snapshotDirectory: String
 
-    /// `copyBackend` writes a consistent copy of the backend to a new file and returns its path.
+    /// `submit` feeds the Raft loop; `removal` is told when a peer refuses this member as removed.
     init(
         submit: @escaping @Sendable (RaftInput) -> Void,
-        copyBackend: @escaping @Sendable () async throws -> String,
+        removal: @escaping @Sendable () -> Void,
+        snapshotDirectory: String,
+        metrics: MVCCMetrics,
         logger: Logger
     ) {
         self.submit = submit
-        self.copyBackend = copyBackend
+        self.removal = removal
+        self.snapshotDirectory = snapshotDirectory
+        self.metrics = metrics
         self.logger = logger
     }
 
-    func attach(_ transport: PeerTransport) {
+    func attach(transport: PeerTransport, stateMachine: MemberStateMachine) {
         self.transport = transport
+        self.stateMachine = stateMachine
     }
+
+    func attach(server: EtcdServer) {
+        self.server = server
+    }
+
+    // MARK: Out
 
     func send(_ messages: [Raft.Message]) {
         self.transport?.send(messages)
     }
 
     func sendSnapshot(_ message: Raft.Message) {
-        guard let transport = self.transport else { return }
-        let submit = self.submit
-        let copyBackend = self.copyBackend
-        let logger = self.logger
+        guard let transport = self.transport, let stateMachine = self.stateMachine else { return }
+        let (submit, logger, directory) = (self.submit, self.logger, self.snapshotDirectory)
         Task {
-            var path: String?
+            let path = "\(directory)/send-\(UInt64.random(in: 1...UInt64.max)).db"
             do {
-                let copy = try await copyBackend()
-                path = copy
-                let bytes = try await transport.sendSnapshot(message, databasePath: copy)
-                logger.info(
-                    "sent database snapshot",
-                    metadata: ["to": "\(String(message.to, radix: 16))", "bytes": "\(bytes)"]
-                )
+                try await stateMachine.reading { stores in
+                    try await NIOThreadPool.singleton.runIfActive { try stores.backend.copyCompacted(toPath: path) }
+                }
+                let bytes = try await transport.sendSnapshot(message, databasePath: path)
+                logger.info("sent database snapshot", metadata: ["to": "\(String(message.to, radix: 16))", "bytes": "\(bytes)"])
                 submit(.snapshotStatus(message.to, .finished))
             } catch {
                 logger.warning(
@@ -56,7 +73,79 @@ final class PeerLink: RaftMessageSender, @unchecked Sendable {
                 )
                 submit(.snapshotStatus(message.to, .failed))
             }
-            if let path { try? FileManager.default.removeItem(atPath: path) }
+            do {
+                if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            } catch {
+                logger.warning("cannot remove a sent snapshot copy; the next start removes it", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
         }
+    }
+
+    // MARK: In
+
+    func receive(_ message: Raft.Message) {
+        self.submit(.message(message))
+    }
+
+    func receiveSnapshot(_ message: Raft.Message, databasePath: String) async throws {
+        guard let index = message.snapshot?.metadata.index else {
+            throw PeerProtocolError("a snapshot message without a snapshot")
+        }
+        let target = MemberStateMachine.receivedDatabasePath(snapshotDirectory: self.snapshotDirectory, index: index)
+        if FileManager.default.fileExists(atPath: target) { try FileManager.default.removeItem(atPath: target) }
+        try FileManager.default.moveItem(atPath: databasePath, toPath: target)
+        // Durable before Raft records the snapshot in the WAL: a restart from that record needs the file.
+        try Backend.syncDirectory(of: target)
+        self.submit(.message(message))
+    }
+
+    func clusterMembers() -> Memberpb_ClusterMembers {
+        var answer = Memberpb_ClusterMembers()
+        guard let membership = self.stateMachine?.current.membership else { return answer }
+        answer.clusterID = membership.clusterID
+        answer.members = membership.sortedMembers.map(\.record)
+        answer.removed = membership.removed.sorted()
+        return answer
+    }
+
+    func answerLeaderQuery(_ request: Memberpb_LeaderRequest) async -> Memberpb_LeaderReply {
+        guard let server = self.server else {
+            var reply = Memberpb_LeaderReply()
+            reply.notLeader = true
+            return reply
+        }
+        return await server.answerLeaderQuery(request)
+    }
+
+    func answerHashKV(_ request: Etcdserverpb_HashKVRequest) async -> Memberpb_HashKVReply {
+        var reply = Memberpb_HashKVReply()
+        guard let stateMachine = self.stateMachine else {
+            reply.code = Int32(EtcdError.notCapable.code.rawValue)
+            reply.error = EtcdError.notCapable.message
+            return reply
+        }
+        do {
+            reply.response = try stateMachine.reading { (stores) throws(KVError) in
+                try stores.store.hashKVResponse(revision: request.revision, metrics: self.metrics)
+            }
+            reply.response.header.memberID = stateMachine.memberID
+        } catch {
+            let failure = EtcdError(error)
+            reply.code = Int32(failure.code.rawValue)
+            reply.error = failure.message
+        }
+        return reply
+    }
+
+    func isRemoved(_ memberID: UInt64) -> Bool {
+        self.stateMachine?.current.membership.removed.contains(memberID) ?? false
+    }
+
+    func removedFromCluster() {
+        self.removal()
+    }
+
+    func unreachable(_ peerID: UInt64) {
+        self.submit(.unreachable(peerID))
     }
 }

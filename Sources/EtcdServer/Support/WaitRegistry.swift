@@ -6,7 +6,7 @@ import Synchronization
 /// periodically (one timer for all waiters rather than one per proposal). Completing an unknown id is a
 /// no-op: another member proposed it, or its caller left. Once ``failAll(with:)`` has run, new waits fail
 /// at once.
-final class WaitRegistry<Result: Sendable>: Sendable {
+@_spi(Testing) public final class WaitRegistry<Result: Sendable>: Sendable {
     private struct Waiter {
         let continuation: CheckedContinuation<Result, any Error>
         let deadline: ContinuousClock.Instant
@@ -20,13 +20,19 @@ final class WaitRegistry<Result: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
+    /// An empty registry.
+    public init() {}
+
     /// Suspends until ``complete(_:with:)`` or ``fail(_:with:)`` for `id`, or until an expiry after
     /// `deadline`. `register` runs once the waiter is in place (so the proposal cannot be applied before
     /// anyone listens).
-    func wait(for id: UInt64, deadline: ContinuousClock.Instant, register: () -> Void) async throws -> Result {
+    public func wait(for id: UInt64, deadline: ContinuousClock.Instant, register: () -> Void) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             let refusal = self.state.withLock { state -> (any Error)? in
                 if let error = state.closedWith { return error }
+                // Ids are unique per member (etcd's generator); a second waiter would silently steal the
+                // first one's result, so a duplicate is a bug to stop on.
+                precondition(state.waiters[id] == nil, "two proposals wait for request id \(id)")
                 state.waiters[id] = Waiter(continuation: continuation, deadline: deadline)
                 return nil
             }
@@ -38,16 +44,18 @@ final class WaitRegistry<Result: Sendable>: Sendable {
         }
     }
 
-    func complete(_ id: UInt64, with result: Result) {
+    /// Resumes the waiter for `id` with `result`; nothing when no one waits for it.
+    public func complete(_ id: UInt64, with result: Result) {
         self.state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(returning: result)
     }
 
-    func fail(_ id: UInt64, with error: any Error) {
+    /// Resumes the waiter for `id` with `error`; nothing when no one waits for it.
+    public func fail(_ id: UInt64, with error: any Error) {
         self.state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(throwing: error)
     }
 
     /// Fails every waiter whose deadline is before `now` with `error`.
-    func expire(before now: ContinuousClock.Instant, with error: any Error) {
+    public func expire(before now: ContinuousClock.Instant, with error: any Error) {
         let expired = self.state.withLock { state -> [Waiter] in
             let ids = state.waiters.compactMap { $0.value.deadline < now ? $0.key : nil }
             return ids.compactMap { state.waiters.removeValue(forKey: $0) }
@@ -56,7 +64,7 @@ final class WaitRegistry<Result: Sendable>: Sendable {
     }
 
     /// Fails every waiter and every later wait, e.g. when the member stops.
-    func failAll(with error: any Error) {
+    public func failAll(with error: any Error) {
         let all = self.state.withLock { state in
             defer { state.waiters.removeAll() }
             state.closedWith = error
@@ -66,7 +74,7 @@ final class WaitRegistry<Result: Sendable>: Sendable {
     }
 
     /// How many callers are waiting (etcd_server_proposals_pending).
-    var count: Int {
+    public var count: Int {
         self.state.withLock { $0.waiters.count }
     }
 }

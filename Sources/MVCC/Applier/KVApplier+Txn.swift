@@ -18,14 +18,14 @@ extension KVApplier {
         try KVRequestValidation.check(request, maxTxnOps: .max)
         if Self.isReadOnly(request) {
             let context = PinnedRead(store: store)
-            let path = compareToPath(request, in: context)
+            let path = try compareToPath(request, in: context)
             try checkRanges(request, path, in: context)
             var response = try run(request, path, in: context)
             response.header.revision = context.contextRevision
             return response
         }
         let outcome = try store.write { transaction throws(KVError) in
-            let path = compareToPath(request, in: transaction)
+            let path = try compareToPath(request, in: transaction)
             try checkPuts(request, path, in: transaction)
             try checkRanges(request, path, in: transaction)
             return try run(request, path, in: transaction)
@@ -47,12 +47,15 @@ extension KVApplier {
         return true
     }
 
-    private func compareToPath(_ request: Etcdserverpb_TxnRequest, in context: some KVReadContext) -> TxnPath {
-        let succeeded = request.compare.allSatisfy { TxnCompare.holds($0, in: context) }
+    private func compareToPath(_ request: Etcdserverpb_TxnRequest, in context: some KVReadContext) throws(KVError) -> TxnPath {
+        var succeeded = true
+        for compare in request.compare where succeeded {
+            succeeded = try TxnCompare.holds(compare, in: context)
+        }
         var nested: [TxnPath] = []
         for operation in succeeded ? request.success : request.failure {
             if case .requestTxn(let txn) = operation.request {
-                nested.append(compareToPath(txn, in: context))
+                nested.append(try compareToPath(txn, in: context))
             }
         }
         return TxnPath(succeeded: succeeded, nested: nested)

@@ -4,12 +4,11 @@ import Foundation
 
 /// etcd's `applyCompare`: a compare holds when every key of its range satisfies it; on no key, a value
 /// compare fails and the others compare the zero `KeyValue` (version, create and mod revision 0, no
-/// lease). A compare whose read fails does not hold.
+/// lease). A read that fails is thrown, never taken for a false compare: on one member only it would send
+/// the txn down the other branch.
 enum TxnCompare {
-    static func holds(_ compare: Etcdserverpb_Compare, in context: some KVReadContext) -> Bool {
-        guard let result = try? context.range(KeyRange(key: compare.key, rangeEnd: compare.rangeEnd), options: RangeOptions()) else {
-            return false
-        }
+    static func holds(_ compare: Etcdserverpb_Compare, in context: some KVReadContext) throws(KVError) -> Bool {
+        let result = try context.range(KeyRange(key: compare.key, rangeEnd: compare.rangeEnd), options: RangeOptions())
         if result.kvs.isEmpty {
             if compare.target == .value {
                 return false

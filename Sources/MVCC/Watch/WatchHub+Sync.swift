@@ -25,7 +25,13 @@ extension WatchHub {
     func syncRound() -> Bool {
         guard let plan = choose() else { return false }
         guard !plan.watchers.isEmpty else { return hasUnsynced }
-        guard let deliveries = try? read(plan) else { return false }
+        let deliveries: [Delivery]
+        do {
+            deliveries = try read(plan)
+        } catch {
+            report(error)
+            return false
+        }
         return deliver(deliveries, plan: plan)
     }
 
@@ -126,11 +132,17 @@ extension WatchHub {
             }
             return
         }
-        guard now - readThrough <= Self.maxTailRevisions,
-              let view = try? store.readView(),
-              let tail = try? events(from: readThrough + 1, through: now, for: watchers, view: view)
-        else { return }
-        view.close()
+        guard now - readThrough <= Self.maxTailRevisions else { return }
+        let tail: [(event: Mvccpb_Event, watchers: [Watcher])]
+        do {
+            let view = try store.readView()
+            defer { view.close() }
+            tail = try events(from: readThrough + 1, through: now, for: watchers, view: view)
+        } catch {
+            // They stay unsynced; the next round reads the tail again.
+            report(error)
+            return
+        }
         for watcher in watchers {
             let events = watcher.filter(tail.filter { $0.watchers.contains { $0 === watcher } }.map(\.event))
             if !events.isEmpty {
@@ -139,6 +151,12 @@ extension WatchHub {
             }
             promote(watcher, next: now + 1, &state)
         }
+    }
+
+    /// Reports a failed catch-up read, unless the store was closed under it.
+    private func report(_ error: KVError) {
+        guard error != .closed, error.backendError != .closed else { return }
+        configuration.watchSyncFailed?(error)
     }
 
     /// Moves an unsynced watcher to synced at `next`. Caller holds the hub's lock.

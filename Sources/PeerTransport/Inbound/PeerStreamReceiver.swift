@@ -85,10 +85,13 @@ final class PeerStreamReceiver: ChannelInboundHandler {
             guard let message = Raft.Message(proto: proto) else {
                 throw PeerProtocolError("unknown Raft message type \(proto.type.rawValue)")
             }
+            guard message.from == peer else {
+                throw PeerProtocolError("a message from \(hex(message.from)) on the stream of \(hex(peer))")
+            }
             self.delegate.receive(message)
         } catch {
             self.observer?.receiveFailed(from: peer)
-            self.logger.debug("peer connection ended", metadata: ["from": "\(hex(peer))", "error": "\(error)"])
+            self.logger.warning("closed a peer stream that broke the protocol", metadata: ["from": "\(hex(peer))", "error": "\(error)"])
             self.state = .refused
             context.close(promise: nil)
         }

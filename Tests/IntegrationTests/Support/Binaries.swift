@@ -19,6 +19,8 @@ enum Binaries {
     static var etcd: URL { productsDirectory.appendingPathComponent("etcd") }
     static var etcdctl: URL { productsDirectory.appendingPathComponent("etcdctl") }
     static var etcdOps: URL { productsDirectory.appendingPathComponent("etcd-ops") }
+    /// The member with its crash points armed from `CRASH_POINT` (the shipped `etcd` ignores the variable).
+    static var etcdCrashChild: URL { productsDirectory.appendingPathComponent("EtcdCrashChild") }
 
     /// A tool from the system, e.g. Debian's `etcdctl` 3.4 at `/usr/bin/etcdctl`.
     static func system(_ name: String) throws -> URL {

@@ -85,6 +85,20 @@ final class MemberProcess: Sendable {
         (try? String(contentsOf: self.logURL, encoding: .utf8)) ?? ""
     }
 
+    /// How many times the member has snapshotted and compacted its Raft log so far.
+    var logCompactions: Int {
+        self.log.components(separatedBy: "saved snapshot and compacted the Raft log").count - 1
+    }
+
+    /// Waits until the member has compacted its Raft log more than `count` times (at most `timeout`).
+    func waitForLogCompaction(after count: Int, timeout: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while self.logCompactions <= count {
+            guard ContinuousClock.now < deadline else { throw MemberFailed(reason: "did not compact its log within \(timeout)", log: self.log) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Waits until the client port answers `GET /version`.
     func waitUntilServing(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
@@ -115,6 +129,42 @@ final class MemberProcess: Sendable {
         guard self.markStopped() else { return self.exitStatus ?? -1 }
         self.process.terminate()
         return try await offload { self.waitForExit() }
+    }
+
+    /// Pauses the member with SIGSTOP and waits until the kernel shows it stopped.
+    func pause() async throws {
+        try await self.signal(SIGSTOP, until: { $0 == "T" || $0 == "t" })
+    }
+
+    /// Resumes a paused member with SIGCONT and waits until it runs again.
+    func resume() async throws {
+        try await self.signal(SIGCONT, until: { $0 != "T" && $0 != "t" })
+    }
+
+    private func signal(_ signal: Int32, until state: (Character) -> Bool) async throws {
+        let pid = self.process.processIdentifier
+        guard Glibc.kill(pid, signal) == 0 else { throw MemberFailed(reason: "kill(\(signal)) failed: errno \(errno)", log: self.log) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            // The state is the field after the parenthesised command name in /proc/PID/stat.
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")"), let letter = stat[close...].dropFirst(2).first, state(letter)
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw MemberFailed(reason: "did not change state after signal \(signal)", log: self.log)
+    }
+
+    /// Waits until the process has ended by itself (at most `timeout`) and returns its status.
+    func waitForExit(timeout: Duration) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while self.isRunning {
+            guard ContinuousClock.now < deadline else { throw MemberFailed(reason: "still running after \(timeout)", log: self.log) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return self.exitStatus ?? -1
     }
 
     /// Kills the process with SIGKILL, as a crash would.

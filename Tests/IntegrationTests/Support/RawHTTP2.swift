@@ -19,10 +19,11 @@ final class RawHTTP2: Sendable {
         self.received = received
     }
 
-    /// Connects to 127.0.0.1:`port` and opens the client's flow-control windows wide.
-    static func connect(port: Int) async throws -> RawHTTP2 {
+    /// Connects to 127.0.0.1:`port` and opens the client's flow-control windows to `window` bytes (wide
+    /// unless a test wants the server's answers held back).
+    static func connect(port: Int, window: Int = RawHTTP2.window) async throws -> RawHTTP2 {
         let log = FrameLog()
-        let settings: HTTP2Settings = [HTTP2Setting(parameter: .initialWindowSize, value: Self.window)]
+        let settings: HTTP2Settings = [HTTP2Setting(parameter: .initialWindowSize, value: window)]
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -33,13 +34,38 @@ final class RawHTTP2: Sendable {
             .connect(host: "127.0.0.1", port: port)
             .get()
         let connection = RawHTTP2(channel: channel, received: log)
-        try await connection.send(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: Self.window - 65_535)))
+        if window > 65_535 {
+            try await connection.send(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: window - 65_535)))
+        }
         return connection
     }
 
     /// Writes and flushes `frame`.
     func send(_ frame: HTTP2Frame) async throws {
         try await self.channel.writeAndFlush(frame).get()
+    }
+
+    /// Writes and flushes `frame`; false if it has not gone out within `timeout` (the server's flow-control
+    /// window is closed: NIOHTTP2 holds the frame until credit comes).
+    func send(_ frame: HTTP2Frame, within timeout: Duration) async -> Bool {
+        let box = OutcomeBox()
+        self.channel.writeAndFlush(frame).whenComplete { result in box.set((try? result.get()) != nil) }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let written = box.value { return written }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
+
+    /// The settings the server announced in its first SETTINGS frame.
+    func serverSettings(timeout: Duration = .seconds(10)) async throws -> HTTP2Settings {
+        let frame = try await self.connectionFrame(timeout: timeout) { payload in
+            if case .settings(.settings(let settings)) = payload { return !settings.isEmpty }
+            return false
+        }
+        guard case .settings(.settings(let settings)) = frame.payload else { return [] }
+        return settings
     }
 
     /// Writes `frames` and flushes them together, so they leave before any answer can arrive; frames the
@@ -145,6 +171,14 @@ struct GRPCAnswer {
     func header(_ name: String) -> String? {
         self.headers.first?.first(name: name)
     }
+}
+
+/// Whether a write completed, and how.
+private final class OutcomeBox: Sendable {
+    private let outcome = Mutex<Bool?>(nil)
+
+    func set(_ written: Bool) { self.outcome.withLock { $0 = written } }
+    var value: Bool? { self.outcome.withLock { $0 } }
 }
 
 /// Frames the client received, and waiting for the ones a test expects.

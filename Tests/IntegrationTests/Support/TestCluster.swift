@@ -72,20 +72,23 @@ final class TestCluster: Sendable {
         ] + self.extraArguments
     }
 
-    /// Starts (or restarts) member `name` with its flags, or with `arguments`/`environment` instead.
+    /// Starts (or restarts) member `name` with its flags, or with `arguments`/`environment` instead;
+    /// `executable` runs another build of the member (the crash tests' child).
     @discardableResult
     func start(
         _ name: String,
         state: String = "new",
         arguments: [String]? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        executable: URL = Binaries.etcd
     ) throws -> MemberProcess {
         let seat = self.seat(name)
         let process = try MemberProcess(
             arguments: arguments ?? self.arguments(for: name, state: state),
             environment: environment,
             clientPort: seat.clientPort,
-            peerPort: seat.peerPort
+            peerPort: seat.peerPort,
+            executable: executable
         )
         self.state.withLock { $0.processes[name] = process }
         return process
@@ -105,6 +108,11 @@ final class TestCluster: Sendable {
 
     /// Kills member `name` with SIGKILL; its data stays.
     func kill(_ name: String) {
+        self.state.withLock { $0.processes.removeValue(forKey: name) }?.kill()
+    }
+
+    /// Forgets member `name`'s process once it has ended by itself (a crash point); its data stays.
+    func reap(_ name: String) {
         self.state.withLock { $0.processes.removeValue(forKey: name) }?.kill()
     }
 

@@ -34,7 +34,7 @@ extension EtcdServer {
     }
 
     /// One keep-alive of etcd's `LeaseKeepAlive` stream: the renewed TTL, or 0 for an unknown lease (as
-    /// etcd answers). Renewed by the leader; a follower forwards to it.
+    /// etcd answers). Renewed by the leader once it has confirmed it still leads; a follower forwards to it.
     public func leaseRenew(_ id: Int64) async throws -> Etcdserverpb_LeaseKeepAliveResponse {
         var request = Memberpb_LeaderRequest()
         request.leaseRenew = id
@@ -82,7 +82,7 @@ extension EtcdServer {
         while ContinuousClock.now < deadline {
             let leader = self.leader.current
             if leader.leader == self.memberID {
-                let reply = await self.events.answerLeaderQuery(request)
+                let reply = await self.answerLeaderQuery(request)
                 if !reply.notLeader { return try Self.checked(reply) }
             } else if leader.leader != .none, let reply = try? await self.transport.askLeader(leader.leader, request),
                 !reply.notLeader
@@ -95,7 +95,7 @@ extension EtcdServer {
     }
 
     private static func checked(_ reply: Memberpb_LeaderReply) throws -> Memberpb_LeaderReply {
-        guard reply.error.isEmpty else { throw EtcdError(.failedPrecondition, reply.error) }
+        guard reply.error.isEmpty else { throw Self.error(inLeaderReply: reply.error) }
         return reply
     }
 }

@@ -1,0 +1,35 @@
+import Backend
+import EtcdProto
+import Lease
+import MVCC
+
+/// What an error raised while applying a committed entry means for the member. A refusal (a compacted
+/// revision, an unknown lease, a full backend map) depends only on the replicated state, so every member
+/// refuses the request alike: it changes nothing and goes back to its proposer. Anything else (a backend
+/// I/O failure, an undecodable record) is this member's own trouble: answering differently from the
+/// other members while its consistent index moves past the entry would fork the cluster, so the member
+/// stops, as etcd panics on such errors.
+@_spi(Testing) public enum ApplyFailure: Equatable, Sendable {
+    /// The request is refused with this error, on every member.
+    case refused(EtcdError)
+    /// The member must stop; the reason is logged.
+    case fatal(String)
+
+    /// How `error` from applying a request is handled.
+    public static func classify(_ error: any Error) -> ApplyFailure {
+        switch error {
+        case let error as KVError:
+            if let backend = error.backendError, !backend.isMapFull {
+                return .fatal("backend failure while applying: \(backend)")
+            }
+            if error.isCorruption || error == .closed {
+                return .fatal("store failure while applying: \(error)")
+            }
+            return .refused(EtcdError(error))
+        case let error as EtcdError:
+            return .refused(error)
+        default:
+            return .fatal("unexpected failure while applying: \(error)")
+        }
+    }
+}
