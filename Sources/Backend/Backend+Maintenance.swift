@@ -110,6 +110,15 @@ extension Backend {
     /// Call on the writer's thread.
     public func moveDataFile(to newPath: String) throws(BackendError) {
         try gate.exclusive { () throws(BackendError) in
+            // The name must still be the open file: renaming another file in its place would leave this
+            // environment writing to a file no name reaches.
+            var open = stat()
+            var named = stat()
+            var descriptor: Int32 = -1
+            try check(mdb_env_get_fd(environment, &descriptor), "mdb_env_get_fd")
+            guard fstat(descriptor, &open) == 0, stat(path, &named) == 0, open.st_ino == named.st_ino, open.st_dev == named.st_dev else {
+                throw BackendError(.lmdb(code: ESTALE, operation: "move \(path): the name no longer refers to the open data file"))
+            }
             guard rename(path, newPath) == 0 else {
                 throw BackendError(.lmdb(code: errno, operation: "rename \(path) to \(newPath)"))
             }

@@ -170,8 +170,9 @@ public final class BatchWriter: @unchecked Sendable {
     }
 
     /// Aborts the open transaction, dropping the uncommitted batch from LMDB (it stays in the write
-    /// buffer, which dies with the backend); used when the backend closes.
-    func abandon() {
+    /// buffer, which dies with the backend): for a backend about to close, possibly from another thread.
+    /// Call on the writer's thread.
+    public func abandon() {
         guard let transaction else { return }
         checkThread()
         mdb_txn_abort(transaction)

@@ -38,6 +38,15 @@ public final class Lessor: Sendable {
         }
     }
 
+    /// What asking to renew a lease came to.
+    public enum RenewOutcome: Sendable, Equatable {
+        case renewed(Renewal)
+        /// This lessor is not the primary (etcd's `ErrNotPrimary`): ask the leader.
+        case notPrimary
+        /// The lease does not exist, or expired and awaits its revocation (etcd answers TTL 0).
+        case notFound
+    }
+
     private let state = Mutex(State())
 
     /// etcd revokes at most this many expired leases per second, so a mass expiry cannot flood the log.
@@ -98,18 +107,17 @@ public final class Lessor: Sendable {
     /// Whether this lessor expires and renews leases.
     public var isPrimary: Bool { self.state.withLock { $0.isPrimary } }
 
-    /// Renews a lease on the primary: its full TTL starts again, and a recorded checkpoint is cleared here
-    /// (the caller must clear it through the log too, see ``Renewal``). Nil when this lessor is not the
-    /// primary, or the lease is unknown or already expired and awaiting revocation.
-    public func renew(id: Int64, now: ContinuousClock.Instant) -> Renewal? {
+    /// Renews a lease on the primary: its full TTL starts again. A checkpoint on record stays until the
+    /// log clears it (``checkpointed(id:remainingSeconds:)`` with 0), and until then every renewal asks for
+    /// that clearing, so a clearing that failed to commit is tried again.
+    public func renew(id: Int64, now: ContinuousClock.Instant) -> RenewOutcome {
         self.state.withLock { state in
-            guard state.isPrimary, var lease = state.leases[id] else { return nil }
-            if let expiry = lease.expiry, expiry <= now { return nil }
-            let hadCheckpoint = lease.remainingSeconds > 0
+            guard state.isPrimary else { return .notPrimary }
+            guard var lease = state.leases[id] else { return .notFound }
+            if let expiry = lease.expiry, expiry <= now { return .notFound }
             lease.expiry = now + .seconds(lease.ttlSeconds)
-            lease.remainingSeconds = 0
             state.leases[id] = lease
-            return Renewal(ttlSeconds: lease.ttlSeconds, clearsCheckpoint: hadCheckpoint)
+            return .renewed(Renewal(ttlSeconds: lease.ttlSeconds, clearsCheckpoint: lease.remainingSeconds > 0))
         }
     }
 

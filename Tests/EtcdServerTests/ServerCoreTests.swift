@@ -53,12 +53,14 @@ import Testing
     @Test func refusalsEveryMemberSharesGoToTheProposer() {
         #expect(ApplyFailure.classify(KVError.compacted) == .refused(.compacted))
         #expect(ApplyFailure.classify(KVError.leaseNotFound) == .refused(EtcdError(KVError.leaseNotFound)))
-        #expect(ApplyFailure.classify(KVError.backend(.mapFull)) == .refused(.noSpace))
         #expect(ApplyFailure.classify(EtcdError.memberExists) == .refused(.memberExists))
     }
 
     @Test func aMembersOwnFailureStopsIt() {
-        for error: any Error in [KVError.backend(.readersFull), KVError.backend(.closed), KVError.closed, CancellationError()] {
+        let failures: [any Error] = [
+            KVError.backend(.mapFull), KVError.backend(.readersFull), KVError.backend(.closed), KVError.closed, CancellationError(),
+        ]
+        for error in failures {
             guard case .fatal = ApplyFailure.classify(error) else {
                 Issue.record("\(error) must stop the member")
                 continue

@@ -20,9 +20,9 @@ import Testing
         let cluster = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster)
         try cluster.startAll()
         try await cluster.waitUntilServing()
+        let clients = try EndpointClients(ports: cluster.seats.map(\.clientPort))
         let fourth = try cluster.addSeat("m4")
         let fifth = try cluster.addSeat("m5")
-        let clients = try EndpointClients(ports: cluster.seats.map(\.clientPort))
         let first = cluster.seat("m1").clientPort
         try await clients.putMany(Self.pastOneSnapshot, prefix: "before/", port: first)
 
@@ -39,15 +39,18 @@ import Testing
         try await joined.waitUntilServing()
         #expect(joined.log.contains("installed the leader's snapshot"), "the new member caught up by snapshot")
 
-        let leader = try await ClusterFailureTests().leader(of: cluster, clients: clients)
+        // Clients of all five, made now that every member listens (a client that met a closed port backs off).
+        let everyone = try EndpointClients(ports: cluster.seats.map(\.clientPort))
+        let leader = try await ClusterFailureTests().leader(of: cluster, clients: everyone)
         var move = Etcdserverpb_MoveLeaderRequest()
         move.targetID = voter.id
-        _ = try await clients.maintenance(leader.clientPort).moveLeader(move)
-        let revision = try await clients.putMany(50, prefix: "after/", port: fifth.clientPort)
+        _ = try await everyone.maintenance(leader.clientPort).moveLeader(move)
+        let revision = try await everyone.putMany(50, prefix: "after/", port: fifth.clientPort)
         for seat in cluster.seats {
-            let reached = await clients.waitForRevision(revision, port: seat.clientPort, timeout: .seconds(10))
+            let reached = await everyone.waitForRevision(revision, port: seat.clientPort, timeout: .seconds(10))
             #expect(reached, "\(seat.name) gets the new leader's appends")
         }
+        await everyone.close()
         await clients.close()
     }
 
@@ -72,9 +75,16 @@ import Testing
             _ = try await crashing.waitForExit(timeout: .seconds(30))
             #expect(crashing.log.contains("crash point \(point) reached"), "\(point): \(crashing.log.suffix(2000))")
             cluster.reap("m3")
+            // An orphaned copy for a peer, as a crash while sending one leaves it.
+            let snapDirectory = "\(cluster.seat("m3").dataDirectory)/member/snap"
+            _ = FileManager.default.createFile(atPath: "\(snapDirectory)/send-42.db", contents: Data([1, 2, 3]))
 
             let restarted = try cluster.start("m3")
             try await restarted.waitUntilServing()
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: snapDirectory).filter {
+                $0.hasPrefix("send-") || $0.hasSuffix(".snap.db") || $0.hasSuffix(".snap.db.part")
+            }
+            #expect(leftovers.isEmpty, "\(point): the restart leaves no orphaned snapshot files: \(leftovers)")
             let revision = try await clients.putMany(20, prefix: "round\(round)-after/", port: first)
             var hashes: [String: UInt32] = [:]
             for seat in cluster.seats {

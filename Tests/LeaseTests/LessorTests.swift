@@ -8,12 +8,13 @@ import Testing
     @Test func onlyThePrimaryExpiresAndRenews() {
         let lessor = Lessor()
         lessor.granted(id: 1, ttlSeconds: 10, now: self.start)
-        #expect(lessor.renew(id: 1, now: self.start) == nil, "a follower's lessor does not renew")
+        #expect(lessor.renew(id: 1, now: self.start) == .notPrimary, "a follower's lessor does not renew")
         #expect(lessor.expired(now: self.start + .seconds(60), limit: 10).isEmpty)
         lessor.promote(extend: .seconds(1), now: self.start)
         #expect(lessor.expired(now: self.start + .seconds(10), limit: 10).isEmpty, "restarted with the election timeout added")
         #expect(lessor.expired(now: self.start + .seconds(11), limit: 10) == [1])
-        #expect(lessor.renew(id: 1, now: self.start + .seconds(11)) == nil, "an expired lease awaits its revocation")
+        #expect(lessor.renew(id: 1, now: self.start + .seconds(11)) == .notFound, "an expired lease awaits its revocation")
+        #expect(lessor.renew(id: 2, now: self.start) == .notFound)
     }
 
     @Test func aNewLeaderRestartsFromTheCheckpointUnlessARenewalClearedIt() {
@@ -23,15 +24,14 @@ import Testing
         lessor.promote(extend: .zero, now: self.start)
         #expect(lessor.timeToLive(id: 1, now: self.start)?.remaining == 5)
 
-        let renewal = lessor.renew(id: 1, now: self.start + .seconds(1))
-        #expect(renewal == Lessor.Renewal(ttlSeconds: 60, clearsCheckpoint: true), "the log must clear the checkpoint")
-        #expect(lessor.renew(id: 1, now: self.start + .seconds(2))?.clearsCheckpoint == false, "cleared already")
+        let clearing = Lessor.RenewOutcome.renewed(Lessor.Renewal(ttlSeconds: 60, clearsCheckpoint: true))
+        #expect(lessor.renew(id: 1, now: self.start + .seconds(1)) == clearing, "the log must clear the checkpoint")
+        #expect(lessor.renew(id: 1, now: self.start + .seconds(2)) == clearing, "asked again until the clearing applies")
+        lessor.checkpointed(id: 1, remainingSeconds: 0)
+        #expect(lessor.renew(id: 1, now: self.start + .seconds(2)) == .renewed(Lessor.Renewal(ttlSeconds: 60, clearsCheckpoint: false)))
         lessor.demote()
         lessor.promote(extend: .zero, now: self.start + .seconds(3))
         #expect(lessor.timeToLive(id: 1, now: self.start + .seconds(3))?.remaining == 60, "the full TTL again, not 5 s")
-
-        lessor.checkpointed(id: 1, remainingSeconds: 0)
-        #expect(lessor.timeToLive(id: 1, now: self.start + .seconds(3))?.remaining == 60)
     }
 
     @Test func checkpointsCoverOnlyLeasesLongerThanTheInterval() {

@@ -4,11 +4,12 @@ import Lease
 import MVCC
 
 /// What an error raised while applying a committed entry means for the member. A refusal (a compacted
-/// revision, an unknown lease, a full backend map) depends only on the replicated state, so every member
-/// refuses the request alike: it changes nothing and goes back to its proposer. Anything else (a backend
-/// I/O failure, an undecodable record) is this member's own trouble: answering differently from the
-/// other members while its consistent index moves past the entry would fork the cluster, so the member
-/// stops, as etcd panics on such errors.
+/// revision, an unknown lease) depends only on the replicated state, so every member refuses the request
+/// alike: it changes nothing and goes back to its proposer. Anything else is this member's own trouble: a
+/// backend I/O failure, an undecodable record, or LMDB's map running full (which depends on this member's
+/// file: free pages held by its readers, its defragmentations). Answering differently from the other
+/// members while its consistent index moves past the entry would fork the cluster, so the member stops,
+/// as etcd panics when its backend fails; the quota's NOSPACE alarm is what keeps writes from getting there.
 @_spi(Testing) public enum ApplyFailure: Equatable, Sendable {
     /// The request is refused with this error, on every member.
     case refused(EtcdError)
@@ -19,7 +20,7 @@ import MVCC
     public static func classify(_ error: any Error) -> ApplyFailure {
         switch error {
         case let error as KVError:
-            if let backend = error.backendError, !backend.isMapFull {
+            if let backend = error.backendError {
                 return .fatal("backend failure while applying: \(backend)")
             }
             if error.isCorruption || error == .closed {

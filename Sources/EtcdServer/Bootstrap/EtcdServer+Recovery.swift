@@ -104,7 +104,7 @@ extension EtcdServer {
                 }
                 try stores.store.commit(durably: true)
             } else {
-                stores.close()
+                stores.retire()
                 throw BootstrapError(
                     "the backend at \(configuration.backendPath) holds no membership but the WAL exists; "
                         + "the data directory is damaged"

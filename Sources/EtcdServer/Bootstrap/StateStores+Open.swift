@@ -20,7 +20,7 @@ extension StateStores {
             try Self.remove(received, logger: logger)
             return stores
         }
-        stores.close()
+        stores.retire()
         guard FileManager.default.fileExists(atPath: received) else {
             throw BootstrapError(
                 "failed to find database snapshot file (snap: snapshot file doesn't exist): the WAL starts at snapshot "
@@ -30,7 +30,7 @@ extension StateStores {
         let installed = try StateStores(path: received, configuration: configuration, logger: logger)
         let installedIndex = installed.store.consistentIndex.index
         guard installedIndex >= snapshotIndex else {
-            installed.close()
+            installed.retire()
             throw BootstrapError("the database of snapshot \(snapshotIndex) at \(received) holds only index \(installedIndex)")
         }
         try installed.backend.moveDataFile(to: configuration.backendPath)

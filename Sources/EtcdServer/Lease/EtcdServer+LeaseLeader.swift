@@ -22,12 +22,18 @@ extension EtcdServer {
             throw EtcdError.notPrimaryLessor
         }
         guard self.leader.current.leader == self.memberID else { throw EtcdError.notPrimaryLessor }
-        guard let renewal = self.lessor.renew(id: id, now: .now) else { return -1 }
-        self.configuration.metrics.lease.renewedTotal.increment()
-        if renewal.clearsCheckpoint {
-            try await self.proposeCheckpoints([(id, 0)])
+        switch self.lessor.renew(id: id, now: .now) {
+        case .notPrimary:
+            throw EtcdError.notPrimaryLessor
+        case .notFound:
+            return -1
+        case .renewed(let renewal):
+            self.configuration.metrics.lease.renewedTotal.increment()
+            if renewal.clearsCheckpoint {
+                try await self.proposeCheckpoints([(id, 0)])
+            }
+            return renewal.ttlSeconds
         }
-        return renewal.ttlSeconds
     }
 
     /// The granted TTL and seconds left of lease `id` by the leader's clock, or nil when it is unknown.
@@ -35,10 +41,19 @@ extension EtcdServer {
         self.lessor.timeToLive(id: id, now: .now)
     }
 
-    /// On the leader, revokes expired leases through the log, at most etcd's revoke rate.
+    /// On the leader, revokes expired leases through the log, at most etcd's revoke rate. Like etcd 3.5,
+    /// it confirms first (a read-index round) that it still leads: a deposed leader's clock is no longer
+    /// the one that counts, and its revocations could reach the new leader.
     func expireLeases() async throws {
         while true {
             try await Task.sleep(for: Self.leaseExpiryCheckInterval)
+            guard !self.lessor.expired(now: .now, limit: 1).isEmpty else { continue }
+            do {
+                try await self.reads.waitForLinearizableRead()
+            } catch {
+                self.logger.warning("failed to confirm this member leads; not revoking expired leases", metadata: ["error": "\(error)"])
+                continue
+            }
             let expired = self.lessor.expired(now: .now, limit: Lessor.revokeRatePerSecond / 2)
             guard !expired.isEmpty else { continue }
             await withTaskGroup(of: Void.self) { group in

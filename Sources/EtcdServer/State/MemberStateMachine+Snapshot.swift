@@ -42,7 +42,7 @@ extension MemberStateMachine {
         self.stores = installed
         self.membership = membership
         let replaced = self.publish()
-        replaced.close()
+        replaced.retire()
         self.lessor.restore(installed.leases.list().map { ($0.id, $0.ttlSeconds, $0.remainingTTLSeconds) }, now: .now)
         self.lastSnapshotIndex = max(index, installed.store.consistentIndex.index)
         self.logger.info(

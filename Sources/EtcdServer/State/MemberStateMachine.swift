@@ -122,7 +122,7 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
 
     func close() {
         do {
-            try self.stores.commitAndClose()
+            try self.stores.commitAndRetire()
         } catch {
             // The WAL holds what the commit would have written; the next start applies it again.
             self.logger.error("backend commit on stop failed", metadata: ["error": "\(error)"])

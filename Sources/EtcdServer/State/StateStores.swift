@@ -1,5 +1,4 @@
 import Backend
-import Foundation
 import Lease
 import Logging
 import MVCC
@@ -20,7 +19,7 @@ final class StateStores: Sendable {
     let kv: KVApplier
     let membership: MembershipStore
     let alarms: AlarmStore
-    private let borrowers = Atomic<Int>(0)
+    private let lifecycle = Mutex<(borrowers: Int, retired: Bool)>((0, false))
 
     /// Opens (creating when missing) the backend at `path`. Call on the apply thread.
     init(path: String, configuration: ServerConfiguration, logger: Logger) throws {
@@ -48,30 +47,38 @@ final class StateStores: Sendable {
         self.membership = MembershipStore(backend: backend)
     }
 
-    /// Marks one more reader; it must ``giveBack()`` when done.
+    /// Marks one more reader; it must ``giveBack()`` when done. Only current stores are borrowed (under
+    /// the state machine's publication lock), so retired stores gain no new readers.
     func borrow() {
-        self.borrowers.add(1, ordering: .sequentiallyConsistent)
+        self.lifecycle.withLock { $0.borrowers += 1 }
     }
 
-    /// Ends a reader's ``borrow()``.
+    /// Ends a reader's ``borrow()``; the last reader of retired stores closes their backend.
     func giveBack() {
-        self.borrowers.subtract(1, ordering: .sequentiallyConsistent)
+        let closeNow = self.lifecycle.withLock { lifecycle in
+            lifecycle.borrowers -= 1
+            return lifecycle.retired && lifecycle.borrowers == 0
+        }
+        if closeNow { self.backend.close() }
     }
 
-    /// Commits what is pending, durably, then closes (see ``close()``). Apply thread.
-    func commitAndClose() throws(KVError) {
-        defer { self.close() }
+    /// Commits what is pending, durably, then retires the stores (see ``retire()``). Apply thread.
+    func commitAndRetire() throws(KVError) {
+        defer { self.retire() }
         try self.store.commit(durably: true)
     }
 
-    /// Waits until no reader borrows the stores any more (new readers go to the stores that replaced
-    /// them), then ends every watch stream and closes the backend, dropping what is not committed. Apply
-    /// thread.
-    func close() {
-        while self.borrowers.load(ordering: .sequentiallyConsistent) > 0 {
-            usleep(500)
-        }
+    /// Closes the stores for good, dropping what is not committed: the watch streams end at once, and the
+    /// backend closes now or, when readers still borrow it (a long copy for a peer or a client), when the
+    /// last of them gives it back, on that reader's thread. The apply thread never waits for a reader.
+    /// Apply thread.
+    func retire() {
+        self.backend.writer.abandon()
         self.store.close()
-        self.backend.close()
+        let closeNow = self.lifecycle.withLock { lifecycle in
+            lifecycle.retired = true
+            return lifecycle.borrowers == 0
+        }
+        if closeNow { self.backend.close() }
     }
 }

@@ -92,10 +92,14 @@ final class PeerLink: RaftMessageSender, PeerTransportDelegate, @unchecked Senda
             throw PeerProtocolError("a snapshot message without a snapshot")
         }
         let target = MemberStateMachine.receivedDatabasePath(snapshotDirectory: self.snapshotDirectory, index: index)
-        if FileManager.default.fileExists(atPath: target) { try FileManager.default.removeItem(atPath: target) }
-        try FileManager.default.moveItem(atPath: databasePath, toPath: target)
-        // Durable before Raft records the snapshot in the WAL: a restart from that record needs the file.
-        try Backend.syncDirectory(of: target)
+        if FileManager.default.fileExists(atPath: target) {
+            // A resent copy of a snapshot already here, perhaps being installed from that very file: keep it.
+            try FileManager.default.removeItem(atPath: databasePath)
+        } else {
+            try FileManager.default.moveItem(atPath: databasePath, toPath: target)
+            // Durable before Raft records the snapshot in the WAL: a restart from that record needs the file.
+            try Backend.syncDirectory(of: target)
+        }
         self.submit(.message(message))
     }
 

@@ -42,7 +42,7 @@ final class WatchHub: @unchecked Sendable {
 
     /// A new stream buffering up to `capacity` event responses.
     func makeStream(capacity: Int) -> WatchStream {
-        let stream = WatchStream(hub: self, capacity: capacity)
+        let stream = WatchStream(hub: self, store: store, capacity: capacity)
         let open = state.withLock { state -> Bool in
             guard !state.closed else { return false }
             state.streams[ObjectIdentifier(stream)] = stream

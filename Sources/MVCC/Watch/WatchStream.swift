@@ -26,11 +26,15 @@ public final class WatchStream: AsyncSequence, Sendable {
     /// Event responses buffered at most.
     public var capacity: Int { queue.capacity }
     private let hub: WatchHub
+    /// The store the hub belongs to, held so that a stream its consumer still iterates keeps the store
+    /// alive (the hub refers to its store without owning it) after the store was closed and replaced.
+    private let store: KVStore
     /// The responses and watchers of the stream.
     let queue: WatchStreamQueue
 
-    init(hub: WatchHub, capacity: Int) {
+    init(hub: WatchHub, store: KVStore, capacity: Int) {
         self.hub = hub
+        self.store = store
         queue = WatchStreamQueue(capacity: capacity) { [weak hub] in hub?.wakeSyncer() }
     }
 
@@ -87,17 +91,24 @@ public final class WatchStream: AsyncSequence, Sendable {
     public struct Iterator: AsyncIteratorProtocol, Sendable {
         let stream: WatchStream
 
-        /// The next response, waiting for it; nil once the stream is closed or the task is cancelled.
+        /// The next response, waiting for it; nil once the stream is closed or the task is cancelled, or
+        /// when the previous values a response needs can no longer be read (the store was closed under
+        /// it): the stream ends before that response rather than send it incomplete.
         public mutating func next() async -> WatchResponse? {
             guard let queued = await stream.queue.dequeue() else { return nil }
-            return stream.complete(queued)
+            guard let response = stream.complete(queued) else {
+                stream.close()
+                return nil
+            }
+            return response
         }
     }
 
     /// Fills the previous values of a response's events for watches that asked for them: the key as it
-    /// was one revision before each event, when that revision is not compacted (etcd does this lookup
-    /// when it sends, too). A creating put has no previous value.
-    fileprivate func complete(_ queued: WatchStreamQueue.Queued) -> WatchResponse {
+    /// was one revision before each event, left out when that revision is compacted (etcd does this
+    /// lookup when it sends, too). A creating put has no previous value. Nil when a lookup fails for
+    /// another reason.
+    fileprivate func complete(_ queued: WatchStreamQueue.Queued) -> WatchResponse? {
         var response = queued.response
         guard queued.needsPreviousValues else { return response }
         for position in response.events.indices {
@@ -106,8 +117,14 @@ public final class WatchStream: AsyncSequence, Sendable {
                 continue
             }
             let options = RangeOptions(revision: keyValue.modRevision - 1)
-            if let previous = try? hub.range(KeyRange(key: Array(keyValue.key)), options: options).kvs.first {
-                response.events[position].prevKv = previous
+            do {
+                if let previous = try hub.range(KeyRange(key: Array(keyValue.key)), options: options).kvs.first {
+                    response.events[position].prevKv = previous
+                }
+            } catch .compacted {
+                continue
+            } catch {
+                return nil
             }
         }
         return response
