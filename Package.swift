@@ -147,6 +147,17 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The Swift client of an etcd cluster (clientv3's behaviour): failover, retries, watches, leases,
+        // membership, maintenance, and the lock and election recipes.
+        .target(
+            name: "EtcdClient",
+            dependencies: [
+                "EtcdProto", "EtcdGRPC", grpcCore, grpcTransport, nioCore,
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+
         // The `etcd` program: flags, environment, lifecycle. Like etcd's etcdmain package.
         .target(
             name: "EtcdMain",
@@ -301,7 +312,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "EtcdProto", "EtcdGRPC", "ProcessTestSupport", "Backend", "MVCC", "Lease", grpcCore, grpcTransport,
+                "EtcdProto", "EtcdGRPC", "EtcdClient", "ProcessTestSupport", "Backend", "MVCC", "Lease", grpcCore, grpcTransport,
                 nioCore, nioPosix, nioHTTP2, nioHPACK, .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["PowerCut"],
