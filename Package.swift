@@ -86,13 +86,13 @@ let package = Package(
         // The write-ahead log of Raft entries and hard state, and snapshot files, behind a file-system seam.
         .target(
             name: "WAL",
-            dependencies: ["Raft", "RaftWire", "EtcdProto", swiftProtobuf],
+            dependencies: ["Raft", "RaftWire", "EtcdProto", "Checksums", swiftProtobuf],
             swiftSettings: strict
         ),
         // LMDB environment, named databases, batched write transactions with a read-your-writes buffer.
         .target(
             name: "Backend",
-            dependencies: ["CLMDB", "EtcdProto"],
+            dependencies: ["CLMDB", "EtcdProto", "Checksums"],
             swiftSettings: strict
         ),
         // Lease records and the key <-> lease attachments, persisted in the backend's lease database.
@@ -104,7 +104,7 @@ let package = Package(
         // The multi-version key-value store, its request applier and the watchable store.
         .target(
             name: "MVCC",
-            dependencies: ["Backend", "Lease", "EtcdProto", swiftProtobuf],
+            dependencies: ["Backend", "Lease", "EtcdProto", "Checksums", swiftProtobuf],
             swiftSettings: strict
         ),
         // Who is in the cluster: member records, etcd's id derivation, membership change rules.
@@ -125,15 +125,33 @@ let package = Package(
             name: "EtcdServer",
             dependencies: [
                 "Raft", "RaftWire", "WAL", "PeerTransport", "Membership", "Backend", "Lease", "MVCC", "EtcdProto",
-                "Telemetry", swiftProtobuf, logging, .product(name: "Crypto", package: "swift-crypto"),
+                "Telemetry", "GoFormat", swiftProtobuf, logging, .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strict
+        ),
+
+        // What Go programs print, for output that must match them: durations, sizes, quoting, JSON, tables.
+        .target(
+            name: "GoFormat",
+            swiftSettings: strict
+        ),
+
+        // CRC-32C, shared by the WAL's records and etcd's hashes of the backend, the history and snapshots.
+        .target(
+            name: "Checksums",
+            swiftSettings: strict
+        ),
+        // etcd's snapshot file format (bbolt 1.3): a streaming writer and a checking reader.
+        .target(
+            name: "BoltFile",
+            dependencies: ["Checksums"],
             swiftSettings: strict
         ),
 
         // Log setup, and etcd's metrics (names, help, labels, buckets) in a Prometheus registry.
         .target(
             name: "Telemetry",
-            dependencies: [logging, prometheus, nioConcurrency],
+            dependencies: ["GoFormat", logging, prometheus, nioConcurrency],
             swiftSettings: strict
         ),
 
@@ -174,9 +192,15 @@ let package = Package(
             dependencies: ["EtcdMain"],
             swiftSettings: strict
         ),
+        // etcdctl's commands, flags, variables and printers, byte for byte as Go etcdctl 3.5 prints.
+        .target(
+            name: "Etcdctl",
+            dependencies: ["EtcdClient", "EtcdProto", "GoFormat", swiftProtobuf],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "etcdctl",
-            dependencies: ["EtcdProto"],
+            dependencies: ["Etcdctl"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -205,7 +229,7 @@ let package = Package(
         ),
         .testTarget(
             name: "WALTests",
-            dependencies: ["WAL", "Raft", "WALCrashChild", "ProcessTestSupport"],
+            dependencies: ["WAL", "Raft", "WALCrashChild", "ProcessTestSupport", "Checksums"],
             swiftSettings: strict
         ),
         // The process the WAL crash tests start, kill and restart.
@@ -217,13 +241,23 @@ let package = Package(
         ),
         .executableTarget(
             name: "WALBenchmark",
-            dependencies: ["WAL", "Raft", "EtcdProto", swiftProtobuf],
+            dependencies: ["WAL", "Raft", "EtcdProto", "Checksums", swiftProtobuf],
             path: "Benchmarks/WALBenchmark",
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ChecksumsTests",
+            dependencies: ["Checksums"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BoltFileTests",
+            dependencies: ["BoltFile"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "BackendTests",
-            dependencies: ["Backend"],
+            dependencies: ["Backend", "Checksums"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -284,7 +318,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EtcdMainTests",
-            dependencies: ["EtcdMain"],
+            dependencies: ["EtcdMain", "GoFormat"],
             swiftSettings: strict
         ),
         .testTarget(

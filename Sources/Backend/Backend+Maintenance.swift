@@ -1,3 +1,4 @@
+import Checksums
 import CLMDB
 import Foundation
 import Glibc

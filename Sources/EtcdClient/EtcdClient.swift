@@ -80,7 +80,7 @@ public final class EtcdClient: Sendable {
     func unary<T: Sendable>(
         _ retry: Retry,
         timeout: Duration? = nil,
-        _ call: @Sendable (GRPCClient<HTTP2ClientTransport.Posix>, CallOptions) async throws -> T
+        _ call: @escaping @Sendable (GRPCClient<HTTP2ClientTransport.Posix>, CallOptions) async throws -> T
     ) async throws(EtcdError) -> T {
         let deadline = ContinuousClock.now + (timeout ?? self.configuration.requestTimeout)
         var failures = 0
@@ -90,16 +90,15 @@ public final class EtcdClient: Sendable {
             let connection = self.connections[index]
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { throw last ?? .contextDeadlineExceeded }
-            let dialing = !connection.hasConnected
             var options = CallOptions.defaults
-            options.timeout = dialing ? min(remaining, self.configuration.dialTimeout) : remaining
+            options.timeout = remaining
             options.waitForReady = false
             do {
-                return try await call(connection.client, options)
+                if connection.hasConnected { return try await call(connection.client, options) }
+                return try await self.dialing(connection, options, call)
             } catch {
                 let failure = EtcdError(clientFailure: error)
-                let unreached = EtcdError.neverSent(error)
-                    || (dialing && !connection.hasConnected && failure == .contextDeadlineExceeded)
+                let unreached = EtcdError.neverSent(error) || error is DialTimedOut
                 guard Self.mayRetry(retry, failure, neverSent: unreached) else { throw failure }
                 last = failure
                 failures += 1
@@ -115,6 +114,30 @@ public final class EtcdClient: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// Runs `call` on a connection not made yet, abandoning it (as never sent) when no connection exists
+    /// after ``ClientConfiguration/dialTimeout``; once connected, the call has the whole deadline.
+    private func dialing<T: Sendable>(
+        _ connection: EndpointConnection,
+        _ options: CallOptions,
+        _ call: @escaping @Sendable (GRPCClient<HTTP2ClientTransport.Posix>, CallOptions) async throws -> T
+    ) async throws -> T {
+        let dialTimeout = self.configuration.dialTimeout
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await call(connection.client, options) }
+            group.addTask {
+                try await Task.sleep(for: dialTimeout)
+                guard connection.hasConnected else { throw DialTimedOut() }
+                try await Task.sleep(for: .seconds(86_400))
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            throw DialTimedOut()
         }
     }
 
@@ -138,3 +161,6 @@ extension EtcdClient {
     /// The index of the pinned endpoint, for streams that fail over themselves.
     var connectionIndex: Int { self.pinned.load(ordering: .relaxed) }
 }
+
+/// No connection to an endpoint could be made within the dial timeout: the call never reached a member.
+struct DialTimedOut: Error {}

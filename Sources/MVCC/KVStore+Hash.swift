@@ -1,4 +1,5 @@
 import Backend
+import Checksums
 
 /// The answer to `KVStore.hashKV`.
 public struct HashKVResult: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Backend
+import Checksums
 import Foundation
 import Testing
 

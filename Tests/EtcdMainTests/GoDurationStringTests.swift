@@ -1,4 +1,4 @@
-import Telemetry
+import GoFormat
 import Testing
 
 /// Durations in logs read as Go's `time.Duration.String`, as etcd's do.

@@ -1,3 +1,4 @@
+import Checksums
 import Raft
 import Testing
 import WAL

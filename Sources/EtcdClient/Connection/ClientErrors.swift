@@ -24,6 +24,8 @@ extension EtcdError {
             default:
                 self.init(Code(rawValue: error.code.rawValue) ?? .unknown, error.message)
             }
+        case is DialTimedOut:
+            self = .contextDeadlineExceeded
         case is CancellationError:
             self = .contextCanceled
         default:

@@ -1,3 +1,4 @@
+import GoFormat
 import EtcdProto
 import Backend
 import Telemetry

@@ -1,3 +1,4 @@
+import GoFormat
 import Backend
 import Crypto
 import EtcdProto
@@ -26,7 +27,7 @@ extension EtcdServer {
         defer { close(file.descriptor) }
         self.logger.info(
             "sending database snapshot to client",
-            metadata: ["total-bytes": "\(file.size)", "size": "\(Self.humanBytes(file.size))"]
+            metadata: ["total-bytes": "\(file.size)", "size": "\(HumanBytes.string(file.size))"]
         )
         var hash = SHA256()
         var sent: Int64 = 0
@@ -57,7 +58,7 @@ extension EtcdServer {
         self.configuration.metrics.disk.backendSnapshotSeconds.record(took.inSeconds)
         self.logger.info(
             "successfully sent database snapshot to client",
-            metadata: ["total-bytes": "\(file.size)", "size": "\(Self.humanBytes(file.size))", "took": "\(took.goString)"]
+            metadata: ["total-bytes": "\(file.size)", "size": "\(HumanBytes.string(file.size))", "took": "\(took.goString)"]
         )
     }
 
@@ -120,17 +121,5 @@ extension EtcdServer {
 
     private static func errnoText() -> String {
         String(cString: strerror(errno))
-    }
-
-    /// A size as etcd's logs print it (go-humanize's SI units, e.g. `20 kB`).
-    static func humanBytes(_ bytes: Int64) -> String {
-        let units = ["B", "kB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format: value < 10 ? "%.1f %@" : "%.0f %@", value, units[unit])
     }
 }

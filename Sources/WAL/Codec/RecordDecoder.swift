@@ -1,3 +1,4 @@
+import Checksums
 import Glibc
 
 /// Reads framed records back out of one segment's bytes, checking the CRC chain.

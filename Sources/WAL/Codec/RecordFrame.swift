@@ -1,3 +1,5 @@
+import Checksums
+
 /// The on-disk frame of one record, 8-byte aligned so no header ever straddles a disk sector:
 ///
 /// ```

@@ -1,5 +1,5 @@
+import Checksums
 import Testing
-import WAL
 
 /// Bit-at-a-time CRC-32C: slow and obviously right, the reference for the table-driven one.
 private func referenceCRC32C(_ crc: UInt32, _ bytes: [UInt8]) -> UInt32 {
@@ -31,7 +31,7 @@ private func referenceCRC32C(_ crc: UInt32, _ bytes: [UInt8]) -> UInt32 {
     }
 
     @Test func matchesBitwiseReferenceAtEveryLengthAndAlignment() {
-        var random = TestRandom(seed: 42)
+        var random = SplitMix(state: 42)
         let bytes = (0..<600).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         for start in 0..<9 {
             for length in stride(from: 0, through: 300, by: 1) {
@@ -40,5 +40,18 @@ private func referenceCRC32C(_ crc: UInt32, _ bytes: [UInt8]) -> UInt32 {
                 #expect(CRC32C.update(seed, slice) == referenceCRC32C(seed, slice))
             }
         }
+    }
+}
+
+/// A small deterministic generator for the test's bytes and seeds (SplitMix64).
+private struct SplitMix {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -1,9 +1,31 @@
-/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), computed eight bytes at a time with
-/// slicing-by-8 tables.
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78, Go's `crc32.MakeTable(crc32.Castagnoli)`),
+/// computed eight bytes at a time with slicing-by-8 tables. The WAL checks its records with it; etcd's
+/// `Maintenance.Hash`, `HashKV` and `snapshot status` hash with it.
 ///
 /// Values chain: `update(update(0, a), b) == checksum(a + b)`, which is how each WAL record's CRC
-/// continues from the previous record's.
-public enum CRC32C {
+/// continues from the previous record's. A `CRC32C` value does the same incrementally.
+public struct CRC32C: Sendable {
+    /// The checksum of everything fed so far.
+    public private(set) var value: UInt32 = 0
+
+    /// A checksum of nothing yet.
+    public init() {}
+
+    /// Feeds `bytes`.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        self.value = Self.updateBytes(self.value, bytes)
+    }
+
+    /// Feeds `bytes`.
+    public mutating func update(_ bytes: [UInt8]) {
+        self.value = Self.update(self.value, bytes)
+    }
+
+    /// Feeds the UTF-8 bytes of `text`.
+    public mutating func update(_ text: String) {
+        self.update(Array(text.utf8))
+    }
+
     /// The CRC of `bytes` continuing from `crc` (0 to start).
     @inlinable
     public static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
