@@ -110,7 +110,7 @@ let package = Package(
         // Who is in the cluster: member records, etcd's id derivation, membership change rules.
         .target(
             name: "Membership",
-            dependencies: ["EtcdProto", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Backend", "EtcdProto", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Member-to-member messages, snapshots and membership queries over the peer URLs.
@@ -125,7 +125,18 @@ let package = Package(
             name: "EtcdServer",
             dependencies: [
                 "Raft", "RaftWire", "WAL", "PeerTransport", "Membership", "Backend", "Lease", "MVCC", "EtcdProto",
-                "Telemetry", "GoFormat", swiftProtobuf, logging, .product(name: "Crypto", package: "swift-crypto"),
+                "Telemetry", "GoFormat", "BoltFile", "Restore", swiftProtobuf, logging,
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // etcd's snapshot files: a backend exported as bbolt, and an offline restore into a new member's
+        // data directory (etcdutl's `snapshot restore`).
+        .target(
+            name: "Restore",
+            dependencies: [
+                "Backend", "BoltFile", "EtcdProto", "GoFormat", "Lease", "Membership", "Raft", "WAL", logging,
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -195,7 +206,7 @@ let package = Package(
         // etcdctl's commands, flags, variables and printers, byte for byte as Go etcdctl 3.5 prints.
         .target(
             name: "Etcdctl",
-            dependencies: ["EtcdClient", "EtcdProto", "GoFormat", swiftProtobuf],
+            dependencies: ["EtcdClient", "EtcdProto", "GoFormat", "BoltFile", "Restore", swiftProtobuf, logging],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -318,7 +329,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EtcdMainTests",
-            dependencies: ["EtcdMain", "GoFormat"],
+            dependencies: ["EtcdMain", "GoFormat", "Membership"],
             swiftSettings: strict
         ),
         .testTarget(

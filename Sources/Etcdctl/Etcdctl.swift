@@ -36,7 +36,7 @@ public enum Etcdctl {
             KVCommands.get, KVCommands.put, KVCommands.del, TxnCommand.txn, KVCommands.compaction,
             MaintenanceCommands.alarm, MaintenanceCommands.defrag, EndpointCommands.endpoint, MaintenanceCommands.moveLeader,
             WatchCommand.watch, MaintenanceCommands.version, LeaseCommands.lease, MemberCommands.member,
-            MaintenanceCommands.snapshot, RecipeCommands.lock, RecipeCommands.elect, HelpCommand.help,
+            SnapshotCommands.snapshot, RecipeCommands.lock, RecipeCommands.elect, HelpCommand.help,
         ]
     )
 

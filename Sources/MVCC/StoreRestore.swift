@@ -54,6 +54,9 @@ enum StoreRestore {
             if let scheduled, scheduled > compacted {
                 outcome.compactedRevision = scheduled
                 outcome.scheduledCompaction = scheduled
+                // A compaction is only ever scheduled at a revision the store reached; a restore with
+                // `--bump-revision --mark-compacted` schedules one past the last change in the history.
+                outcome.currentRevision = max(outcome.currentRevision, scheduled)
             }
             return .success(outcome)
         } catch {

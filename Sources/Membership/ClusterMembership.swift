@@ -23,14 +23,14 @@ public struct ClusterMembership: Sendable, Equatable {
     public static func bootstrap(
         initialCluster: InitialCluster,
         token: String
-    ) throws(MembershipConfigurationError) -> ClusterMembership {
+    ) throws(ConfigurationError) -> ClusterMembership {
         var members: [Member] = []
         var ids: Set<UInt64> = []
         for entry in initialCluster.members {
             let id = MemberIdentity.memberID(peerURLs: entry.peerURLs, clusterToken: token)
-            guard id != 0 else { throw MembershipConfigurationError("cannot use 0 as member id") }
+            guard id != 0 else { throw ConfigurationError("cannot use 0 as member id") }
             guard ids.insert(id).inserted else {
-                throw MembershipConfigurationError("member exists with identical ID \(MemberIdentity.hex(id))")
+                throw ConfigurationError("member exists with identical ID \(MemberIdentity.hex(id))")
             }
             members.append(Member(id: id, name: entry.name, peerURLs: entry.peerURLs))
         }
@@ -95,16 +95,4 @@ public struct ClusterMembership: Sendable, Equatable {
         self.members[id]?.name = name
         self.members[id]?.clientURLs = clientURLs
     }
-}
-
-/// A membership configuration that cannot form a cluster (from flags, not from clients).
-public struct MembershipConfigurationError: Error, Equatable, CustomStringConvertible {
-    public var message: String
-
-    /// An error with `message`.
-    public init(_ message: String) {
-        self.message = message
-    }
-
-    public var description: String { self.message }
 }

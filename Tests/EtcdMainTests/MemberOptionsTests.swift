@@ -1,4 +1,5 @@
 import EtcdMain
+import Membership
 import Testing
 
 @Suite struct MemberOptionsTests {

@@ -17,7 +17,7 @@ import Testing
 
     @Test func identicalURLsGiveIdenticalIDsAndAreRefused() {
         let cluster = InitialCluster(parsing: "a=http://1:1,b=http://1:1")
-        #expect(throws: MembershipConfigurationError.self) {
+        #expect(throws: ConfigurationError.self) {
             try ClusterMembership.bootstrap(initialCluster: cluster, token: "t")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Membership
 import Yams
 
 /// Reads `--config-file`: a YAML mapping whose keys are the flag names, as etcd's `etcd.conf.yml`. Values

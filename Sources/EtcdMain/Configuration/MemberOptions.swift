@@ -196,33 +196,11 @@ public struct MemberOptions: Sendable {
     /// The local member must be in `--initial-cluster` with exactly its advertised peer URLs, and no URL
     /// may appear twice.
     private func validateInitialCluster() throws(ConfigurationError) {
-        for entry in self.initialCluster.members {
-            for url in entry.peerURLs {
-                do {
-                    _ = try EtcdURL(parsing: url)
-                } catch {
-                    throw ConfigurationError(
-                        FlagError.invalidValue(name: "initial-cluster", value: self.initialCluster.description, reason: error.message)
-                            .description
-                    )
-                }
-            }
-        }
-        let all = self.initialCluster.allPeerURLs
-        if Set(all).count != all.count {
-            throw ConfigurationError("initial cluster \(self.initialCluster.description) has duplicate url")
-        }
-        guard let local = self.initialCluster.peerURLs(of: self.name) else {
-            throw ConfigurationError("couldn't find local name \"\(self.name)\" in the initial cluster configuration")
-        }
-        let advertised = self.initialAdvertisePeerURLs.map(\.description).sorted()
-        guard self.initialClusterState == .existing || local.sorted() == advertised else {
-            let missing = local.filter { !advertised.contains($0) }.map { "\(self.name)=\($0)" }.joined(separator: ",")
-            throw ConfigurationError(
-                "--initial-cluster has \(missing.isEmpty ? self.name + "=" + local.joined(separator: ",") : missing) "
-                    + "but missing from --initial-advertise-peer-urls=\(advertised.joined(separator: ","))"
-            )
-        }
+        try self.initialCluster.verify(
+            name: self.name,
+            advertised: self.initialAdvertisePeerURLs.map(\.description),
+            checkAdvertised: self.initialClusterState != .existing
+        )
     }
 
     /// `--initial-cluster`; when only the name changed from etcd's defaults, etcd derives it from the name

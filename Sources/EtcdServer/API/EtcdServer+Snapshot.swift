@@ -1,10 +1,12 @@
-import GoFormat
 import Backend
+import BoltFile
 import Crypto
 import EtcdProto
 import Foundation
 import Glibc
+import GoFormat
 import NIOPosix
+import Restore
 import Telemetry
 
 extension EtcdServer {
@@ -15,10 +17,12 @@ extension EtcdServer {
     /// Linux's `O_TMPFILE` (with the `O_DIRECTORY` bit it includes), which Glibc's module does not export.
     private static let openTemporaryFile: Int32 = 0o20_200_000
 
-    /// etcd's `Snapshot`: a consistent copy of the backend as of now, handed to `send` in chunks that each
-    /// carry the bytes still to come, then one last message whose blob is the SHA-256 of everything sent
-    /// (what `etcdctl snapshot restore` verifies). Writes go on meanwhile: the open batch is committed,
-    /// the committed state copied compactly into an unnamed temporary file, and the stream read from it.
+    /// etcd's `Snapshot`: a consistent copy of the backend as of now, in etcd's own file format (bbolt, with
+    /// etcd's buckets and encodings, so Go's `snapshot status` and `snapshot restore` take it), handed to
+    /// `send` in chunks that each carry the bytes still to come, then one last message whose blob is the
+    /// SHA-256 of everything sent (what `snapshot restore` verifies). Writes go on meanwhile: the open
+    /// batch is committed, one read view of the committed state written into an unnamed temporary file
+    /// in the snap directory (never held in memory), and the stream read from it.
     public func snapshot(send: (Etcdserverpb_SnapshotResponse) async throws -> Void) async throws {
         let started = ContinuousClock.now
         let stateMachine = self.stateMachine
@@ -62,7 +66,7 @@ extension EtcdServer {
         )
     }
 
-    /// Copies the committed backend into a file with no name in the snapshot directory (nothing is left
+    /// Writes the committed backend as a bbolt file with no name in the snapshot directory (nothing is left
     /// behind if the member dies) and returns its descriptor and size.
     private func copyBackendToTemporaryFile() async throws -> (descriptor: Int32, size: Int64) {
         let directory = self.configuration.snapshotDirectory
@@ -78,12 +82,10 @@ extension EtcdServer {
                 throw EtcdError(.internalError, "etcdserver: cannot create a snapshot file in \(directory): \(Self.errnoText())")
             }
             do {
-                try backend.copyCompacted(to: descriptor)
-                var status = stat()
-                guard fstat(descriptor, &status) == 0 else {
-                    throw EtcdError(.internalError, "etcdserver: cannot size the snapshot file: \(Self.errnoText())")
-                }
-                return (descriptor, Int64(status.st_size))
+                let view = try backend.read()
+                defer { view.close() }
+                let meta = try SnapshotExport.write(backend, view: view, to: try BoltWriter(fileDescriptor: descriptor))
+                return (descriptor, meta.totalSizeBytes)
             } catch {
                 close(descriptor)
                 throw error

@@ -1,6 +1,7 @@
 import Backend
 import Lease
 import Logging
+import Membership
 import MVCC
 import Synchronization
 import Telemetry

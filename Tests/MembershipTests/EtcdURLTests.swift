@@ -1,4 +1,4 @@
-import EtcdMain
+import Membership
 import Testing
 
 @Suite struct EtcdURLTests {
