@@ -166,11 +166,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // clientv3's lock and election algorithms over any client: the client library's and the member's own.
+        .target(
+            name: "ConcurrencyRecipes",
+            dependencies: ["EtcdProto"],
+            swiftSettings: strict
+        ),
+
         // The client port: gRPC and HTTP/1.1 on one listener.
         .target(
             name: "ClientAPI",
             dependencies: [
-                "EtcdProto", "EtcdGRPC", "EtcdServer", "MVCC", "Telemetry", grpcCore, nioCore,
+                "EtcdProto", "EtcdGRPC", "EtcdServer", "MVCC", "Telemetry", "ConcurrencyRecipes", grpcCore, nioCore,
                 nioPosix, nioHTTP1, nioHTTP2, nioHPACK, nioConcurrency, swiftProtobuf, logging, lifecycle, prometheus,
             ],
             swiftSettings: strict
@@ -181,7 +188,7 @@ let package = Package(
         .target(
             name: "EtcdClient",
             dependencies: [
-                "EtcdProto", "EtcdGRPC", grpcCore, grpcTransport, nioCore,
+                "EtcdProto", "EtcdGRPC", "ConcurrencyRecipes", grpcCore, grpcTransport, nioCore,
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -212,7 +219,16 @@ let package = Package(
         .executableTarget(
             name: "etcdctl",
             dependencies: ["Etcdctl"],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // The Swift runtime and Foundation linked in: a script's `etcdctl get` does not pay for loading and
+            // relocating a dozen shared libraries (about 5 ms of its start).
+            linkerSettings: [
+                .unsafeFlags([
+                    "-static-stdlib", "-Xlinker", "-lCoreFoundation", "-Xlinker", "-lFoundationEssentials",
+                    "-Xlinker", "-lFoundationInternationalization", "-Xlinker", "-l_FoundationICU",
+                    "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections",
+                ])
+            ]
         ),
         .executableTarget(
             name: "etcd-ops",
@@ -313,7 +329,7 @@ let package = Package(
         // gRPC put/range load against running members; Benchmarks/compare-with-etcd.sh drives it.
         .executableTarget(
             name: "LoadGenerator",
-            dependencies: ["EtcdProto", "EtcdGRPC", grpcCore, grpcTransport, nioCore],
+            dependencies: ["EtcdProto", "EtcdGRPC", "EtcdClient", grpcCore, grpcTransport, nioCore],
             path: "Benchmarks/LoadGenerator",
             swiftSettings: strict
         ),

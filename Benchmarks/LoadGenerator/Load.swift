@@ -36,20 +36,30 @@ struct Summary: Sendable {
     }
 }
 
+/// Sends one request of the workload for a key, through one connection.
+typealias Sender = @Sendable (Data) async throws -> Void
+
 /// The workload: `total` requests from `clients` concurrent tasks, client `i` on connection `i % connections.count`.
 enum Load {
+    /// Runs the workload through grpc-swift's generated KV client on `connections`.
     static func run(_ options: Options, on connections: [Connection]) async throws -> Summary {
-        for connection in connections {
-            var warmUp = Etcdserverpb_RangeRequest()
-            warmUp.key = key(0, options)
-            warmUp.serializable = true
-            _ = try await Etcdserverpb_KV.Client(wrapping: connection).range(warmUp)
+        let senders: [Sender] = connections.map { connection in
+            let kv = Etcdserverpb_KV.Client(wrapping: connection)
+            return { key in try await send(kv, key: key, options) }
+        }
+        return try await self.run(options, senders: senders)
+    }
+
+    /// Runs the workload through `senders`, one per connection, each warmed up by one request first.
+    static func run(_ options: Options, senders: [Sender]) async throws -> Summary {
+        for sender in senders {
+            try await sender(key(0, options))
         }
         let shared = Shared()
         let start = ContinuousClock.now
         let perClient = await withTaskGroup(of: (latencies: [Double], failed: Int).self) { group in
             for index in 0..<options.clients {
-                let kv = Etcdserverpb_KV.Client(wrapping: connections[index % connections.count])
+                let sender = senders[index % senders.count]
                 group.addTask {
                     var latencies: [Double] = []
                     var failed = 0
@@ -57,7 +67,7 @@ enum Load {
                         let keyIndex = options.sequentialKeys ? ticket % options.keySpace : Int.random(in: 0..<options.keySpace)
                         let began = ContinuousClock.now
                         do {
-                            try await send(kv, key: key(keyIndex, options), options)
+                            try await sender(key(keyIndex, options))
                             latencies.append(milliseconds(ContinuousClock.now - began))
                         } catch {
                             failed += 1
@@ -102,7 +112,7 @@ enum Load {
     }
 
     /// Key number `index`, zero-padded to the key size.
-    private static func key(_ index: Int, _ options: Options) -> Data {
+    static func key(_ index: Int, _ options: Options) -> Data {
         let digits = String(index)
         return Data((String(repeating: "0", count: options.keySize - digits.count) + digits).utf8)
     }

@@ -1,6 +1,8 @@
 /// What to run, from the command line:
 /// `LoadGenerator --endpoints H:P[,H:P..] --op put|range|scrape --clients N --connections C --total T
-///  --key-size 16 --value-size 256 --key-space K [--serializable] [--sequential-keys] [--watchers W]`.
+///  --key-size 16 --value-size 256 --key-space K [--serializable] [--sequential-keys] [--watchers W] [--library]`.
+/// `--library` sends puts and ranges through the EtcdClient library (to the first endpoint, or the leader
+/// for puts) instead of grpc-swift's generated client.
 /// `scrape` opens W watchers on the first endpoint, then times T scrapes of its `/metrics` while the
 /// clients put.
 struct Options: Sendable {
@@ -21,6 +23,8 @@ struct Options: Sendable {
     var sequentialKeys = false
     /// Watchers the scrape benchmark opens.
     var watchers = 10_000
+    /// Requests go through the EtcdClient library.
+    var library = false
 
     /// Parses `arguments` (without the program name).
     init(arguments: [String]) throws(UsageError) {
@@ -52,6 +56,7 @@ struct Options: Sendable {
             case "--serializable": self.serializable = true
             case "--sequential-keys": self.sequentialKeys = true
             case "--watchers": self.watchers = try number(flag)
+            case "--library": self.library = true
             default: throw UsageError("unknown flag \(flag)")
             }
         }

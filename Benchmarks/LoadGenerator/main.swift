@@ -16,8 +16,13 @@ case .scrape:
     print(line)
 case .put, .range:
     let targets = options.operation == .put ? [try await Connections.leader(among: options.endpoints)] : options.endpoints
-    let summary = try await Connections.with(count: options.connections, spreadOver: targets) { connections in
-        try await Load.run(options, on: connections)
+    let summary: Summary
+    if options.library {
+        summary = try await LibraryLoad.run(options, on: targets[0])
+    } else {
+        summary = try await Connections.with(count: options.connections, spreadOver: targets) { connections in
+            try await Load.run(options, on: connections)
+        }
     }
-    print(summary.line)
+    print(summary.line + (options.library ? " client=library" : " client=grpc"))
 }

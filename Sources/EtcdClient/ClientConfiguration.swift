@@ -1,12 +1,14 @@
 /// How an ``EtcdClient`` reaches the cluster: its endpoints and clientv3's timers, with etcdctl's
-/// defaults.
+/// defaults (and no per-call deadline unless one is set).
 public struct ClientConfiguration: Sendable {
     /// The members to talk to; the client pins one and fails over to the others.
     public var endpoints: [Endpoint]
     /// How long to wait for a connection to an endpoint (etcdctl's `--dial-timeout`, 2 s).
     public var dialTimeout: Duration
-    /// The deadline of one call, retries included (etcdctl's `--command-timeout`, 5 s).
-    public var requestTimeout: Duration
+    /// The deadline of one call, retries included, for calls that give none (etcdctl sets its
+    /// `--command-timeout` here); nil, the default, means none, as clientv3's calls have none unless
+    /// their context has one.
+    public var requestTimeout: Duration?
     /// How long a connection may be quiet before the client pings the member (`--keepalive-time`, 2 s;
     /// the transport raises anything below 10 s to 10 s).
     public var keepaliveTime: Duration
@@ -18,7 +20,7 @@ public struct ClientConfiguration: Sendable {
     public init(endpoints: [Endpoint]) {
         self.endpoints = endpoints
         self.dialTimeout = .seconds(2)
-        self.requestTimeout = .seconds(5)
+        self.requestTimeout = nil
         self.keepaliveTime = .seconds(2)
         self.keepaliveTimeout = .seconds(6)
     }

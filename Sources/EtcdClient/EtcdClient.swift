@@ -7,8 +7,10 @@ import Synchronization
 /// A client of an etcd cluster, as Go's clientv3 is: one connection per endpoint it uses, a pinned
 /// endpoint that calls go to, and failover to the others when it goes away. Reads and other calls that
 /// may run twice are retried on another endpoint when a member is unavailable; a mutation is retried only
-/// when it certainly never reached a member. Every call has a deadline (``ClientConfiguration/requestTimeout``
-/// unless the call gives its own); a member that has not been reached yet gets at most
+/// when it certainly never reached a member. A call has a deadline when it gives one or
+/// ``ClientConfiguration/requestTimeout`` is set (etcdctl sets it; without one a call waits as long as the
+/// member takes, as a clientv3 call with a context without deadline does: a per-call timer costs about a
+/// fifth of a busy client's throughput); a member that has not been reached yet gets at most
 /// ``ClientConfiguration/dialTimeout`` before the next one is tried.
 ///
 /// Errors are `EtcdError`s: the member's gRPC code and etcd's message, or the client's own (`context
@@ -75,24 +77,30 @@ public final class EtcdClient: Sendable {
         return try EtcdClient(configuration: configuration)
     }
 
-    /// Runs `call` on the pinned endpoint, failing over to the others as `retry` allows, until it succeeds
-    /// or the deadline passes.
+    /// Attempts a call makes at most when it has no deadline (clientv3's default retry count).
+    static let maxAttempts = 100
+
+    /// Runs `call` on the pinned endpoint, failing over to the others as `retry` allows, until it succeeds,
+    /// the deadline passes (`timeout`, else ``ClientConfiguration/requestTimeout``) or, without one, it has
+    /// been tried ``maxAttempts`` times.
     func unary<T: Sendable>(
         _ retry: Retry,
         timeout: Duration? = nil,
         _ call: @escaping @Sendable (GRPCClient<HTTP2ClientTransport.Posix>, CallOptions) async throws -> T
     ) async throws(EtcdError) -> T {
-        let deadline = ContinuousClock.now + (timeout ?? self.configuration.requestTimeout)
+        let deadline = (timeout ?? self.configuration.requestTimeout).map { ContinuousClock.now + $0 }
         var failures = 0
         var last: EtcdError?
         while true {
             let index = self.pinned.load(ordering: .relaxed)
             let connection = self.connections[index]
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { throw last ?? .contextDeadlineExceeded }
             var options = CallOptions.defaults
-            options.timeout = remaining
             options.waitForReady = false
+            if let deadline {
+                let remaining = deadline - ContinuousClock.now
+                guard remaining > .zero else { throw last ?? .contextDeadlineExceeded }
+                options.timeout = remaining
+            }
             do {
                 if connection.hasConnected { return try await call(connection.client, options) }
                 return try await self.dialing(connection, options, call)
@@ -102,11 +110,11 @@ public final class EtcdClient: Sendable {
                 guard Self.mayRetry(retry, failure, neverSent: unreached) else { throw failure }
                 last = failure
                 failures += 1
+                guard deadline != nil || failures < Self.maxAttempts else { throw failure }
                 self.failOver(from: index)
                 if failures % self.connections.count == 0 {
                     let pause = min(Duration.milliseconds(25 * failures), .milliseconds(500))
-                    let left = deadline - ContinuousClock.now
-                    guard left > pause else { throw failure }
+                    if let deadline, deadline - ContinuousClock.now <= pause { throw failure }
                     do {
                         try await Task.sleep(for: pause)
                     } catch {

@@ -36,7 +36,8 @@ public enum Etcdctl {
             KVCommands.get, KVCommands.put, KVCommands.del, TxnCommand.txn, KVCommands.compaction,
             MaintenanceCommands.alarm, MaintenanceCommands.defrag, EndpointCommands.endpoint, MaintenanceCommands.moveLeader,
             WatchCommand.watch, MaintenanceCommands.version, LeaseCommands.lease, MemberCommands.member,
-            SnapshotCommands.snapshot, RecipeCommands.lock, RecipeCommands.elect, HelpCommand.help,
+            SnapshotCommands.snapshot, MirrorCommand.makeMirror, RecipeCommands.lock, RecipeCommands.elect,
+            CheckCommands.check, HelpCommand.help,
         ]
     )
 

@@ -60,6 +60,10 @@ import Testing
         step("endpoint hashkv --rev 3 -w json"), step("endpoint status --cluster"),
         step("alarm list"), step("alarm list -w json"), step("alarm disarm"), step("alarm list extra"),
         step("defrag"), step("move-leader 1234"), step("move-leader"), step("move-leader zz"),
+        step("make-mirror"), step("make-mirror a b"), step("make-mirror --dest-prefix x --no-dest-prefix SELF"),
+        step("make-mirror --help"),
+        step("check"), step("check perf --load bogus"), step("check datascale --load huge"), step("check perf --prefix zo"),
+        step("check datascale --prefix zo"), step("check perf extra --load x"), step("help check perf"), step("check datascale -h"),
         step("get foo -w bogus"), step("help get"), step("help me li"), step("help help"), step("help member bogus"),
         step("help lease --bogus"), step("get --help"), step("member -h"), step("bogus"), step("get --bogus x"), step("get -x"),
     ]
@@ -95,7 +99,7 @@ import Testing
             clientPort: ports.client, peerPort: ports.peer, executable: executable
         )
         try await member.waitUntilServing()
-        var learned: [String: String] = [:]
+        var learned = ["SELF": "127.0.0.1:\(ports.client)"]
         var outputs: [String] = []
         for step in Self.script {
             var arguments = ["--endpoints=127.0.0.1:\(ports.client)"]

@@ -15,7 +15,8 @@ struct GRPCMethod: Sendable {
     }
 
     let handler: Handler
-    /// go-grpc-prometheus' series of the method; nil when the member keeps no metrics.
+    /// go-grpc-prometheus' series of the method (made as calls use them for a method not in ``ServedMethods``);
+    /// nil when the member keeps no metrics.
     let series: GRPCServerMetrics.MethodSeries?
 
     /// A unary method answered by `call`; `blocking` keeps it off the event loop (a method that scans the
@@ -73,7 +74,13 @@ struct GRPCMethod: Sendable {
         metrics: GRPCServerMetrics?,
         handler: Handler
     ) -> (path: String, method: GRPCMethod) {
-        let series = metrics?.method(service: descriptor.service.fullyQualifiedService, name: descriptor.method)
+        let service = descriptor.service.fullyQualifiedService
+        let series = metrics.map { metrics in
+            metrics.method(service: service, name: descriptor.method)
+                ?? metrics.seriesOnFirstUse(
+                    of: GRPCServerMetrics.Method(service: service, name: descriptor.method, type: ServedMethods.callType(descriptor.type))
+                )
+        }
         return ("/" + descriptor.fullyQualifiedMethod, GRPCMethod(handler: handler, series: series))
     }
 

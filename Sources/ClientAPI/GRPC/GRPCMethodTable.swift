@@ -6,13 +6,17 @@ import Telemetry
 public struct GRPCMethodTable: Sendable {
     let methods: [String: GRPCMethod]
 
-    /// etcd's KV, Watch, Lease, Cluster and Maintenance services, answered by `services`, counted in `metrics`.
+    /// etcd's KV, Watch, Lease, Cluster, Maintenance, Lock and Election services, answered by `services`, counted
+    /// in `metrics`.
     public init(services: ClientServices, metrics: GRPCServerMetrics?) {
         typealias KV = Etcdserverpb_KV.Method
         typealias Lease = Etcdserverpb_Lease.Method
         typealias Cluster = Etcdserverpb_Cluster.Method
         typealias Maintenance = Etcdserverpb_Maintenance.Method
+        typealias Lock = V3lockpb_Lock.Method
+        typealias Election = V3electionpb_Election.Method
         let (kv, lease, cluster, maintenance) = (services.kv, services.lease, services.cluster, services.maintenance)
+        let (lock, election) = (services.lock, services.election)
         let entries: [(path: String, method: GRPCMethod)] = [
             GRPCMethod.unary(KV.Range.descriptor, metrics: metrics, kv.range(request:context:)),
             GRPCMethod.unary(KV.Put.descriptor, metrics: metrics, kv.put(request:context:)),
@@ -38,6 +42,13 @@ public struct GRPCMethodTable: Sendable {
             GRPCMethod.serverStreaming(Maintenance.Snapshot.descriptor, metrics: metrics, maintenance.snapshot(request:response:context:)),
             GRPCMethod.unary(Maintenance.MoveLeader.descriptor, metrics: metrics, maintenance.moveLeader(request:context:)),
             GRPCMethod.unary(Maintenance.Downgrade.descriptor, metrics: metrics, maintenance.downgrade(request:context:)),
+            GRPCMethod.unary(Lock.Lock.descriptor, metrics: metrics, lock.lock(request:context:)),
+            GRPCMethod.unary(Lock.Unlock.descriptor, metrics: metrics, lock.unlock(request:context:)),
+            GRPCMethod.unary(Election.Campaign.descriptor, metrics: metrics, election.campaign(request:context:)),
+            GRPCMethod.unary(Election.Proclaim.descriptor, metrics: metrics, election.proclaim(request:context:)),
+            GRPCMethod.unary(Election.Leader.descriptor, metrics: metrics, election.leader(request:context:)),
+            GRPCMethod.serverStreaming(Election.Observe.descriptor, metrics: metrics, election.observe(request:response:context:)),
+            GRPCMethod.unary(Election.Resign.descriptor, metrics: metrics, election.resign(request:context:)),
         ]
         self.methods = Dictionary(uniqueKeysWithValues: entries.map { ($0.path, $0.method) })
     }
@@ -50,13 +61,25 @@ public struct ClientServices: Sendable {
     public let lease: LeaseService
     public let cluster: ClusterService
     public let maintenance: MaintenanceService
+    public let lock: LockService
+    public let election: ElectionService
 
-    /// Groups the five services.
-    public init(kv: KVService, watch: WatchService, lease: LeaseService, cluster: ClusterService, maintenance: MaintenanceService) {
+    /// Groups the seven services.
+    public init(
+        kv: KVService,
+        watch: WatchService,
+        lease: LeaseService,
+        cluster: ClusterService,
+        maintenance: MaintenanceService,
+        lock: LockService,
+        election: ElectionService
+    ) {
         self.kv = kv
         self.watch = watch
         self.lease = lease
         self.cluster = cluster
         self.maintenance = maintenance
+        self.lock = lock
+        self.election = election
     }
 }

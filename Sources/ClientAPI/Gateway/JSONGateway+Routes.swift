@@ -1,18 +1,20 @@
 import EtcdGRPC
 import EtcdProto
-import GRPCCore
 
 extension JSONGateway {
     /// The paths of etcd 3.4's gateway, and those etcd 3.5 added (`maintenance/hashkv`, `maintenance/downgrade`,
     /// `auth/status`), with the service methods that answer them; `maintenance/hash` is `Hash`, as in 3.4.
-    /// Services this member does not serve yet (Auth, Lock, Election) answer as the gRPC side does.
+    /// The service this member does not serve yet (Auth) answers as the gRPC side does.
     static func routes(_ services: ClientServices) -> [String: GatewayRoute] {
         typealias KV = Etcdserverpb_KV.Method
         typealias Lease = Etcdserverpb_Lease.Method
         typealias Cluster = Etcdserverpb_Cluster.Method
         typealias Maintenance = Etcdserverpb_Maintenance.Method
+        typealias Lock = V3lockpb_Lock.Method
+        typealias Election = V3electionpb_Election.Method
         let (kv, watch, lease) = (services.kv, services.watch, services.lease)
         let (cluster, maintenance) = (services.cluster, services.maintenance)
+        let (lock, election) = (services.lock, services.election)
         var routes: [String: GatewayRoute] = [
             "/v3/kv/range": .unary(KV.Range.descriptor, kv.range(request:context:)),
             "/v3/kv/put": .unary(KV.Put.descriptor, kv.put(request:context:)),
@@ -53,6 +55,15 @@ extension JSONGateway {
                 maintenance.moveLeader(request:context:)
             ),
             "/v3/maintenance/downgrade": .unary(Maintenance.Downgrade.descriptor, maintenance.downgrade(request:context:)),
+
+            "/v3/lock/lock": .unary(Lock.Lock.descriptor, lock.lock(request:context:)),
+            "/v3/lock/unlock": .unary(Lock.Unlock.descriptor, lock.unlock(request:context:)),
+
+            "/v3/election/campaign": .unary(Election.Campaign.descriptor, election.campaign(request:context:)),
+            "/v3/election/proclaim": .unary(Election.Proclaim.descriptor, election.proclaim(request:context:)),
+            "/v3/election/leader": .unary(Election.Leader.descriptor, election.leader(request:context:)),
+            "/v3/election/observe": .serverStreaming(Election.Observe.descriptor, election.observe(request:response:context:)),
+            "/v3/election/resign": .unary(Election.Resign.descriptor, election.resign(request:context:)),
         ]
         // The aliases etcd's gateway also serves.
         routes["/v3/kv/lease/revoke"] = routes["/v3/lease/revoke"]
@@ -62,7 +73,7 @@ extension JSONGateway {
         return routes
     }
 
-    /// Endpoints of etcd's gateway whose gRPC services this member does not register yet.
+    /// Endpoints of etcd's gateway whose gRPC service this member does not register yet.
     private static let unservedRoutes: [String: GatewayRoute] = [
         "/v3/auth/enable": .unimplemented(Etcdserverpb_AuthEnableRequest.self),
         "/v3/auth/disable": .unimplemented(Etcdserverpb_AuthDisableRequest.self),
@@ -81,15 +92,5 @@ extension JSONGateway {
         "/v3/auth/role/delete": .unimplemented(Etcdserverpb_AuthRoleDeleteRequest.self),
         "/v3/auth/role/grant": .unimplemented(Etcdserverpb_AuthRoleGrantPermissionRequest.self),
         "/v3/auth/role/revoke": .unimplemented(Etcdserverpb_AuthRoleRevokePermissionRequest.self),
-        "/v3/lock/lock": .unimplemented(V3lockpb_LockRequest.self),
-        "/v3/lock/unlock": .unimplemented(V3lockpb_UnlockRequest.self),
-        "/v3/election/campaign": .unimplemented(V3electionpb_CampaignRequest.self),
-        "/v3/election/proclaim": .unimplemented(V3electionpb_ProclaimRequest.self),
-        "/v3/election/leader": .unimplemented(V3electionpb_LeaderRequest.self),
-        "/v3/election/observe": .serverStreaming(V3electionpb_Election.Method.Observe.descriptor) {
-            (_: V3electionpb_LeaderRequest, _: RPCWriter<V3electionpb_LeaderResponse>, _) in
-            throw GatewayRoute.rpcNotImplemented
-        },
-        "/v3/election/resign": .unimplemented(V3electionpb_ResignRequest.self),
     ]
 }

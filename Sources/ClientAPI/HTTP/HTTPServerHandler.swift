@@ -4,8 +4,9 @@ import NIOHTTP1
 /// The last handler of an HTTP/1.1 client-port connection: collects each request with its body, asks the
 /// ``HTTPResponder`` for the answer and writes it back, keeping the connection open when the client asked
 /// for keep-alive. Bodies larger than `maxBodyBytes` are answered with `413` and the connection is closed.
-/// A response with an ``HTTPBodyStream`` is sent chunked while its producer runs; the producer is cancelled
-/// when the connection closes.
+/// A response with an ``HTTPBodyStream`` is sent chunked while its producer runs. The task answering a request,
+/// and a producer, are cancelled when the connection closes (a client gone away cancels its call, as Go's
+/// server cancels the request's context).
 public final class HTTPServerHandler: ChannelInboundHandler {
     public typealias InboundIn = HTTPServerRequestPart
     public typealias OutboundOut = HTTPServerResponsePart
@@ -14,7 +15,8 @@ public final class HTTPServerHandler: ChannelInboundHandler {
         case idle
         case receiving(HTTPRequestHead, ByteBuffer)
         case discarding(HTTPRequestHead)
-        case responding
+        /// The responder's task is answering the request; nil while an answer of our own is written.
+        case responding(Task<Void, Never>?)
         /// A streamed body is being written by this task.
         case streaming(Task<Void, Never>)
     }
@@ -41,10 +43,9 @@ public final class HTTPServerHandler: ChannelInboundHandler {
                 self.state = .receiving(head, body)
             }
         case (.end, .receiving(let head, let body)):
-            self.state = .responding
-            self.dispatch(context: context, head: head, body: body)
+            self.state = .responding(self.dispatch(context: context, head: head, body: body))
         case (.end, .discarding):
-            self.state = .responding
+            self.state = .responding(nil)
             let response = HTTPResponse(
                 status: .payloadTooLarge,
                 contentType: "text/plain; charset=utf-8",
@@ -57,8 +58,11 @@ public final class HTTPServerHandler: ChannelInboundHandler {
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        if case .streaming(let producer) = self.state {
-            producer.cancel()
+        switch self.state {
+        case .streaming(let task), .responding(let task?):
+            task.cancel()
+        case .idle, .receiving, .discarding, .responding(nil):
+            break
         }
         context.fireChannelInactive()
     }
@@ -69,15 +73,17 @@ public final class HTTPServerHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func dispatch(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer) {
+    /// Starts answering the request; returns the task that does.
+    private func dispatch(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer) -> Task<Void, Never> {
         let request = HTTPRequest(method: head.method, uri: head.uri, headers: head.headers, body: body)
         let responder = self.responder
         let promise = context.eventLoop.makePromise(of: HTTPResponse.self)
-        promise.completeWithTask { await responder.respond(to: request) }
+        let task = promise.completeWithTask { await responder.respond(to: request) }
         let keepAlive = head.isKeepAlive
         promise.futureResult.assumeIsolated().whenSuccess { response in
             self.write(context: context, response: response, keepAlive: keepAlive)
         }
+        return task
     }
 
     private func write(context: ChannelHandlerContext, response: HTTPResponse, keepAlive: Bool) {

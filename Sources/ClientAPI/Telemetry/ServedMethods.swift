@@ -2,8 +2,9 @@ import EtcdGRPC
 import GRPCCore
 import Telemetry
 
-/// The gRPC methods the client port serves, as go-grpc-prometheus labels them, so their series exist
-/// (at zero) from the start, as etcd's do.
+/// The gRPC methods whose series exist (at zero) from the start, as go-grpc-prometheus labels them: those of the
+/// services etcd registers before it initialises go-grpc-prometheus. The Lock and Election services come after
+/// that in etcd, so their series appear as calls use them (``GRPCServerMetrics/seriesOnFirstUse(of:)``).
 public enum ServedMethods {
     /// Every method of the KV, Watch, Lease, Cluster and Maintenance services.
     public static var all: [GRPCServerMetrics.Method] {
@@ -19,7 +20,8 @@ public enum ServedMethods {
         }
     }
 
-    private static func callType(_ type: MethodDescriptor.RPCType?) -> GRPCServerMetrics.CallType {
+    /// How go-grpc-prometheus labels a method of `type`.
+    static func callType(_ type: MethodDescriptor.RPCType?) -> GRPCServerMetrics.CallType {
         switch type {
         case .clientStreaming: .clientStream
         case .serverStreaming: .serverStream

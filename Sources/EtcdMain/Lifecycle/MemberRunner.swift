@@ -93,7 +93,9 @@ struct MemberRunner {
             ),
             lease: LeaseService(server: server),
             cluster: ClusterService(server: server),
-            maintenance: MaintenanceService(server: server)
+            maintenance: MaintenanceService(server: server),
+            lock: LockService(server: server),
+            election: ElectionService(server: server)
         )
         JSONGateway.register(on: &router, services: services)
         var configuration = ClientPortConfiguration(

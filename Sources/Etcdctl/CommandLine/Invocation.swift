@@ -42,8 +42,9 @@ struct Invocation: Sendable {
         self.string("endpoints").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
     }
 
-    /// The client configuration the global flags describe; exits with etcdctl's codes on bad values.
-    func clientConfiguration(endpoints: [String]? = nil) throws(CommandError) -> ClientConfiguration {
+    /// The client configuration the global flags describe; exits with etcdctl's codes on bad values. Calls are
+    /// bounded by `--command-timeout` when `timed`; a long-running command (make-mirror) passes false.
+    func clientConfiguration(endpoints: [String]? = nil, timed: Bool = true) throws(CommandError) -> ClientConfiguration {
         var parsed: [Endpoint] = []
         for endpoint in endpoints ?? self.endpoints {
             do {
@@ -54,19 +55,19 @@ struct Invocation: Sendable {
         }
         var configuration = ClientConfiguration(endpoints: parsed)
         configuration.dialTimeout = self.duration("dial-timeout")
-        configuration.requestTimeout = self.duration("command-timeout")
+        configuration.requestTimeout = timed ? self.duration("command-timeout") : nil
         configuration.keepaliveTime = self.duration("keepalive-time")
         configuration.keepaliveTimeout = self.duration("keepalive-timeout")
         return configuration
     }
 
     /// A client of the endpoints; refuses what this etcdctl cannot do yet (TLS, users) clearly.
-    func client(endpoints: [String]? = nil) throws(CommandError) -> EtcdClient {
+    func client(endpoints: [String]? = nil, timed: Bool = true) throws(CommandError) -> EtcdClient {
         for flag in ["cert", "key", "cacert", "user", "password", "discovery-srv"] where !self.string(flag).isEmpty {
             throw CommandError(.badFeature, "--\(flag) is not supported by this etcdctl yet (TLS, authentication and DNS discovery come later)")
         }
         do {
-            return try EtcdClient(configuration: try self.clientConfiguration(endpoints: endpoints))
+            return try EtcdClient(configuration: try self.clientConfiguration(endpoints: endpoints, timed: timed))
         } catch let error as CommandError {
             throw error
         } catch {
@@ -86,16 +87,16 @@ extension CommandError {
 }
 
 extension Invocation {
-    /// Runs `body` with a client of the endpoints, or of `endpoints` when given (closed afterwards); a
-    /// failed call ends the command as etcdctl's `ExitWithError(ExitError, err)` does.
+    /// Runs `body` with a client of the endpoints, or of `endpoints` when given (closed afterwards, without
+    /// waiting); a failed call ends the command as etcdctl's `ExitWithError(ExitError, err)` does.
     func run<T: Sendable>(endpoints: [String]? = nil, _ body: (EtcdClient) async throws -> T) async throws(CommandError) -> T {
         let client = try self.client(endpoints: endpoints)
+        // The command's output does not wait for the connection's graceful close (a GOAWAY round trip);
+        // the process ends right after the command, as Go etcdctl's deferred Close does not wait either.
+        defer { Task { await client.close() } }
         do {
-            let result = try await body(client)
-            await client.close()
-            return result
+            return try await body(client)
         } catch {
-            await client.close()
             throw CommandError(failure: error)
         }
     }

@@ -28,14 +28,20 @@ public final class GRPCServerMetrics: Sendable {
 
     /// The series of one method.
     public struct MethodSeries: Sendable {
-        public let started: Counter
-        public let messagesReceived: Counter
-        public let messagesSent: Counter
+        public let started: MethodMetric<Counter>
+        public let messagesReceived: MethodMetric<Counter>
+        public let messagesSent: MethodMetric<Counter>
         /// Nil unless handling-time histograms are enabled.
-        public let handlingSeconds: ValueHistogram?
-        private let handled: [Counter]
+        public let handlingSeconds: MethodMetric<ValueHistogram>?
+        private let handled: [MethodMetric<Counter>]
 
-        init(started: Counter, messagesReceived: Counter, messagesSent: Counter, handlingSeconds: ValueHistogram?, handled: [Counter]) {
+        init(
+            started: MethodMetric<Counter>,
+            messagesReceived: MethodMetric<Counter>,
+            messagesSent: MethodMetric<Counter>,
+            handlingSeconds: MethodMetric<ValueHistogram>?,
+            handled: [MethodMetric<Counter>]
+        ) {
             self.started = started
             self.messagesReceived = messagesReceived
             self.messagesSent = messagesSent
@@ -44,7 +50,7 @@ public final class GRPCServerMetrics: Sendable {
         }
 
         /// The `grpc_server_handled_total` series for status code `code` (0 OK … 16 Unauthenticated).
-        public func handled(code: Int) -> Counter {
+        public func handled(code: Int) -> MethodMetric<Counter> {
             self.handled[min(max(code, 0), self.handled.count - 1)]
         }
     }
@@ -62,45 +68,20 @@ public final class GRPCServerMetrics: Sendable {
     }
 
     private let series: [MethodKey: MethodSeries]
+    private let registry: PrometheusCollectorRegistry
+    private let handlingTime: Bool
 
     /// Creates every series of `methods`; `handlingTime` adds `grpc_server_handling_seconds`.
     init(registry: PrometheusCollectorRegistry, methods: [Method], handlingTime: Bool) {
+        self.registry = registry
+        self.handlingTime = handlingTime
         var series: [MethodKey: MethodSeries] = [:]
         for method in methods {
-            // In the order Go's client writes them: sorted by name.
-            let labels = [("grpc_method", method.name), ("grpc_service", method.service), ("grpc_type", method.type.rawValue)]
-            let handled = Self.codeNames.map { code in
-                registry.makeCounter(
-                    name: "grpc_server_handled_total",
-                    labels: [("grpc_code", code)] + labels,
-                    help: "Total number of RPCs completed on the server, regardless of success or failure."
-                )
-            }
-            series[MethodKey(service: method.service, name: method.name)] = MethodSeries(
-                started: registry.makeCounter(
-                    name: "grpc_server_started_total",
-                    labels: labels,
-                    help: "Total number of RPCs started on the server."
-                ),
-                messagesReceived: registry.makeCounter(
-                    name: "grpc_server_msg_received_total",
-                    labels: labels,
-                    help: "Total number of RPC stream messages received on the server."
-                ),
-                messagesSent: registry.makeCounter(
-                    name: "grpc_server_msg_sent_total",
-                    labels: labels,
-                    help: "Total number of gRPC stream messages sent by the server."
-                ),
-                handlingSeconds: handlingTime
-                    ? registry.makeValueHistogram(
-                        name: "grpc_server_handling_seconds",
-                        labels: labels,
-                        buckets: Buckets.goDefault,
-                        help: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server."
-                    )
-                    : nil,
-                handled: handled
+            series[MethodKey(service: method.service, name: method.name)] = Self.series(
+                of: method,
+                registry: registry,
+                handlingTime: handlingTime,
+                onFirstUse: false
             )
         }
         self.series = series
@@ -110,5 +91,57 @@ public final class GRPCServerMetrics: Sendable {
     /// given at creation. Takes the two names apart so the per-call lookup builds no string.
     public func method(service: String, name: String) -> MethodSeries? {
         self.series[MethodKey(service: service, name: name)]
+    }
+
+    /// The series of `method`, which was not given at creation, each made when first updated: a handled
+    /// series only for the codes its calls end with. go-grpc-prometheus' series of the services etcd registers
+    /// after initialising it (Lock, Election) appear so.
+    public func seriesOnFirstUse(of method: Method) -> MethodSeries {
+        Self.series(of: method, registry: self.registry, handlingTime: self.handlingTime, onFirstUse: true)
+    }
+
+    /// The series of `method` in `registry`, made now or `onFirstUse`.
+    private static func series(
+        of method: Method,
+        registry: PrometheusCollectorRegistry,
+        handlingTime: Bool,
+        onFirstUse: Bool
+    ) -> MethodSeries {
+        // In the order Go's client writes them: sorted by name.
+        let labels = [("grpc_method", method.name), ("grpc_service", method.service), ("grpc_type", method.type.rawValue)]
+        func metric<Metric: Sendable>(_ make: @escaping @Sendable () -> Metric) -> MethodMetric<Metric> {
+            onFirstUse ? .onFirstUse(make) : .made(make())
+        }
+        func counter(_ name: String, _ labels: [(String, String)], _ help: String) -> MethodMetric<Counter> {
+            metric { registry.makeCounter(name: name, labels: labels, help: help) }
+        }
+        let handlingSeconds: MethodMetric<ValueHistogram>? =
+            handlingTime
+            ? metric {
+                registry.makeValueHistogram(
+                    name: "grpc_server_handling_seconds",
+                    labels: labels,
+                    buckets: Buckets.goDefault,
+                    help: "Histogram of response latency (seconds) of gRPC that had been application-level handled by the server."
+                )
+            }
+            : nil
+        return MethodSeries(
+            started: counter("grpc_server_started_total", labels, "Total number of RPCs started on the server."),
+            messagesReceived: counter(
+                "grpc_server_msg_received_total",
+                labels,
+                "Total number of RPC stream messages received on the server."
+            ),
+            messagesSent: counter("grpc_server_msg_sent_total", labels, "Total number of gRPC stream messages sent by the server."),
+            handlingSeconds: handlingSeconds,
+            handled: Self.codeNames.map { code in
+                counter(
+                    "grpc_server_handled_total",
+                    [("grpc_code", code)] + labels,
+                    "Total number of RPCs completed on the server, regardless of success or failure."
+                )
+            }
+        )
     }
 }

@@ -49,6 +49,14 @@ final class EndpointClients: Sendable {
         Etcdserverpb_Cluster.Client(wrapping: self.clients[port]!)
     }
 
+    func lock(_ port: Int) -> V3lockpb_Lock.Client<HTTP2ClientTransport.Posix> {
+        V3lockpb_Lock.Client(wrapping: self.clients[port]!)
+    }
+
+    func election(_ port: Int) -> V3electionpb_Election.Client<HTTP2ClientTransport.Posix> {
+        V3electionpb_Election.Client(wrapping: self.clients[port]!)
+    }
+
     /// Puts `key` = `value` through the member at `port`, waiting at most `timeout`.
     func put(_ key: String, _ value: String, port: Int, timeout: Duration = .seconds(3)) async throws {
         var request = Etcdserverpb_PutRequest()
