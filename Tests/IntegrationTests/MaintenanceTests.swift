@@ -2,6 +2,7 @@ import Backend
 import Crypto
 import EtcdProto
 import Foundation
+import Glibc
 import GRPCCore
 import Lease
 import MVCC
@@ -102,6 +103,48 @@ import Testing
         let status = try await Etcdctl.run([], ["snapshot", "status", "\(directory)/backup.db", "-w", "json"])
         #expect(status.status == 0 && status.standardOutput.contains("\"revision\":\(restoredRevision),"), "Go reads our snapshot: \(status)")
         await clients.close()
+    }
+
+    /// Go's client sends a PING for each burst of a large download (to size its window); NIOHTTP2's default
+    /// flood guard took them for an attack and ended the stream. A client that dies mid-stream must not keep
+    /// the snapshot's writes waiting either, or the member never stops.
+    @Test func goEtcdctlSavesALargeSnapshotAndAnAbandonedOneLetsTheMemberStop() async throws {
+        let member = try MemberProcess(arguments: ["--quota-backend-bytes", "4294967296"])
+        try await member.waitUntilServing()
+        let port = member.clientPort
+        let clients = try EndpointClients(ports: [port])
+        let value = String(repeating: "v", count: 128 * 1024)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for index in stride(from: worker, to: 1_600, by: 8) {
+                        try await clients.put("large/\(index)", value, port: port, timeout: .seconds(20))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-swift-large-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let saved = try await Etcdctl.run(["127.0.0.1:\(port)"], ["snapshot", "save", "\(directory)/large.db"], timeout: "120s")
+        #expect(saved.status == 0, "\(saved)")
+        let size = (try FileManager.default.attributesOfItem(atPath: "\(directory)/large.db")[.size] as? Int) ?? 0
+        #expect(size > 200_000_000, "the whole database: \(size) bytes")
+
+        let abandoned = try BackgroundProgram(
+            try Binaries.system("etcdctl"),
+            ["--endpoints=127.0.0.1:\(port)", "snapshot", "save", "\(directory)/abandoned.db"],
+            environment: ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]
+        )
+        for _ in 0..<200 {
+            let part = (try? FileManager.default.attributesOfItem(atPath: "\(directory)/abandoned.db.part")[.size] as? Int) ?? 0
+            if part > 1_000_000 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        abandoned.stop(signal: SIGKILL)
+        await clients.close()
+        _ = try await member.terminate(within: .seconds(20))
     }
 
     @Test func periodicAutoCompactionKeepsTheRetainedHistory() async throws {

@@ -124,7 +124,7 @@ final class ClientPortListener: Sendable {
         if let network = self.network {
             try pipeline.addHandler(ByteCountingHandler(received: network.clientGRPCReceivedBytes, sent: network.clientGRPCSentBytes))
         }
-        try pipeline.addHandler(NIOHTTP2Handler(mode: .server, initialSettings: GRPCConnectionHandler.settings(self.configuration)))
+        try pipeline.addHandler(NIOHTTP2Handler(mode: .server, connectionConfiguration: GRPCConnectionHandler.http2Configuration(self.configuration)))
         let handler = GRPCConnectionHandler(methods: self.methods, configuration: self.configuration)
         try pipeline.addHandler(handler)
         let key = ObjectIdentifier(channel)

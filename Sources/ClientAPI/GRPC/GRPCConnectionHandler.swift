@@ -50,6 +50,20 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     }
 
     /// The HTTP/2 settings the server announces.
+    /// Control frames (PING above all) a client may send in 30 seconds. grpc-go's client sends a PING per
+    /// burst of DATA it receives to size its window, thousands in a large snapshot stream, so NIOHTTP2's
+    /// default of 200 would end such a stream; pings without calls are held to grpc-go's rule by
+    /// ``GRPCPingPolicy``, and this bound only stops floods.
+    static let maximumControlFramesPer30Seconds = 50_000
+
+    /// NIOHTTP2's configuration of a client connection: our settings and the control-frame bound.
+    static func http2Configuration(_ configuration: ClientPortConfiguration) -> NIOHTTP2Handler.ConnectionConfiguration {
+        var http2 = NIOHTTP2Handler.ConnectionConfiguration()
+        http2.initialSettings = Self.settings(configuration)
+        http2.controlFrameRateLimit.maximumCount = Self.maximumControlFramesPer30Seconds
+        return http2
+    }
+
     static func settings(_ configuration: ClientPortConfiguration) -> HTTP2Settings {
         [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: configuration.maxConcurrentStreams),
@@ -91,6 +105,9 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             self.receive(data, on: frame.streamID)
         case .rstStream:
             self.abandon(frame.streamID)
+        case .windowUpdate:
+            // Data held back by flow control leaves now; grpc-go forgives on every DATA frame it writes out.
+            self.pingPolicy.responded()
         case .ping(let data, let ack):
             if ack {
                 self.receivedPingAnswer(data)
@@ -307,12 +324,19 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
 
     /// Writes one response of a streaming call and flushes it at once; `promise` completes once it is written.
     fileprivate func send(_ message: [UInt8], on streamID: HTTP2StreamID, promise: EventLoopPromise<Void>) {
-        guard let call = self.calls[streamID] else {
+        guard let call = self.calls[streamID], let context = self.context else {
             promise.fail(CancellationError())
             return
         }
-        self.writeMessage(message, on: call, promise: promise)
-        self.context?.flush()
+        call.waitingWrites.append(promise)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.assumeIsolated().whenComplete { result in
+            // A stopped call has failed its waits already; the writes of one stream complete in order.
+            guard !call.waitingWrites.isEmpty else { return }
+            call.waitingWrites.removeFirst().completeWith(result)
+        }
+        self.writeMessage(message, on: call, promise: written)
+        context.flush()
     }
 
     private func expire(_ streamID: HTTP2StreamID) {

@@ -1,7 +1,9 @@
 /// grpc-go's keepalive enforcement, which etcd configures with `--grpc-keepalive-min-time`: a client ping
 /// sooner than the minimum interval after the previous one (two hours when the connection has no calls,
 /// since etcd does not permit pings without streams) is a strike; the third strike in a row closes the
-/// connection with `too_many_pings`. Sending headers or data forgives the strikes, as in grpc-go.
+/// connection with `too_many_pings`. Sending headers or data forgives the strikes, as in grpc-go, which
+/// forgives on every DATA frame it writes out: a client's WINDOW_UPDATE, which releases data flow control held
+/// back, forgives too (a large snapshot stream is sent that way while the client sends a BDP ping per burst).
 struct GRPCPingPolicy {
     /// The interval grpc-go requires between pings on a connection without calls.
     static let intervalWithoutCalls: Duration = .seconds(7_200)

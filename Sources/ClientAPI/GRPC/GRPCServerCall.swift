@@ -30,6 +30,9 @@ final class GRPCServerCall {
     /// before `heldStart` are released.
     var heldCredit: [(throughMessage: Int, bytes: Int)] = []
     var heldStart = 0
+    /// The promises of a streaming call's response writes still on their way out, oldest first; failed when
+    /// the call stops, since data flow control holds back is never written once the connection is gone.
+    var waitingWrites: [EventLoopPromise<Void>] = []
 
     init(streamID: HTTP2StreamID, method: GRPCMethod, encoding: String?, maxMessageBytes: Int) {
         self.streamID = streamID
@@ -38,9 +41,13 @@ final class GRPCServerCall {
         self.deframer = GRPCMessageDeframer(limit: maxMessageBytes)
     }
 
-    /// Stops whatever still runs for the call: its task, its request stream and its deadline.
+    /// Stops whatever still runs for the call: its task, its request stream, its deadline and its writes'
+    /// waits.
     func stop() {
         self.task?.cancel()
+        let waiting = self.waitingWrites
+        self.waitingWrites = []
+        for promise in waiting { promise.fail(CancellationError()) }
         self.requests?.finish(throwing: CancellationError())
         self.requests = nil
         self.deadline?.cancel()

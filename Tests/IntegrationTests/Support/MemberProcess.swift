@@ -131,6 +131,13 @@ final class MemberProcess: Sendable {
         return try await offload { self.waitForExit() }
     }
 
+    /// Sends SIGTERM and waits at most `timeout` for the exit status.
+    func terminate(within timeout: Duration) async throws -> Int32 {
+        guard self.markStopped() else { return self.exitStatus ?? -1 }
+        self.process.terminate()
+        return try await self.waitForExit(timeout: timeout)
+    }
+
     /// Pauses the member with SIGSTOP and waits until the kernel shows it stopped.
     func pause() async throws {
         try await self.signal(SIGSTOP, until: { $0 == "T" || $0 == "t" })
