@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     ],
     targets: [
         // System libraries: a missing Debian package stops the build with the package to install.
@@ -230,9 +231,24 @@ let package = Package(
                 ])
             ]
         ),
+        // System zlib (Debian zlib1g-dev): etcd-ops compresses backups while they stream.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // etcd-ops' work as a library: backups, verification, restore, status, retention, schedules.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "EtcdClient", "EtcdProto", "Restore", "BoltFile", "GoFormat", "CZlib", logging,
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "etcd-ops",
-            dependencies: ["EtcdProto"],
+            dependencies: [
+                "Operations", "EtcdClient", "EtcdProto", "Restore", "GoFormat", logging,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict
         ),
 
@@ -275,6 +291,11 @@ let package = Package(
         .testTarget(
             name: "ChecksumsTests",
             dependencies: ["Checksums"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: ["Operations"],
             swiftSettings: strict
         ),
         .testTarget(

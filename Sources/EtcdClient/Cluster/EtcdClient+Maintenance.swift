@@ -71,37 +71,63 @@ extension EtcdClient {
 
     /// The pinned member's backend as a stream of chunks, ending with the SHA-256 of everything before it
     /// (etcd's trailer, which `etcdctl snapshot save` keeps in the file); the trailer is checked before it
-    /// is yielded, and a mismatch or a stream ending early fails the sequence.
+    /// is yielded, and a mismatch or a stream ending early fails the sequence. Chunks wait in the sequence
+    /// until taken; ``snapshot(_:)`` holds the stream back instead.
     public func snapshot() -> AsyncThrowingStream<SnapshotChunk, any Error> {
         let (stream, continuation) = AsyncThrowingStream<SnapshotChunk, any Error>.makeStream()
-        let connection = self.connections[self.connectionIndex]
         let task = Task {
             do {
-                try await Etcdserverpb_Maintenance.Client(wrapping: connection.client).snapshot(Etcdserverpb_SnapshotRequest()) { response in
-                    var hash = SHA256()
-                    var finished = false
-                    for try await message in response.messages {
-                        let bytes = [UInt8](message.blob)
-                        if finished {
-                            guard bytes.count == SHA256.byteCount, bytes == Array(hash.finalize()) else {
-                                throw EtcdError.snapshotChecksum
-                            }
-                            continuation.yield(SnapshotChunk(bytes: bytes, remainingBytes: 0, isChecksum: true))
-                            return
-                        }
-                        hash.update(data: bytes)
-                        continuation.yield(SnapshotChunk(bytes: bytes, remainingBytes: message.remainingBytes, isChecksum: false))
-                        finished = message.remainingBytes == 0
-                    }
-                    throw EtcdError.snapshotTruncated
-                }
+                try await self.snapshot { chunk in continuation.yield(chunk) }
                 continuation.finish()
             } catch {
-                continuation.finish(throwing: EtcdError(clientFailure: error))
+                continuation.finish(throwing: error)
             }
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+
+    /// Hands the pinned member's backend to `handle` chunk by chunk, the checked SHA-256 trailer last; the
+    /// next chunk is read once `handle` returns, so a slow consumer slows the member's stream rather than
+    /// piling chunks up. Fails with the member's error, ``EtcdError/snapshotChecksum``,
+    /// ``EtcdError/snapshotTruncated`` or what `handle` threw.
+    public func snapshot(_ handle: @escaping @Sendable (SnapshotChunk) async throws -> Void) async throws {
+        /// What `handle` threw, kept apart from the stream's own failures.
+        struct HandlerFailure: Error {
+            let error: any Error
+        }
+        @Sendable func deliver(_ chunk: SnapshotChunk) async throws {
+            do {
+                try await handle(chunk)
+            } catch {
+                throw HandlerFailure(error: error)
+            }
+        }
+        let connection = self.connections[self.connectionIndex]
+        do {
+            try await Etcdserverpb_Maintenance.Client(wrapping: connection.client).snapshot(Etcdserverpb_SnapshotRequest()) { response in
+                var hash = SHA256()
+                var finished = false
+                for try await message in response.messages {
+                    let bytes = [UInt8](message.blob)
+                    if finished {
+                        guard bytes.count == SHA256.byteCount, bytes == Array(hash.finalize()) else {
+                            throw EtcdError.snapshotChecksum
+                        }
+                        try await deliver(SnapshotChunk(bytes: bytes, remainingBytes: 0, isChecksum: true))
+                        return
+                    }
+                    hash.update(data: bytes)
+                    try await deliver(SnapshotChunk(bytes: bytes, remainingBytes: message.remainingBytes, isChecksum: false))
+                    finished = message.remainingBytes == 0
+                }
+                throw EtcdError.snapshotTruncated
+            }
+        } catch let failure as HandlerFailure {
+            throw failure.error
+        } catch {
+            throw EtcdError(clientFailure: error)
+        }
     }
 }
 

@@ -1,0 +1,104 @@
+import Foundation
+import Glibc
+
+/// Plain HTTP/1.1 GETs of a member's client or metrics URL (`/metrics`, `/health`, `/version`), as
+/// etcdctl's `check datascale` and etcd-ops' status read them. Blocking, for a command-line tool: each call
+/// connects, sends one request and reads the whole answer.
+public enum MemberHTTP {
+    /// The body of `GET path` at `endpoint` (`host:port` or `http://host:port`), chunked or not; throws
+    /// ``MemberHTTPError`` naming what failed. `https://` endpoints are refused until TLS comes.
+    public static func get(endpoint: String, path: String) throws(MemberHTTPError) -> String {
+        var host = endpoint
+        if host.hasPrefix("https://") { throw MemberHTTPError("https endpoints are not supported yet (TLS comes later)") }
+        if host.hasPrefix("http://") { host.removeFirst("http://".count) }
+        while host.hasSuffix("/") { host.removeLast() }
+        return try self.get(host: host, path: path)
+    }
+
+    /// The body of `GET path` from `host` (`name:port`), chunked or not.
+    private static func get(host: String, path: String) throws(MemberHTTPError) -> String {
+        let socket = try self.connect(host)
+        defer { close(socket) }
+        let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n"
+        var bytes = Array(request.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { send(socket, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { throw MemberHTTPError("write: \(Self.reason(errno))") }
+            sent += written
+        }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw MemberHTTPError("read: \(Self.reason(errno))") }
+            if count == 0 { break }
+            answer += buffer[0..<count]
+        }
+        let text = String(decoding: answer, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { throw MemberHTTPError("malformed HTTP response") }
+        let head = text[..<split.lowerBound].lowercased()
+        let body = String(text[split.upperBound...])
+        guard head.hasPrefix("http/1.1 200") || head.hasPrefix("http/1.0 200") else {
+            throw MemberHTTPError("GET \(path): \(head.prefix { $0 != "\r" })")
+        }
+        return head.contains("transfer-encoding: chunked") ? try self.dechunked(body) : body
+    }
+
+    private static func dechunked(_ body: String) throws(MemberHTTPError) -> String {
+        var rest = Substring(body)
+        var result = ""
+        while let end = rest.range(of: "\r\n") {
+            guard let size = Int(rest[..<end.lowerBound].split(separator: ";").first ?? "", radix: 16) else {
+                throw MemberHTTPError("malformed HTTP response")
+            }
+            if size == 0 { return result }
+            let start = end.upperBound
+            guard let stop = rest.utf8.index(start, offsetBy: size, limitedBy: rest.utf8.endIndex) else {
+                throw MemberHTTPError("malformed HTTP response")
+            }
+            result += rest[start..<stop]
+            rest = rest[stop...].dropFirst(2)
+        }
+        throw MemberHTTPError("malformed HTTP response")
+    }
+
+    private static func connect(_ host: String) throws(MemberHTTPError) -> Int32 {
+        guard let colon = host.lastIndex(of: ":") else { throw MemberHTTPError("address \(host): missing port in address") }
+        let name = String(host[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let port = String(host[host.index(after: colon)...])
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(name, port, &hints, &found)
+        guard status == 0, let first = found else { throw MemberHTTPError("lookup \(name): \(String(cString: gai_strerror(status)))") }
+        defer { freeaddrinfo(first) }
+        var lastError: Int32 = ECONNREFUSED
+        var address: UnsafeMutablePointer<addrinfo>? = first
+        while let candidate = address {
+            let socket = Glibc.socket(candidate.pointee.ai_family, candidate.pointee.ai_socktype, candidate.pointee.ai_protocol)
+            if socket >= 0 {
+                if Glibc.connect(socket, candidate.pointee.ai_addr, candidate.pointee.ai_addrlen) == 0 { return socket }
+                lastError = errno
+                close(socket)
+            }
+            address = candidate.pointee.ai_next
+        }
+        throw MemberHTTPError("dial tcp \(host): connect: \(Self.reason(lastError))")
+    }
+
+    private static func reason(_ code: Int32) -> String {
+        String(cString: strerror(code)).lowercased()
+    }
+}
+
+/// Why a ``MemberHTTP`` request failed, in Go's words where Go's HTTP client has them.
+public struct MemberHTTPError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Operations
+
+/// `etcd-ops backup`: one compressed backup of the cluster into a directory, with its manifest, the
+/// retention policy applied and the metrics file updated.
+struct BackupCommand: OpsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Back up the cluster into a directory (zlib-compressed snapshot, manifest, retention).",
+        discussion: """
+            Takes the snapshot from the healthy member at the highest revision, compresses it while it streams, \
+            checks its SHA-256 trailer, writes NAME.part, syncs and renames it; writes NAME.json (the manifest) \
+            beside it; then deletes the tool's older backups the retention flags do not keep (never the newest \
+            verified one, never files it did not make). A second run on the same directory exits with code 5.
+
+            Example (cron, hourly):
+              etcd-ops backup --endpoints=10.0.0.1:2379,10.0.0.2:2379 --dir /var/backups/etcd \\
+                --keep-hourly 24 --keep-daily 7 --keep-weekly 4 \\
+                --metrics-file /var/lib/node_exporter/textfile/etcd_backup.prom
+            """
+    )
+
+    static let environmentFlags: [(name: String, isSwitch: Bool)] = [
+        ("dir", false), ("compression", false), ("level", false), ("keep-last", false), ("keep-hourly", false),
+        ("keep-daily", false), ("keep-weekly", false), ("metrics-file", false),
+    ]
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Directory the backups go to (it must exist).")
+    var dir: String
+
+    @Option(help: "zlib or none.")
+    var compression = "zlib"
+
+    @Option(help: "zlib level, 1 (fastest) to 9 (smallest).")
+    var level: Int32 = 6
+
+    @Option(name: .customLong("keep-last"), help: "Keep the newest N backups.")
+    var keepLast: Int?
+
+    @Option(name: .customLong("keep-hourly"), help: "Keep the newest backup of each of the last N hours.")
+    var keepHourly: Int?
+
+    @Option(name: .customLong("keep-daily"), help: "Keep the newest backup of each of the last N days.")
+    var keepDaily: Int?
+
+    @Option(name: .customLong("keep-weekly"), help: "Keep the newest backup of each of the last N ISO weeks.")
+    var keepWeekly: Int?
+
+    @Option(name: .customLong("metrics-file"), help: "Prometheus text file to update (node_exporter's textfile collector).")
+    var metricsFile: String?
+
+    func validate() throws {
+        guard BackupCompression(rawValue: self.compression) != nil else { throw ValidationError("--compression must be zlib or none") }
+        guard (1...9).contains(self.level) else { throw ValidationError("--level must be between 1 and 9") }
+        for (flag, value) in [("keep-last", self.keepLast), ("keep-hourly", self.keepHourly), ("keep-daily", self.keepDaily), ("keep-weekly", self.keepWeekly)] {
+            if let value, value < 0 { throw ValidationError("--\(flag) must not be negative") }
+        }
+    }
+
+    mutating func execute() async throws {
+        var options = BackupOptions(directory: self.dir)
+        options.compression = BackupCompression(rawValue: self.compression) ?? .zlib
+        options.level = self.level
+        options.retention = RetentionPolicy(keepLast: self.keepLast, keepHourly: self.keepHourly, keepDaily: self.keepDaily, keepWeekly: self.keepWeekly)
+        let now = Date()
+        let result: Result<BackupRun.Outcome, OpsError>
+        do throws(OpsError) {
+            result = .success(try await BackupRun.run(options, settings: try self.connection.settings(), now: now))
+        } catch {
+            result = .failure(error)
+        }
+        if let metricsFile = self.metricsFile {
+            try await Failure.reporting { () throws(OpsError) in
+                try BackupMetrics.update(file: metricsFile) { metrics in
+                    switch result {
+                    case .success(let outcome):
+                        let manifest = outcome.manifest
+                        metrics.recordSuccess(at: now, duration: outcome.duration, sizeBytes: manifest.fileBytes, revision: manifest.revision)
+                    case .failure(let error):
+                        metrics.recordFailure(at: now, kind: error.kind)
+                    }
+                }
+            }
+        }
+        let outcome = try await Failure.reporting { () throws(OpsError) in try result.get() }
+        let manifest = outcome.manifest
+        print("Backup saved at \(outcome.path) (revision \(manifest.revision), \(manifest.fileBytes) bytes of \(manifest.snapshotBytes), from \(manifest.endpoint))")
+        for removed in outcome.removed { print("Removed \(removed)") }
+    }
+}

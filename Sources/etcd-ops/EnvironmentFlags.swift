@@ -1,0 +1,41 @@
+/// Flags from the environment: each connection flag from its `ETCDCTL_*` variable and each of a command's
+/// own flags from `ETCD_OPS_<FLAG>` (upper case, dashes as underscores), added to the arguments unless the
+/// command line gives the flag itself.
+enum EnvironmentFlags {
+    /// A command's own flags: names, and whether each is a switch (set by `true`).
+    static let own: [String: [(name: String, isSwitch: Bool)]] = [
+        "backup": BackupCommand.environmentFlags,
+        "verify": VerifyCommand.environmentFlags,
+        "restore": RestoreCommand.environmentFlags,
+        "status": StatusCommand.environmentFlags,
+        "health": HealthCommand.environmentFlags,
+    ]
+
+    static func apply(_ environment: [String: String], to arguments: [String]) -> [String] {
+        guard let command = arguments.first, let flags = Self.own[command] else { return arguments }
+        let given = Set(arguments.prefix { $0 != "--" }.compactMap { argument -> String? in
+            guard argument.hasPrefix("--") else { return nil }
+            return String(argument.dropFirst(2).prefix { $0 != "=" })
+        })
+        var added: [String] = []
+        let connection = ConnectionOptions.names.map { (name: $0, isSwitch: false, variable: "ETCDCTL_" + Self.variable($0)) }
+        let owned = flags.map { (name: $0.name, isSwitch: $0.isSwitch, variable: "ETCD_OPS_" + Self.variable($0.name)) }
+        for flag in connection + owned where !given.contains(flag.name) {
+            guard let value = environment[flag.variable] else { continue }
+            if flag.isSwitch {
+                if ["1", "t", "true", "TRUE", "True"].contains(value) { added.append("--\(flag.name)") }
+            } else {
+                added.append("--\(flag.name)=\(value)")
+            }
+        }
+        guard !added.isEmpty else { return arguments }
+        if let separator = arguments.firstIndex(of: "--") {
+            return Array(arguments[..<separator]) + added + Array(arguments[separator...])
+        }
+        return arguments + added
+    }
+
+    private static func variable(_ flag: String) -> String {
+        flag.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+}
