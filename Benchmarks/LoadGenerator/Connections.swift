@@ -1,3 +1,4 @@
+import EtcdClient
 import EtcdGRPC
 import EtcdProto
 import GRPCCore

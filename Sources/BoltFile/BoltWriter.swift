@@ -30,12 +30,16 @@ public final class BoltWriter {
         public var writesFreelistPage: Bool
         /// The transaction id of meta page 0; meta page 1 gets one less, as in Go's snapshots.
         public var transactionID: UInt64
+        /// Whether `finish()` fsyncs the file. A file that is read once and thrown away (the member's copy
+        /// behind a `Snapshot` stream, which has no name) need not reach the disk.
+        public var syncsOnFinish: Bool
 
-        /// Go etcd's page size, an empty freelist page, and transaction ids 2 and 1.
-        public init(pageSizeBytes: Int = 4096, writesFreelistPage: Bool = true, transactionID: UInt64 = 2) {
+        /// Go etcd's page size, an empty freelist page, transaction ids 2 and 1, and a synced file.
+        public init(pageSizeBytes: Int = 4096, writesFreelistPage: Bool = true, transactionID: UInt64 = 2, syncsOnFinish: Bool = true) {
             self.pageSizeBytes = pageSizeBytes
             self.writesFreelistPage = writesFreelistPage
             self.transactionID = transactionID
+            self.syncsOnFinish = syncsOnFinish
         }
     }
 
@@ -116,7 +120,8 @@ public final class BoltWriter {
     }
 
     /// Ends the last bucket, writes the root bucket's tree, the freelist page and both meta pages, cuts
-    /// the file to its size and fsyncs it. Returns the meta written to page 0.
+    /// the file to its size and fsyncs it (unless ``Options/syncsOnFinish`` is off). Returns the meta written
+    /// to page 0.
     @discardableResult
     public func finish() throws(BoltError) -> BoltMeta {
         try self.run { () throws(BoltError) -> BoltMeta in
@@ -141,7 +146,7 @@ public final class BoltWriter {
             try self.sink.write(meta.pageImage(pageID: 1), atPage: 1)
             meta.transactionID = self.options.transactionID
             try self.sink.write(meta.pageImage(pageID: 0), atPage: 0)
-            try self.sink.finish(pageCount: meta.pageCount)
+            try self.sink.finish(pageCount: meta.pageCount, sync: self.options.syncsOnFinish)
             self.state = .finished
             if self.ownsDescriptor, close(self.sink.descriptor) != 0 {
                 throw BoltError.system("close", errno: errno)

@@ -52,12 +52,12 @@ final class PageSink {
         }
     }
 
-    /// Cuts the file to exactly `pageCount` pages and flushes it to stable storage.
-    func finish(pageCount: UInt64) throws(BoltError) {
+    /// Cuts the file to exactly `pageCount` pages and, when `sync`, flushes it to stable storage.
+    func finish(pageCount: UInt64, sync: Bool) throws(BoltError) {
         if ftruncate(self.descriptor, off_t(Int64(pageCount) * Int64(self.pageSizeBytes))) != 0 {
             throw BoltError.system("ftruncate", errno: errno)
         }
-        if fsync(self.descriptor) != 0 {
+        if sync && fsync(self.descriptor) != 0 {
             throw BoltError.system("fsync", errno: errno)
         }
     }

@@ -28,7 +28,9 @@ final class EndpointConnection: Sendable {
         )
         config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
             counter.count.add(1, ordering: .relaxed)
-            return channel.eventLoop.makeSucceededVoidFuture()
+            return channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(PingAnswerer(), position: .first)
+            }
         }
         let transport: HTTP2ClientTransport.Posix
         do {

@@ -14,6 +14,8 @@ extension EtcdServer {
     public static let snapshotChunkBytes = 32 * 1024
     /// The bytes read from the copy per trip to the thread pool.
     private static let snapshotReadBytes = 32 * snapshotChunkBytes
+    /// The copy behind a stream has no name and is read once: it need not reach the disk.
+    private static let unsyncedCopy = BoltWriter.Options(syncsOnFinish: false)
     /// Linux's `O_TMPFILE` (with the `O_DIRECTORY` bit it includes), which Glibc's module does not export.
     private static let openTemporaryFile: Int32 = 0o20_200_000
 
@@ -84,7 +86,7 @@ extension EtcdServer {
             do {
                 let view = try backend.read()
                 defer { view.close() }
-                let meta = try SnapshotExport.write(backend, view: view, to: try BoltWriter(fileDescriptor: descriptor))
+                let meta = try SnapshotExport.write(backend, view: view, to: try BoltWriter(fileDescriptor: descriptor, options: Self.unsyncedCopy))
                 return (descriptor, meta.totalSizeBytes)
             } catch {
                 close(descriptor)

@@ -4,13 +4,14 @@ import NIOCore
 ///
 /// Go gRPC servers (Go etcd) send a bandwidth-estimation PING after nearly every request they receive.
 /// swift-nio-http2 counts received PINGs as control frames and, past 200 in 30 seconds, closes the
-/// connection as a denial-of-service attempt (GOAWAY ENHANCE_YOUR_CALM); grpc-swift-nio-transport offers
+/// connection as a denial-of-service attempt (GOAWAY ENHANCE_YOUR_CALM), which ends a client's session with Go
+/// etcd after about 200 calls; grpc-swift-nio-transport offers
 /// no setting for that limit. So this handler sits first in the connection's pipeline, writes the ACK a
 /// Go client would write, and passes every other frame through unchanged.
-final class PingAnswerer: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+public final class PingAnswerer: ChannelInboundHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
 
     private static let frameHeaderSize = 9
     private static let pingType: UInt8 = 6
@@ -18,7 +19,9 @@ final class PingAnswerer: ChannelInboundHandler {
     /// Bytes received that do not yet make a whole frame.
     private var pending = ByteBuffer()
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public init() {}
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = self.unwrapInboundIn(data)
         self.pending.writeBuffer(&bytes)
         var passOn = ByteBuffer()

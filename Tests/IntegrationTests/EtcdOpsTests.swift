@@ -1,0 +1,214 @@
+import EtcdClient
+import EtcdProto
+import Foundation
+import Glibc
+import ProcessTestSupport
+import Testing
+
+/// `etcd-ops` against real members: a backup taken while clients write restores a three-member cluster
+/// holding every write up to its revision, with its revision; a Go etcd snapshot restores the same way;
+/// bad input (unreachable endpoints, an unusable directory, a damaged backup, a held lock) is refused with
+/// its own exit code and leaves nothing behind; retention keeps what it should; the metrics file passes
+/// promtool; variables stand in for flags; status and health judge the cluster.
+@Suite(.serialized) struct EtcdOpsTests {
+    private static let environment = ["PATH": "/usr/bin:/bin"]
+
+    private static func ops(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120)) async throws -> ProgramResult {
+        try await ProcessRunner.run(Binaries.etcdOps, arguments, environment: Self.environment.merging(environment) { $1 }, timeout: timeout)
+    }
+
+    private static func temporaryDirectory(_ name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-ops-\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Every key under `prefix` with its value and modification revision.
+    private static func contents(_ client: EtcdClient, prefix: String) async throws -> [String: String] {
+        let answer = try await client.range(RangeRequests.prefix(Array(prefix.utf8)))
+        return Dictionary(uniqueKeysWithValues: answer.kvs.map {
+            (String(decoding: $0.key, as: UTF8.self), "\(String(decoding: $0.value, as: UTF8.self))@\($0.modRevision)")
+        })
+    }
+
+    /// Restores `backup` into a new three-member cluster with one `etcd-ops restore` call, starts it and
+    /// returns it with a client.
+    private static func restoredCluster(from backup: String) async throws -> (TestCluster, EtcdClient) {
+        let restored = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster)
+        var arguments = ["restore", backup, "--initial-cluster", restored.initialCluster(), "--initial-cluster-token", restored.token]
+        for seat in restored.seats { arguments += ["--member", "\(seat.name)=\(seat.dataDirectory)"] }
+        let result = try await Self.ops(arguments)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.split(separator: "\n").count == 3, "one line per member: \(result.standardOutput)")
+        try restored.startAll()
+        try await restored.waitUntilServing()
+        return (restored, try EtcdClient(endpoints: restored.endpoints))
+    }
+
+    @Test func aBackupUnderWritesRestoresEveryWriteUpToItsRevision() async throws {
+        let cluster = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster)
+        try cluster.startAll()
+        try await cluster.waitUntilServing()
+        let clients = try EndpointClients(ports: cluster.seats.map(\.clientPort))
+        let writer = LoadWriter(clients: clients, ports: cluster.seats.map(\.clientPort))
+        writer.start(writers: 4)
+        try await writer.waitFor(more: 200)
+        let directory = try Self.temporaryDirectory("backups")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let backup = try await Self.ops(["backup", "--endpoints", cluster.endpoints.joined(separator: ","), "--dir", directory])
+        try await writer.waitFor(more: 100)
+        await writer.stop()
+        #expect(backup.status == 0, "\(backup.standardError)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".db.zlib") }
+        #expect(files.count == 1)
+        let path = "\(directory)/\(files[0])"
+        let manifest = try BackupManifestFile.read(path + ".json")
+
+        let original = try EtcdClient(endpoints: cluster.endpoints)
+        let everything = try await Self.contents(original, prefix: LoadWriter.prefix)
+        let verify = try await Self.ops(["verify", path, "-w", "json"])
+        #expect(verify.status == 0, "\(verify.standardError)")
+        let revision = Int64(verify.standardOutput.firstMatch(of: /"revision":([0-9]+)/).map { String($0.1) } ?? "") ?? 0
+        #expect(revision >= manifest.revision)
+        let expected = everything.filter { Int64($0.value.split(separator: "@").last!)! <= revision }
+        #expect(expected.count >= 200 && expected.count < everything.count, "the backup fell between the writes")
+        for (key, value) in writer.writes where everything[key] == nil {
+            Issue.record("acknowledged \(key)=\(value) is missing from the original cluster")
+        }
+
+        let (restored, client) = try await Self.restoredCluster(from: path)
+        let got = try await Self.contents(client, prefix: LoadWriter.prefix)
+        #expect(got == expected, "every write up to revision \(revision), with its revision, and nothing after")
+        await client.close()
+        await original.close()
+        await clients.close()
+        _ = restored
+    }
+
+    @Test func aGoEtcdSnapshotCompressedWithGzipRestoresToo() async throws {
+        let member = try MemberProcess(executable: try Binaries.system("etcd"))
+        try await member.waitUntilServing()
+        let go = try EtcdClient(endpoints: ["127.0.0.1:\(member.clientPort)"])
+        for index in 0..<300 { try await go.put("go/\(index)", "from Go etcd \(index)") }
+        let expected = try await Self.contents(go, prefix: "go/")
+        await go.close()
+        let directory = try Self.temporaryDirectory("go")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let saved = try await Etcdctl.run(["127.0.0.1:\(member.clientPort)"], ["snapshot", "save", "\(directory)/go.db"], timeout: "60s")
+        #expect(saved.status == 0, "\(saved)")
+        let gzip = try await ProcessRunner.run(URL(fileURLWithPath: "/bin/gzip"), ["\(directory)/go.db"])
+        #expect(gzip.status == 0)
+        let verify = try await Self.ops(["verify", "\(directory)/go.db.gz"])
+        #expect(verify.status == 0 && verify.standardOutput.contains("| TOTAL KEYS |"), "\(verify.standardError)")
+        let (restored, client) = try await Self.restoredCluster(from: "\(directory)/go.db.gz")
+        #expect(try await Self.contents(client, prefix: "go/") == expected)
+        await client.close()
+        _ = restored
+    }
+
+    @Test func badInputIsRefusedWithItsExitCodeAndLeavesNothing() async throws {
+        let member = try MemberProcess()
+        try await member.waitUntilServing()
+        let endpoint = "127.0.0.1:\(member.clientPort)"
+        let directory = try Self.temporaryDirectory("bad")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let dead = ["127.0.0.1:\(try FreePort.next())", "127.0.0.1:\(try FreePort.next())"]
+        let unreachable = try await Self.ops(["backup", "--endpoints", dead.joined(separator: ","), "--dir", directory, "--dial-timeout", "300ms"])
+        #expect(unreachable.status == 2)
+        #expect(dead.allSatisfy { unreachable.standardError.contains($0) }, "each endpoint named: \(unreachable.standardError)")
+
+        let first = try await Self.ops(["backup", "--endpoints", endpoint, "--dir", directory])
+        #expect(first.status == 0, "\(first.standardError)")
+        let before = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+
+        let notADirectory = "\(directory)/\(before.first { $0.hasSuffix(".zlib") }!)"
+        let intoAFile = try await Self.ops(["backup", "--endpoints", endpoint, "--dir", notADirectory])
+        #expect(intoAFile.status == 4, "\(intoAFile.standardError)")
+
+        let lockPath = "\(directory)/.etcd-ops.lock"
+        let lock = open(lockPath, O_RDWR)
+        #expect(flock(lock, LOCK_EX | LOCK_NB) == 0)
+        let overlapping = try await Self.ops(["backup", "--endpoints", endpoint, "--dir", directory])
+        #expect(overlapping.status == 5)
+        #expect(overlapping.standardError.contains("another etcd-ops backup is running in \(directory)"), "\(overlapping.standardError)")
+        flock(lock, LOCK_UN)
+        close(lock)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == before, "nothing left, nothing removed")
+
+        let backup = "\(directory)/\(before.first { $0.hasSuffix(".zlib") }!)"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: backup))
+        for (name, damaged) in [("truncated", bytes.prefix(bytes.count / 2)), ("altered", Self.flipped(bytes, at: bytes.count / 2))] {
+            let copy = "\(directory)/\(name).db.zlib"
+            try Data(damaged).write(to: URL(fileURLWithPath: copy))
+            let verify = try await Self.ops(["verify", copy])
+            #expect(verify.status == 3, "\(name): \(verify.standardError)")
+            let target = "\(directory)/restore-\(name)"
+            let restore = try await Self.ops(["restore", copy, "--data-dir", target])
+            #expect(restore.status == 3, "\(name): \(restore.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: target), "\(name): no data directory is left")
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: "\(directory)/copy.db.zlib"))
+        try Data("{\"file\":1}".utf8).write(to: URL(fileURLWithPath: "\(directory)/copy.db.zlib.json"))
+        #expect(try await Self.ops(["verify", "\(directory)/copy.db.zlib"]).status == 3, "a manifest that does not fit")
+    }
+
+    private static func flipped(_ data: Data, at index: Int) -> Data {
+        var copy = data
+        copy[copy.startIndex + index] ^= 0xFF
+        return copy
+    }
+
+    @Test func retentionMetricsVariablesStatusAndHealth() async throws {
+        let member = try MemberProcess()
+        try await member.waitUntilServing()
+        let endpoint = "127.0.0.1:\(member.clientPort)"
+        let directory = try Self.temporaryDirectory("retention")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data("not ours".utf8).write(to: URL(fileURLWithPath: "\(directory)/etcd-backup-notes.txt"))
+        let metrics = "\(directory)/metrics/etcd_backup.prom"
+        try FileManager.default.createDirectory(atPath: "\(directory)/metrics", withIntermediateDirectories: true)
+        let variables = ["ETCDCTL_ENDPOINTS": endpoint, "ETCD_OPS_DIR": directory, "ETCD_OPS_KEEP_LAST": "2", "ETCD_OPS_METRICS_FILE": metrics]
+        let client = try EtcdClient(endpoints: [endpoint])
+        for round in 0..<3 {
+            try await client.put("round", "\(round)")
+            let run = try await Self.ops(["backup"], environment: variables)
+            #expect(run.status == 0, "\(run.standardError)")
+            try await Task.sleep(for: .milliseconds(1_100))
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(names.filter { $0.hasSuffix(".db.zlib") }.count == 2, "\(names)")
+        #expect(names.filter { $0.hasSuffix(".db.zlib.json") }.count == 2)
+        #expect(names.contains("etcd-backup-notes.txt"), "files the tool did not make stay")
+
+        _ = try await Self.ops(["backup", "--endpoints", "127.0.0.1:\(try FreePort.next())", "--dial-timeout", "200ms"], environment: variables)
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect(text.contains("etcd_ops_backup_failures_total{reason=\"unreachable\"} 1\n"), "\(text)")
+        #expect(text.contains("etcd_ops_backup_last_success_timestamp_seconds "))
+        let promtool = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/promtool"), ["check", "metrics"], input: text)
+        #expect(promtool.status == 0, "\(promtool.standardOutput)\(promtool.standardError)")
+
+        let status = try await Self.ops(["status", "--endpoints", endpoint, "-w", "json"])
+        #expect(status.status == 0, "\(status.standardError)")
+        #expect(status.standardOutput.contains("\"health\":\"healthy\"") && status.standardOutput.contains("\"leader\":\"true\""))
+        let health = try await Self.ops(["health", "--endpoint", endpoint])
+        #expect(health.status == 0 && health.standardOutput.hasPrefix("\(endpoint) is healthy: successfully committed proposal: took = "))
+        let deadEndpoint = "127.0.0.1:\(try FreePort.next())"
+        let down = try await Self.ops(["health", "--endpoint", deadEndpoint, "--dial-timeout", "200ms"])
+        #expect(down.status == 1 && down.standardError.contains("\(deadEndpoint) is unhealthy"), "\(down.standardError)")
+        let mixed = try await Self.ops(["status", "--endpoints", "\(endpoint),\(deadEndpoint)", "--dial-timeout", "200ms"])
+        #expect(mixed.status == 1 && mixed.standardOutput.contains("unreachable"), "\(mixed.standardOutput)")
+        await client.close()
+    }
+}
+
+/// The manifest beside a backup, read the way a script would.
+private enum BackupManifestFile {
+    struct Manifest: Decodable {
+        let revision: Int64
+    }
+
+    static func read(_ path: String) throws -> Manifest {
+        try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
