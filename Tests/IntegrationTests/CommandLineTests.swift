@@ -54,7 +54,14 @@ import Testing
         let opsVersion = try await ProcessRunner.run(Binaries.etcdOps, ["--version"])
         #expect(opsVersion.status == 0)
         #expect(opsVersion.standardOutput.hasPrefix("etcd-ops version: \(EtcdVersion.server)"))
-        #expect(try await ProcessRunner.run(Binaries.etcdOps, ["--help"]).standardOutput.contains("Usage:"))
+        let opsHelp = try await ProcessRunner.run(Binaries.etcdOps, ["--help"])
+        #expect(opsHelp.status == 0 && opsHelp.standardOutput.contains("USAGE: etcd-ops <subcommand>"))
+        for command in ["backup", "verify", "restore", "status", "health"] {
+            let help = try await ProcessRunner.run(Binaries.etcdOps, [command, "--help"])
+            #expect(help.status == 0 && help.standardOutput.contains("Example"), "\(command) --help has an example")
+        }
+        let opsUnknown = try await ProcessRunner.run(Binaries.etcdOps, ["frobnicate"])
+        #expect(opsUnknown.status == 64, "a usage error: \(opsUnknown.standardError)")
     }
 
     @Test func theShippedMemberIgnoresCrashPoints() async throws {
