@@ -9,6 +9,7 @@ enum EnvironmentFlags {
         "restore": RestoreCommand.environmentFlags,
         "status": StatusCommand.environmentFlags,
         "health": HealthCommand.environmentFlags,
+        "defrag": DefragCommand.environmentFlags,
     ]
 
     static func apply(_ environment: [String: String], to arguments: [String]) -> [String] {

@@ -202,6 +202,53 @@ import Testing
     }
 }
 
+extension EtcdOpsTests {
+    @Test func aRollingDefragmentationGoesLeaderLastSkipsTightMembersAndDisarmsNoSpace() async throws {
+        let quota = 16 * 1024 * 1024
+        let cluster = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster + ["--quota-backend-bytes", "\(quota)"])
+        try cluster.startAll()
+        try await cluster.waitUntilServing()
+        let client = try EtcdClient(endpoints: cluster.endpoints)
+        let value = String(repeating: "v", count: 100_000)
+        var full = false
+        for index in 0..<1_000 where !full {
+            do {
+                try await client.put("fill/\(index)", value)
+            } catch {
+                #expect(error.message == "etcdserver: mvcc: database space exceeded")
+                full = true
+            }
+        }
+        #expect(full, "the quota filled up")
+        let endpoints = ["--endpoints", cluster.endpoints[0]]
+        let refused = try await Self.ops(["defrag", "--rolling"] + endpoints + ["--min-free", "0.5"])
+        #expect(refused.status == 0, "a NOSPACE alarm alone does not stop it: \(refused.standardError)")
+        #expect(refused.standardOutput.split(separator: "\n").allSatisfy { $0.hasPrefix("Skipped ") }, "nothing is free yet: \(refused.standardOutput)")
+
+        _ = try await client.delete("fill/", prefix: true)
+        let revision = try await client.range(RangeRequests.key(Array("none".utf8))).header.revision
+        _ = try await client.compact(revision: revision, physical: true)
+        let rolled = try await Self.ops(["defrag", "--rolling"] + endpoints + ["--min-free", "0.5", "--disarm-nospace"])
+        #expect(rolled.status == 0, "\(rolled.standardError)")
+        let lines = rolled.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "\(lines)")
+        #expect(lines.prefix(3).allSatisfy { $0.hasPrefix("Defragmented m") }, "\(lines)")
+        #expect(lines.prefix(2).allSatisfy { !$0.contains("(leader)") } && lines[2].contains("(leader)"), "the leader goes last: \(lines)")
+        for line in lines.prefix(3) {
+            let sizes = line.firstMatch(of: /: ([0-9]+) -> ([0-9]+) bytes$/)
+            #expect(sizes.map { Int($0.2)! < Int($0.1)! } == true, "smaller after: \(line)")
+        }
+        #expect(lines.last == "Disarmed NOSPACE: every member is under its quota")
+        #expect(try await client.alarms().alarms.isEmpty)
+        try await client.put("after", "writes work again")
+
+        let again = try await Self.ops(["defrag", "--rolling"] + endpoints + ["--min-free", "0.5"])
+        #expect(again.standardOutput.split(separator: "\n").count == 3 && !again.standardOutput.contains("Defragmented"), "\(again.standardOutput)")
+        #expect(try await Self.ops(["defrag"] + endpoints).status == 64, "only --rolling")
+        await client.close()
+    }
+}
+
 /// The manifest beside a backup, read the way a script would.
 private enum BackupManifestFile {
     struct Manifest: Decodable {
