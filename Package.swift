@@ -238,7 +238,7 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "EtcdClient", "EtcdProto", "Restore", "BoltFile", "GoFormat", "CZlib", logging,
+                "EtcdClient", "EtcdProto", "Restore", "BoltFile", "GoFormat", "CZlib", logging, nioCore, nioPosix, nioHTTP1,
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -52,7 +52,21 @@ struct BackupCommand: OpsCommand {
     @Option(name: .customLong("metrics-file"), help: "Prometheus text file to update (node_exporter's textfile collector).")
     var metricsFile: String?
 
+    @Option(help: "Keep running and back up on this five-field cron schedule (UTC), e.g. \"0 * * * *\".")
+    var schedule: String?
+
+    @Option(name: .customLong("listen-metrics"), help: "With --schedule, serve the metrics at http://host:port/metrics.")
+    var listenMetrics: String?
+
     func validate() throws {
+        if self.listenMetrics != nil && self.schedule == nil { throw ValidationError("--listen-metrics needs --schedule") }
+        if let schedule = self.schedule {
+            do {
+                _ = try CronSchedule(parsing: schedule)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
         guard BackupCompression(rawValue: self.compression) != nil else { throw ValidationError("--compression must be zlib or none") }
         guard (1...9).contains(self.level) else { throw ValidationError("--level must be between 1 and 9") }
         for (flag, value) in [("keep-last", self.keepLast), ("keep-hourly", self.keepHourly), ("keep-daily", self.keepDaily), ("keep-weekly", self.keepWeekly)] {
@@ -65,6 +79,10 @@ struct BackupCommand: OpsCommand {
         options.compression = BackupCompression(rawValue: self.compression) ?? .zlib
         options.level = self.level
         options.retention = RetentionPolicy(keepLast: self.keepLast, keepHourly: self.keepHourly, keepDaily: self.keepDaily, keepWeekly: self.keepWeekly)
+        if let schedule = self.schedule {
+            try await self.runScheduled(schedule, options: options)
+            return
+        }
         let now = Date()
         let result: Result<BackupRun.Outcome, OpsError>
         do throws(OpsError) {
@@ -87,7 +105,27 @@ struct BackupCommand: OpsCommand {
         }
         let outcome = try await Failure.reporting { () throws(OpsError) in try result.get() }
         let manifest = outcome.manifest
-        print("Backup saved at \(outcome.path) (revision \(manifest.revision), \(manifest.fileBytes) bytes of \(manifest.snapshotBytes), from \(manifest.endpoint))")
-        for removed in outcome.removed { print("Removed \(removed)") }
+        Output.line("Backup saved at \(outcome.path) (revision \(manifest.revision), \(manifest.fileBytes) bytes of \(manifest.snapshotBytes), from \(manifest.endpoint))")
+        for removed in outcome.removed { Output.line("Removed \(removed)") }
+    }
+
+    /// The backup service: backups at each scheduled time, metrics served and written, until stopped.
+    private func runScheduled(_ text: String, options: BackupOptions) async throws {
+        let settings = try await Failure.reporting { () throws(OpsError) in try self.connection.settings() }
+        let schedule = try await Failure.reporting { () throws(OpsError) in
+            do throws(CronError) {
+                return try CronSchedule(parsing: text)
+            } catch {
+                throw OpsError(.usage, error.description)
+            }
+        }
+        let service = ScheduledBackups(schedule: schedule, options: options, settings: settings, metricsFile: self.metricsFile)
+        var server: MetricsServer?
+        if let url = self.listenMetrics {
+            server = try await Failure.reporting { () throws(OpsError) in try await MetricsServer(url: url) { service.metricsText } }
+        }
+        Output.line("Backing up on \"\(text)\" into \(options.directory)")
+        await service.run { line in Output.line(line) }
+        await server?.close()
     }
 }

@@ -40,7 +40,7 @@ struct DefragCommand: OpsCommand {
         options.minimumFreeFraction = self.minFree
         options.disarmNoSpace = self.disarmNospace
         try await Failure.reporting { () throws(OpsError) in
-            try await RollingDefrag.run(settings: try self.connection.settings(), options: options) { print($0) }
+            try await RollingDefrag.run(settings: try self.connection.settings(), options: options) { Output.line($0) }
         }
     }
 }

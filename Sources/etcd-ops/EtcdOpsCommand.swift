@@ -31,7 +31,7 @@ struct VersionCommand: ParsableCommand {
     )
 
     func run() {
-        print("etcd-ops version: \(EtcdVersion.server)\nAPI version: \(EtcdVersion.api)")
+        Output.line("etcd-ops version: \(EtcdVersion.server)\nAPI version: \(EtcdVersion.api)")
     }
 }
 

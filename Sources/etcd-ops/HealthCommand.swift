@@ -32,7 +32,7 @@ struct HealthCommand: OpsCommand {
         }
         let probe = await MemberProbe.probe(endpoint, settings: settings)
         if probe.healthy {
-            print("\(endpoint) is healthy: successfully committed proposal: took = \(probe.latency?.goString ?? "0s")")
+            Output.line("\(endpoint) is healthy: successfully committed proposal: took = \(probe.latency?.goString ?? "0s")")
         } else {
             Failure.print("\(endpoint) is unhealthy: \(probe.problem ?? "unknown")")
             throw ExitCode(OpsError.Kind.failed.rawValue)

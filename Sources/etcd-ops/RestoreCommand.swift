@@ -68,7 +68,7 @@ struct RestoreCommand: OpsCommand {
         let logger = Logger(label: "etcd-ops") { _ in StreamLogHandler.standardError(label: "etcd-ops") }
         for configuration in try self.configurations() {
             let outcome = try await Failure.reporting { () throws(OpsError) in try BackupRestore.run(configuration, logger: logger) }
-            print(
+            Output.line(
                 "Restored \(self.file) into \(configuration.resolvedDataDirectory) (member \(String(outcome.memberID, radix: 16)), "
                     + "cluster \(String(outcome.clusterID, radix: 16)), revision \(outcome.revision))"
             )

@@ -37,13 +37,13 @@ struct StatusCommand: OpsCommand {
         }
         if self.writeOut == "json" {
             do {
-                print(try status.json(), terminator: "")
+                Output.text(try status.json())
             } catch {
                 Failure.print("cannot encode the status: \(error)")
                 throw ExitCode(OpsError.Kind.failed.rawValue)
             }
         } else {
-            print(status.table, terminator: "")
+            Output.text(status.table)
         }
         if !status.isHealthy { throw ExitCode(OpsError.Kind.failed.rawValue) }
     }

@@ -47,13 +47,13 @@ struct VerifyCommand: OpsCommand {
                 "{\"file\":\(GoJSON.string(report.path)),\"hash\":\(report.status.hash),\"revision\":\(report.status.revision),"
                     + "\"totalKey\":\(report.status.totalKeys),\"totalSize\":\(report.status.totalSizeBytes)}"
             }
-            print("[" + objects.joined(separator: ",") + "]")
+            Output.line("[" + objects.joined(separator: ",") + "]")
         } else if !reports.isEmpty {
             let rows = reports.map { report in
                 [report.path, String(report.status.hash, radix: 16), "\(report.status.revision)", "\(report.status.totalKeys)",
                  HumanBytes.string(report.status.totalSizeBytes)]
             }
-            print(TableWriter.render(header: ["FILE", "HASH", "REVISION", "TOTAL KEYS", "TOTAL SIZE"], rows: rows), terminator: "")
+            Output.text(TableWriter.render(header: ["FILE", "HASH", "REVISION", "TOTAL KEYS", "TOTAL SIZE"], rows: rows))
         }
         if let failure { throw ExitCode(failure.kind.rawValue) }
     }

@@ -249,6 +249,36 @@ extension EtcdOpsTests {
     }
 }
 
+extension EtcdOpsTests {
+    @Test func aScheduledBackupServiceBacksUpOnTheMinuteAndServesItsMetrics() async throws {
+        let member = try MemberProcess()
+        try await member.waitUntilServing()
+        let directory = try Self.temporaryDirectory("scheduled")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let killed = "\(directory)/etcd-backup-20200101T000000Z-r1.db.zlib.part"
+        try Data("left by a killed run".utf8).write(to: URL(fileURLWithPath: killed))
+        let port = try FreePort.next()
+        let service = try BackgroundProgram(
+            Binaries.etcdOps,
+            ["backup", "--endpoints", "127.0.0.1:\(member.clientPort)", "--dir", directory, "--schedule", "* * * * *",
+             "--listen-metrics", "http://127.0.0.1:\(port)"],
+            environment: Self.environment
+        )
+        #expect(try await service.waitForOutput(containing: "Backing up on", timeout: .seconds(10)), "\(service.errors)")
+        #expect(try await service.waitForOutput(containing: "Backup saved at", timeout: .seconds(75)), "\(service.errors)")
+        let scrape = try await RawHTTP.request(port: port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(scrape.contains("etcd_ops_backup_last_success_timestamp_seconds "), "\(scrape)")
+        #expect(scrape.contains("etcd_ops_backup_failures_total{reason=\"failed\"} 0"))
+        #expect(service.isRunning, "the service keeps going")
+        service.stop()
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(names.filter { $0.hasSuffix(".db.zlib") }.count == 1, "\(names)")
+        #expect(!names.contains { $0.hasSuffix(".part") }, "a killed run's .part is removed under the lock")
+        let refused = try await Self.ops(["backup", "--dir", directory, "--schedule", "61 * * * *"])
+        #expect(refused.status == 64 && refused.standardError.contains("minute 61 is out of range 0-59"), "\(refused.standardError)")
+    }
+}
+
 /// The manifest beside a backup, read the way a script would.
 private enum BackupManifestFile {
     struct Manifest: Decodable {

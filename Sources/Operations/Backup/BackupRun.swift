@@ -1,6 +1,7 @@
 import EtcdProto
 import EtcdClient
 import Foundation
+import Glibc
 
 /// One backup: under the directory's lock, the snapshot of the best member (``BackupSource``) streamed
 /// into a new file (``BackupStream``), its manifest beside it, then the retention policy applied to the
@@ -23,6 +24,7 @@ public enum BackupRun {
         }
         let lock = try BackupLock(directory: options.directory)
         defer { withExtendedLifetime(lock) {} }
+        try Self.removeUnfinished(in: options.directory)
         let probes = await MemberProbe.probeAll(settings.endpoints, settings: settings)
         let source = try BackupSource.choose(from: probes)
         let name = BackupName(time: now, revision: source.status.header.revision, compression: options.compression)
@@ -66,5 +68,19 @@ public enum BackupRun {
         try FileOutput.writeAtomically(manifestData, to: path + ".json")
         let removed = try BackupRetention.apply(options.retention, in: options.directory, now: now)
         return Outcome(path: path, manifest: manifest, removed: removed, duration: ContinuousClock.now - started)
+    }
+
+    /// Removes the `.part` files of runs that were killed midway: with the lock held, no run is writing them.
+    private static func removeUnfinished(in directory: String) throws(OpsError) {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw OpsError(.output, "cannot list \(directory): \(error.localizedDescription)")
+        }
+        for name in names where name.hasSuffix(".part") && BackupName(file: String(name.dropLast(".part".count))) != nil {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard unlink(path) == 0 else { throw FileOutput.failure("remove", path) }
+        }
     }
 }
