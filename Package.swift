@@ -239,7 +239,7 @@ let package = Package(
             name: "Operations",
             dependencies: [
                 "EtcdClient", "EtcdProto", "Restore", "BoltFile", "GoFormat", "CZlib", logging, nioCore, nioPosix, nioHTTP1,
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),

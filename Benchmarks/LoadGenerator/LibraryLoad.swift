@@ -10,14 +10,13 @@ enum LibraryLoad {
         for _ in 0..<options.connections {
             clients.append(try EtcdClient(endpoints: ["\(endpoint.host):\(endpoint.port)"]))
         }
-        let value = Data(repeating: UInt8(ascii: "v"), count: options.valueSize)
         let senders: [Sender] = clients.map { client in
             { key in
                 switch options.operation {
                 case .put:
                     var request = Etcdserverpb_PutRequest()
                     request.key = key
-                    request.value = value
+                    request.value = options.value(for: key)
                     _ = try await client.put(request)
                 case .range, .scrape:
                     var request = Etcdserverpb_RangeRequest()

@@ -101,7 +101,7 @@ enum Load {
         case .put:
             var request = Etcdserverpb_PutRequest()
             request.key = key
-            request.value = Data(repeating: UInt8(ascii: "v"), count: options.valueSize)
+            request.value = options.value(for: key)
             _ = try await kv.put(request)
         case .range, .scrape:
             var request = Etcdserverpb_RangeRequest()

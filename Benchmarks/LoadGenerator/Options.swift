@@ -1,6 +1,9 @@
 /// What to run, from the command line:
 /// `LoadGenerator --endpoints H:P[,H:P..] --op put|range|scrape --clients N --connections C --total T
-///  --key-size 16 --value-size 256 --key-space K [--serializable] [--sequential-keys] [--watchers W] [--library]`.
+///  --key-size 16 --value-size 256 --key-space K [--serializable] [--sequential-keys] [--watchers W] [--library]
+///  [--json-values]`.
+/// `--json-values` makes each value a JSON-like document of about `--value-size` bytes (fields and words that
+/// vary with the key) instead of one repeated byte, for measuring compression on realistic data.
 /// `--library` sends puts and ranges through the EtcdClient library (to the first endpoint, or the leader
 /// for puts) instead of grpc-swift's generated client.
 /// `scrape` opens W watchers on the first endpoint, then times T scrapes of its `/metrics` while the
@@ -25,6 +28,8 @@ struct Options: Sendable {
     var watchers = 10_000
     /// Requests go through the EtcdClient library.
     var library = false
+    /// Values are JSON-like documents rather than one repeated byte.
+    var jsonValues = false
 
     /// Parses `arguments` (without the program name).
     init(arguments: [String]) throws(UsageError) {
@@ -55,6 +60,7 @@ struct Options: Sendable {
             case "--key-space": self.keySpace = try number(flag)
             case "--serializable": self.serializable = true
             case "--sequential-keys": self.sequentialKeys = true
+            case "--json-values": self.jsonValues = true
             case "--watchers": self.watchers = try number(flag)
             case "--library": self.library = true
             default: throw UsageError("unknown flag \(flag)")

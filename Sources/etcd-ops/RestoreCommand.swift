@@ -13,7 +13,9 @@ struct RestoreCommand: OpsCommand {
         discussion: """
             The flags are etcdutl snapshot restore's. Every member of the new cluster restores from the same \
             file with the same --initial-cluster and token; with --member NAME=DATA_DIR (repeatable) one call \
-            makes each of them, taking each member's peer URLs from --initial-cluster.
+            makes each of them, taking each member's peer URLs from --initial-cluster. --cluster-from FILE reads \
+            the members from YAML instead: initial-cluster-token, and members with name, data-dir, peer-urls \
+            and an optional wal-dir.
 
             Example (three members in one call):
               etcd-ops restore backup.db.zlib --initial-cluster-token new-1 \\
@@ -60,13 +62,17 @@ struct RestoreCommand: OpsCommand {
     @Option(name: .customLong("member"), help: "NAME=DATA_DIR of a member to restore (repeatable); peer URLs from --initial-cluster.")
     var members: [String] = []
 
+    @Option(name: .customLong("cluster-from"), help: "A YAML file naming every member to restore (see the discussion above).")
+    var clusterFrom: String?
+
     func validate() throws {
         for member in self.members where !member.contains("=") { throw ValidationError("--member takes NAME=DATA_DIR, not \(member)") }
+        if self.clusterFrom != nil && !self.members.isEmpty { throw ValidationError("give --cluster-from or --member, not both") }
     }
 
     mutating func execute() async throws {
         let logger = Logger(label: "etcd-ops") { _ in StreamLogHandler.standardError(label: "etcd-ops") }
-        for configuration in try self.configurations() {
+        for configuration in try await self.configurations() {
             let outcome = try await Failure.reporting { () throws(OpsError) in try BackupRestore.run(configuration, logger: logger) }
             Output.line(
                 "Restored \(self.file) into \(configuration.resolvedDataDirectory) (member \(String(outcome.memberID, radix: 16)), "
@@ -76,7 +82,7 @@ struct RestoreCommand: OpsCommand {
     }
 
     /// One restore per member: the flags as given, or one per `--member`.
-    private func configurations() throws -> [RestoreConfiguration] {
+    private func configurations() async throws -> [RestoreConfiguration] {
         var base = RestoreConfiguration(snapshotPath: self.file)
         base.walDirectory = self.walDir
         base.initialCluster = self.initialCluster
@@ -84,6 +90,14 @@ struct RestoreCommand: OpsCommand {
         base.skipHashCheck = self.skipHashCheck
         base.bumpRevision = self.bumpRevision
         base.markCompacted = self.markCompacted
+        if let file = self.clusterFrom {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                Failure.print("cannot read \(file)")
+                throw ExitCode(OpsError.Kind.usage.rawValue)
+            }
+            let plan = try await Failure.reporting { () throws(OpsError) in try RestorePlan(yaml: String(decoding: data, as: UTF8.self)) }
+            return plan.configurations(from: base)
+        }
         guard !self.members.isEmpty else {
             base.name = self.name
             base.dataDirectory = self.dataDir

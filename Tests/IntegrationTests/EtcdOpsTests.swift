@@ -6,7 +6,8 @@ import ProcessTestSupport
 import Testing
 
 /// `etcd-ops` against real members: a backup taken while clients write restores a three-member cluster
-/// holding every write up to its revision, with its revision; a Go etcd snapshot restores the same way;
+/// holding every write up to its revision, with its revision; a Go etcd snapshot restores the same way (the
+/// members from a YAML plan);
 /// bad input (unreachable endpoints, an unusable directory, a damaged backup, a held lock) is refused with
 /// its own exit code and leaves nothing behind; retention keeps what it should; the metrics file passes
 /// promtool; variables stand in for flags; status and health judge the cluster.
@@ -33,10 +34,19 @@ import Testing
 
     /// Restores `backup` into a new three-member cluster with one `etcd-ops restore` call, starts it and
     /// returns it with a client.
-    private static func restoredCluster(from backup: String) async throws -> (TestCluster, EtcdClient) {
+    /// With `plan`, the members come from a `--cluster-from` YAML file instead of `--member` flags.
+    private static func restoredCluster(from backup: String, plan: Bool = false) async throws -> (TestCluster, EtcdClient) {
         let restored = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster)
-        var arguments = ["restore", backup, "--initial-cluster", restored.initialCluster(), "--initial-cluster-token", restored.token]
-        for seat in restored.seats { arguments += ["--member", "\(seat.name)=\(seat.dataDirectory)"] }
+        var arguments = ["restore", backup]
+        if plan {
+            let members = restored.seats.map { "  - name: \($0.name)\n    data-dir: \($0.dataDirectory)\n    peer-urls: \($0.peerURL)\n" }
+            let file = "\(restored.root)/plan.yaml"
+            try Data("initial-cluster-token: \(restored.token)\nmembers:\n\(members.joined())".utf8).write(to: URL(fileURLWithPath: file))
+            arguments += ["--cluster-from", file]
+        } else {
+            arguments += ["--initial-cluster", restored.initialCluster(), "--initial-cluster-token", restored.token]
+            for seat in restored.seats { arguments += ["--member", "\(seat.name)=\(seat.dataDirectory)"] }
+        }
         let result = try await Self.ops(arguments)
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.split(separator: "\n").count == 3, "one line per member: \(result.standardOutput)")
@@ -100,7 +110,7 @@ import Testing
         #expect(gzip.status == 0)
         let verify = try await Self.ops(["verify", "\(directory)/go.db.gz"])
         #expect(verify.status == 0 && verify.standardOutput.contains("| TOTAL KEYS |"), "\(verify.standardError)")
-        let (restored, client) = try await Self.restoredCluster(from: "\(directory)/go.db.gz")
+        let (restored, client) = try await Self.restoredCluster(from: "\(directory)/go.db.gz", plan: true)
         #expect(try await Self.contents(client, prefix: "go/") == expected)
         await client.close()
         _ = restored
