@@ -289,6 +289,36 @@ extension EtcdOpsTests {
     }
 }
 
+extension EtcdOpsTests {
+    /// The backup directory is a 256 KiB tmpfs in a mount namespace of its own, holding an older backup;
+    /// the new backup (about 1 MB before compression, random values that do not compress) cannot fit.
+    @Test(.enabled(if: getuid() == 0, "mounting a tmpfs in a new mount namespace needs root"))
+    func aFullBackupDirectoryFailsWithoutAPartFileAndKeepsOlderBackups() async throws {
+        let member = try MemberProcess()
+        try await member.waitUntilServing()
+        let client = try EtcdClient(endpoints: ["127.0.0.1:\(member.clientPort)"])
+        var generator = SystemRandomNumberGenerator()
+        for index in 0..<100 {
+            let noise = (0..<6_000).map { _ in String(UInt8.random(in: 97...122, using: &generator), radix: 36) }.joined()
+            try await client.put("noise/\(index)", noise)
+        }
+        await client.close()
+        let directory = try Self.temporaryDirectory("full")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let older = "etcd-backup-20260101T000000Z-r1.db.zlib"
+        let script = """
+            mount -t tmpfs -o size=256k tmpfs \(directory) && printf old > \(directory)/\(older) && printf '{}' > \(directory)/\(older).json \
+            && { \(Binaries.etcdOps.path) backup --endpoints 127.0.0.1:\(member.clientPort) --dir \(directory) --keep-last 1; \
+            echo "exit $?"; ls -A \(directory); }
+            """
+        let result = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "sh", "-c", script], environment: Self.environment)
+        #expect(result.standardOutput.contains("exit 4"), "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardError.contains("No space left on device"), "\(result.standardError)")
+        let left = result.standardOutput.split(separator: "\n").dropFirst().map(String.init).sorted()
+        #expect(left == [".etcd-ops.lock", older, older + ".json"], "no .part, the older backup intact: \(left)")
+    }
+}
+
 /// The manifest beside a backup, read the way a script would.
 private enum BackupManifestFile {
     struct Manifest: Decodable {
