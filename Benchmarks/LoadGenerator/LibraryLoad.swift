@@ -13,16 +13,8 @@ enum LibraryLoad {
         let senders: [Sender] = clients.map { client in
             { key in
                 switch options.operation {
-                case .put:
-                    var request = Etcdserverpb_PutRequest()
-                    request.key = key
-                    request.value = options.value(for: key)
-                    _ = try await client.put(request)
-                case .range, .scrape:
-                    var request = Etcdserverpb_RangeRequest()
-                    request.key = key
-                    request.serializable = options.serializable
-                    _ = try await client.range(request)
+                case .put: _ = try await client.put(options.put(key))
+                case .range, .scrape: _ = try await client.range(options.range(key))
                 }
             }
         }

@@ -98,16 +98,8 @@ enum Load {
 
     private static func send(_ kv: Etcdserverpb_KV.Client<HTTP2ClientTransport.Posix>, key: Data, _ options: Options) async throws {
         switch options.operation {
-        case .put:
-            var request = Etcdserverpb_PutRequest()
-            request.key = key
-            request.value = options.value(for: key)
-            _ = try await kv.put(request)
-        case .range, .scrape:
-            var request = Etcdserverpb_RangeRequest()
-            request.key = key
-            request.serializable = options.serializable
-            _ = try await kv.range(request)
+        case .put: _ = try await kv.put(options.put(key))
+        case .range, .scrape: _ = try await kv.range(options.range(key))
         }
     }
 

@@ -1,6 +1,23 @@
+import EtcdProto
 import Foundation
 
 extension Options {
+    /// The put of `key` this load sends.
+    func put(_ key: Data) -> Etcdserverpb_PutRequest {
+        var request = Etcdserverpb_PutRequest()
+        request.key = key
+        request.value = self.value(for: key)
+        return request
+    }
+
+    /// The range of `key` this load sends.
+    func range(_ key: Data) -> Etcdserverpb_RangeRequest {
+        var request = Etcdserverpb_RangeRequest()
+        request.key = key
+        request.serializable = self.serializable
+        return request
+    }
+
     /// The value put at `key`: `--value-size` bytes of `v`, or with `--json-values` a JSON-like document of
     /// about that size whose fields and words follow from the key (so a re-run writes the same data).
     func value(for key: Data) -> Data {
