@@ -6,7 +6,7 @@ import Operations
 struct StatusCommand: OpsCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show every member's status, health and lag in one table; exit 1 when any is unhealthy.",
+        abstract: "Show every member's status, health and lag in one table; exit 1 when any is unhealthy, 2 when none answers.",
         discussion: """
             Columns: endpoint, member id, name, version, database size, in use, quota use, leader, learner, Raft \
             term, index and applied index, lag behind the leader, alarms and errors, health (a linearizable read \
@@ -45,6 +45,7 @@ struct StatusCommand: OpsCommand {
         } else {
             Output.text(status.table)
         }
+        if status.probes.allSatisfy({ $0.status == nil }) { throw ExitCode(OpsError.Kind.unreachable.rawValue) }
         if !status.isHealthy { throw ExitCode(OpsError.Kind.failed.rawValue) }
     }
 }

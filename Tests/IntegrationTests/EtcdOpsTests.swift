@@ -208,6 +208,8 @@ import Testing
         #expect(down.status == 1 && down.standardError.contains("\(deadEndpoint) is unhealthy"), "\(down.standardError)")
         let mixed = try await Self.ops(["status", "--endpoints", "\(endpoint),\(deadEndpoint)", "--dial-timeout", "200ms"])
         #expect(mixed.status == 1 && mixed.standardOutput.contains("unreachable"), "\(mixed.standardOutput)")
+        let none = try await Self.ops(["status", "--endpoints", deadEndpoint, "--dial-timeout", "200ms"])
+        #expect(none.status == 2, "no member answers: \(none.standardOutput)")
         await client.close()
     }
 }
