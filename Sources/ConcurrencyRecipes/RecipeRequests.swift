@@ -33,18 +33,9 @@ enum RecipeRequests {
         return request
     }
 
-    /// The end of the range of every key that starts with `prefix` (clientv3's `GetPrefixRangeEnd`): the prefix
-    /// with its last byte below 0xFF incremented and what follows dropped; `\0` when there is no such byte.
+    /// The end of the range of every key that starts with `prefix` (``KeyPrefix/rangeEnd(of:)``).
     static func prefixEnd(of prefix: Data) -> Data {
-        var end = Array(prefix)
-        while let last = end.last {
-            if last < 0xFF {
-                end[end.count - 1] = last + 1
-                return Data(end)
-            }
-            end.removeLast()
-        }
-        return Data([0])
+        Data(KeyPrefix.rangeEnd(of: prefix))
     }
 
     /// A transaction that runs `then` when `key` was created at `revision` (0: when `key` does not exist),

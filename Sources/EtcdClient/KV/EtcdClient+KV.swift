@@ -1,3 +1,4 @@
+import ConcurrencyRecipes
 import EtcdGRPC
 import EtcdProto
 import Foundation
@@ -95,15 +96,7 @@ public enum RangeRequests {
     /// the prefix with its last byte below 0xFF incremented and what follows dropped; `[0]` (every key
     /// from the start) when there is no such byte.
     public static func prefixEnd(of prefix: [UInt8]) -> [UInt8] {
-        var end = prefix
-        while let last = end.last {
-            if last < 0xFF {
-                end[end.count - 1] = last + 1
-                return end
-            }
-            end.removeLast()
-        }
-        return [0]
+        KeyPrefix.rangeEnd(of: prefix)
     }
 
     /// One key.

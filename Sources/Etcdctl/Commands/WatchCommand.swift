@@ -108,7 +108,6 @@ enum WatchCommand {
 
     /// `watch -i`: lines `watch [options] key [range_end]` start watches, `progress` asks for progress.
     private static func interactive(_ invocation: Invocation, client: EtcdClient, envKey: String, envRange: String) async throws(CommandError) {
-        var tasks: [Task<Void, Never>] = []
         while let line = readLine(strippingNewline: true) {
             let words = TxnCommand.argify(line)
             guard let first = words.first else {
@@ -135,7 +134,15 @@ enum WatchCommand {
                 )
                 let (key, options) = try watchRequest(Array(arguments.prefix(2)), local)
                 let responses = client.watch(key, options: options)
-                tasks.append(Task { try? await relay(responses, invocation: local, exec: []) })
+                Task {
+                    do throws(CommandError) {
+                        try await relay(responses, invocation: local, exec: [])
+                    } catch {
+                        // Go's printer exits etcdctl when it cannot print an event; so does this one.
+                        local.console.error("Error: \(error.message)\n")
+                        exit(error.status)
+                    }
+                }
             case "progress":
                 client.requestWatchProgress()
             default:
