@@ -7,10 +7,12 @@ import Darwin
 /// Writes a bbolt 1.3 file, the format of etcd's snapshots, from buckets given one after another in
 /// ascending name order, each as its keys in ascending byte order.
 ///
-/// Memory stays bounded: leaf pages go to the file with `pwrite` as they fill, and only one reference
-/// per written leaf (its first key and page id) is kept until the bucket's branch levels are written.
-/// Small buckets (at most a quarter page of entries) are stored inline in the root bucket, like Go's.
-/// The meta pages are written last, so a file whose `finish()` did not complete is not a valid database.
+/// Memory stays bounded: leaf pages go out as they fill, and only one reference per written leaf (its
+/// first key and page id) is kept until the bucket's branch levels are written. Small buckets (at most a
+/// quarter page of entries) are stored inline in the root bucket, like Go's. Into a file, the meta pages
+/// are written last, so a file whose `finish()` did not complete is not a valid database. As a stream
+/// (``init(layout:blockBytes:output:)``), the meta pages come first, from a ``BoltLayout`` planned over
+/// the same contents, and the whole file goes out in order while it is made.
 ///
 ///     let writer = try BoltWriter(path: "snapshot.db")
 ///     try writer.beginBucket(Array("key".utf8))
@@ -20,9 +22,9 @@ import Darwin
 ///     let meta = try writer.finish()
 ///
 /// Not thread-safe: one owner calls it. An I/O error leaves the writer failed; every later call throws.
-public final class BoltWriter {
+public final class BoltWriter: BoltEntryReceiver {
     /// Choices a writer makes that readers accept either way.
-    public struct Options: Sendable {
+    public struct Options: Sendable, Equatable {
         /// The page size in bytes: a power of two from 1024 to 65536. Go etcd on x86-64 Linux uses 4096.
         public var pageSizeBytes: Int
         /// Whether to write an empty freelist page (readable by every bbolt, and it makes bbolt's `Check`
@@ -30,16 +32,12 @@ public final class BoltWriter {
         public var writesFreelistPage: Bool
         /// The transaction id of meta page 0; meta page 1 gets one less, as in Go's snapshots.
         public var transactionID: UInt64
-        /// Whether `finish()` fsyncs the file. A file that is read once and thrown away (the member's copy
-        /// behind a `Snapshot` stream, which has no name) need not reach the disk.
-        public var syncsOnFinish: Bool
 
-        /// Go etcd's page size, an empty freelist page, transaction ids 2 and 1, and a synced file.
-        public init(pageSizeBytes: Int = 4096, writesFreelistPage: Bool = true, transactionID: UInt64 = 2, syncsOnFinish: Bool = true) {
+        /// Go etcd's page size, an empty freelist page, and transaction ids 2 and 1.
+        public init(pageSizeBytes: Int = 4096, writesFreelistPage: Bool = true, transactionID: UInt64 = 2) {
             self.pageSizeBytes = pageSizeBytes
             self.writesFreelistPage = writesFreelistPage
             self.transactionID = transactionID
-            self.syncsOnFinish = syncsOnFinish
         }
     }
 
@@ -52,6 +50,7 @@ public final class BoltWriter {
     private let options: Options
     private let sink: PageSink
     private let ownsDescriptor: Bool
+    private let layout: BoltLayout?
     private var state = State.writing
     private var root = TreeBuilder()
     private var bucketName: [UInt8]?
@@ -64,8 +63,9 @@ public final class BoltWriter {
     public init(fileDescriptor: Int32, options: Options = Options()) throws(BoltError) {
         try Self.validate(options)
         self.options = options
-        self.sink = PageSink(descriptor: fileDescriptor, pageSizeBytes: options.pageSizeBytes)
+        self.sink = PageSink(.file(descriptor: fileDescriptor), pageSizeBytes: options.pageSizeBytes)
         self.ownsDescriptor = false
+        self.layout = nil
     }
 
     /// Creates (or truncates) the file at `path` with mode 0600 and writes into it; the file is closed
@@ -77,13 +77,31 @@ public final class BoltWriter {
             throw BoltError.system("open \(path)", errno: errno)
         }
         self.options = options
-        self.sink = PageSink(descriptor: descriptor, pageSizeBytes: options.pageSizeBytes)
+        self.sink = PageSink(.file(descriptor: descriptor), pageSizeBytes: options.pageSizeBytes)
         self.ownsDescriptor = true
+        self.layout = nil
+    }
+
+    /// Streams the file in order: `output` gets blocks of at least `blockBytes` (the last may be shorter)
+    /// and returns false to stop the writer (every later call throws `io`). The meta pages go out first,
+    /// from `layout`, which must have been planned over exactly the contents this writer is then given:
+    /// `finish()` throws `misuse` when they turn out different.
+    public init(layout: BoltLayout, blockBytes: Int = 1 << 20, output: @escaping ([UInt8]) -> Bool) throws(BoltError) {
+        try Self.validate(layout.options)
+        let stream = PageStream(blockBytes: blockBytes, output: output)
+        self.options = layout.options
+        self.sink = PageSink(.stream(stream), pageSizeBytes: layout.options.pageSizeBytes)
+        self.ownsDescriptor = false
+        self.layout = layout
+        try self.run { () throws(BoltError) in
+            try self.sink.write(layout.meta(transactionID: layout.options.transactionID).pageImage(pageID: 0), atPage: 0)
+            try self.sink.write(layout.meta(transactionID: layout.options.transactionID - 1).pageImage(pageID: 1), atPage: 1)
+        }
     }
 
     deinit {
-        if self.ownsDescriptor, self.state != .finished {
-            close(self.sink.descriptor)
+        if self.ownsDescriptor, self.state != .finished, case .file(let descriptor) = self.sink.destination {
+            close(descriptor)
         }
     }
 
@@ -91,7 +109,7 @@ public final class BoltWriter {
     /// bucket's name. Throws `keyOutOfOrder`, `duplicateKey` or `invalidEntry` (empty or too long name).
     public func beginBucket(_ name: [UInt8]) throws(BoltError) {
         try self.run { () throws(BoltError) in
-            try Self.validate(key: name, value: [])
+            try Self.validate(key: name, valueBytes: 0)
             if let previous = self.bucketName {
                 try Self.checkOrder(previous, name, what: "bucket name")
                 try self.endBucket()
@@ -106,22 +124,34 @@ public final class BoltWriter {
     /// prefix first). Throws `keyOutOfOrder`, `duplicateKey`, `invalidEntry` (empty key, key over
     /// 32768 bytes, value over 2³¹−2 bytes) or `misuse` (no bucket begun); a rejected entry changes nothing.
     public func put(key: [UInt8], value: [UInt8]) throws(BoltError) {
+        try key.withBytes { (key) throws(BoltError) in
+            try value.withBytes { (value) throws(BoltError) in
+                try self.put(key: key, value: value)
+            }
+        }
+    }
+
+    /// ``put(key:value:)`` from buffers read during the call only (what a database cursor hands out).
+    public func put(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(BoltError) {
         try self.run { () throws(BoltError) in
+            let key = Array(key)
             guard self.bucketName != nil else {
                 throw BoltError(.misuse, "put before beginBucket")
             }
-            try Self.validate(key: key, value: value)
+            try Self.validate(key: key, valueBytes: value.count)
             if let previous = self.lastKey {
                 try Self.checkOrder(previous, key, what: "key")
             }
-            try self.bucket.append(key: key, value: value, into: self.sink)
+            try key.withBytes { (key) throws(BoltError) in
+                try self.bucket.append(key: key, value: value, into: self.sink)
+            }
             self.lastKey = key
         }
     }
 
     /// Ends the last bucket, writes the root bucket's tree, the freelist page and both meta pages, cuts
-    /// the file to its size and fsyncs it (unless ``Options/syncsOnFinish`` is off). Returns the meta written
-    /// to page 0.
+    /// the file to its size and fsyncs it; a stream hands over its last block instead. Returns the meta
+    /// of page 0.
     @discardableResult
     public func finish() throws(BoltError) -> BoltMeta {
         try self.run { () throws(BoltError) -> BoltMeta in
@@ -136,22 +166,21 @@ public final class BoltWriter {
                 image.storeLittleEndian(PageLayout.freelistFlag, at: 8)
                 freelistPageID = try self.sink.appendNode(&image)
             }
-            var meta = BoltMeta(
-                pageSizeBytes: self.options.pageSizeBytes,
-                rootPageID: rootPageID,
-                freelistPageID: freelistPageID,
-                pageCount: self.sink.nextPageID,
-                transactionID: self.options.transactionID - 1
-            )
-            try self.sink.write(meta.pageImage(pageID: 1), atPage: 1)
-            meta.transactionID = self.options.transactionID
-            try self.sink.write(meta.pageImage(pageID: 0), atPage: 0)
-            try self.sink.finish(pageCount: meta.pageCount, sync: self.options.syncsOnFinish)
+            let written = BoltLayout(options: self.options, rootPageID: rootPageID, freelistPageID: freelistPageID, pageCount: self.sink.nextPageID)
+            if let layout = self.layout {
+                guard written == layout else {
+                    throw BoltError(.misuse, "the contents differ from the planned layout (\(written.pageCount) pages, root \(written.rootPageID); planned \(layout.pageCount), root \(layout.rootPageID))")
+                }
+            } else {
+                try self.sink.write(written.meta(transactionID: self.options.transactionID - 1).pageImage(pageID: 1), atPage: 1)
+                try self.sink.write(written.meta(transactionID: self.options.transactionID).pageImage(pageID: 0), atPage: 0)
+            }
+            try self.sink.finish(pageCount: written.pageCount, sync: true)
             self.state = .finished
-            if self.ownsDescriptor, close(self.sink.descriptor) != 0 {
+            if self.ownsDescriptor, case .file(let descriptor) = self.sink.destination, close(descriptor) != 0 {
                 throw BoltError.system("close", errno: errno)
             }
-            return meta
+            return written.meta(transactionID: self.options.transactionID)
         }
     }
 
@@ -176,10 +205,14 @@ public final class BoltWriter {
     private func endBucket() throws(BoltError) {
         guard let name = self.bucketName else { return }
         let value = try self.bucket.finish(into: self.sink)
-        try self.root.append(flags: PageLayout.bucketElementFlag, key: name, value: value, into: self.sink)
+        try name.withBytes { (name) throws(BoltError) in
+            try value.withBytes { (value) throws(BoltError) in
+                try self.root.append(flags: PageLayout.bucketElementFlag, key: name, value: value, into: self.sink)
+            }
+        }
     }
 
-    private static func validate(_ options: Options) throws(BoltError) {
+    static func validate(_ options: Options) throws(BoltError) {
         guard (1024...65536).contains(options.pageSizeBytes), PageLayout.isValidPageSize(options.pageSizeBytes) else {
             throw BoltError(.misuse, "page size \(options.pageSizeBytes) is not a power of two in 1024...65536")
         }
@@ -188,15 +221,15 @@ public final class BoltWriter {
         }
     }
 
-    private static func validate(key: [UInt8], value: [UInt8]) throws(BoltError) {
+    private static func validate(key: [UInt8], valueBytes: Int) throws(BoltError) {
         guard !key.isEmpty else {
             throw BoltError(.invalidEntry, "empty key")
         }
         guard key.count <= PageLayout.maxKeyBytes else {
             throw BoltError(.invalidEntry, "key of \(key.count) bytes exceeds \(PageLayout.maxKeyBytes)")
         }
-        guard value.count <= PageLayout.maxValueBytes else {
-            throw BoltError(.invalidEntry, "value of \(value.count) bytes exceeds \(PageLayout.maxValueBytes)")
+        guard valueBytes <= PageLayout.maxValueBytes else {
+            throw BoltError(.invalidEntry, "value of \(valueBytes) bytes exceeds \(PageLayout.maxValueBytes)")
         }
     }
 

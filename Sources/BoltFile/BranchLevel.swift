@@ -49,6 +49,11 @@ enum BranchLevel {
         return ranges
     }
 
+    /// The size of a branch node image over children whose first keys have `keyBytes` sizes.
+    static func imageBytes(_ keyBytes: some Collection<Int>) -> Int {
+        PageLayout.headerBytes + PageLayout.elementBytes * keyBytes.count + keyBytes.reduce(0, +)
+    }
+
     /// A branch node image (page id 0, no overflow; the sink stamps both): header, elements, packed keys.
     private static func image(_ children: ArraySlice<ChildReference>) -> [UInt8] {
         precondition(children.count < PageLayout.freelistCountEscape, "a page holds fewer than 65535 elements")

@@ -6,13 +6,13 @@ struct BucketBuilder {
     private var tree: TreeBuilder?
 
     /// Adds an entry; keys must come in strictly ascending order (the caller checks).
-    mutating func append(key: [UInt8], value: [UInt8], into sink: PageSink) throws(BoltError) {
+    mutating func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, into sink: PageSink) throws(BoltError) {
         if self.tree != nil {
             try self.tree?.append(flags: 0, key: key, value: value, into: sink)
             return
         }
         self.pending.append(flags: 0, key: key, value: value)
-        if self.pending.encodedBytes > sink.pageSizeBytes / 4 {
+        if Self.outgrowsInline(encodedBytes: self.pending.encodedBytes, pageSizeBytes: sink.pageSizeBytes) {
             var builder = TreeBuilder()
             try self.pending.forEach { (flags, key, value) throws(BoltError) in
                 try builder.append(flags: flags, key: key, value: value, into: sink)
@@ -20,6 +20,11 @@ struct BucketBuilder {
             self.pending = LeafBuffer()
             self.tree = builder
         }
+    }
+
+    /// bbolt's limit for an inline bucket: its leaf image must stay within a quarter page.
+    static func outgrowsInline(encodedBytes: Int, pageSizeBytes: Int) -> Bool {
+        encodedBytes > pageSizeBytes / 4
     }
 
     /// Finishes the bucket and returns the value its parent stores under its name: the 16-byte bucket

@@ -45,3 +45,17 @@ enum KeyOrder {
         compare(a, b) < 0
     }
 }
+
+extension Array where Element == UInt8 {
+    /// `withUnsafeBytes` for a body that throws ``BoltError`` (the standard one only rethrows `any Error`).
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws(BoltError) -> R) throws(BoltError) -> R {
+        let result: Result<R, BoltError> = self.withUnsafeBytes { buffer in
+            do throws(BoltError) {
+                return .success(try body(buffer))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}

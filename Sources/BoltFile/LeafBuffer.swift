@@ -27,21 +27,31 @@ struct LeafBuffer {
         return Array(self.data[0..<self.elements[0].keyBytes])
     }
 
-    mutating func append(flags: UInt32, key: [UInt8], value: [UInt8]) {
+    mutating func append(flags: UInt32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         self.elements.append(Element(flags: flags, keyBytes: key.count, valueBytes: value.count))
         self.data.append(contentsOf: key)
         self.data.append(contentsOf: value)
     }
 
-    /// Calls `body` with every entry in order.
-    func forEach(_ body: (UInt32, [UInt8], [UInt8]) throws(BoltError) -> Void) throws(BoltError) {
+    /// Calls `body` with every entry in order; the buffers are valid only during the call.
+    func forEach(_ body: (UInt32, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws(BoltError) -> Void) throws(BoltError) {
         var offset = 0
-        for element in self.elements {
-            let keyEnd = offset + element.keyBytes
-            let valueEnd = keyEnd + element.valueBytes
-            try body(element.flags, Array(self.data[offset..<keyEnd]), Array(self.data[keyEnd..<valueEnd]))
-            offset = valueEnd
+        var failure: BoltError?
+        self.data.withUnsafeBytes { data in
+            for element in self.elements {
+                let keyEnd = offset + element.keyBytes
+                let valueEnd = keyEnd + element.valueBytes
+                do throws(BoltError) {
+                    try body(element.flags, UnsafeRawBufferPointer(rebasing: data[offset..<keyEnd]),
+                             UnsafeRawBufferPointer(rebasing: data[keyEnd..<valueEnd]))
+                } catch {
+                    failure = error
+                    return
+                }
+                offset = valueEnd
+            }
         }
+        if let failure { throw failure }
     }
 
     /// The node's image with page id 0 and no overflow (the page sink stamps both; an inline bucket

@@ -4,16 +4,23 @@ import Glibc
 import Darwin
 #endif
 
-/// The writer's side of the file: hands out page ids in increasing order and writes each page image at
-/// its offset with `pwrite`, so nothing but the page being written is held in memory.
+/// The writer's side of the file: hands out page ids in increasing order and writes each page image as
+/// it is made, either at its offset in a file (`pwrite`) or onto a ``PageStream`` in file order, so
+/// nothing but the page being written (and the stream's current block) is held in memory.
 final class PageSink {
-    let descriptor: Int32
+    /// Where the pages go.
+    enum Destination {
+        case file(descriptor: Int32)
+        case stream(PageStream)
+    }
+
+    let destination: Destination
     let pageSizeBytes: Int
-    /// The next free page id; pages 0 and 1 are the meta pages, written last.
+    /// The next free page id; pages 0 and 1 are the meta pages.
     private(set) var nextPageID: UInt64 = 2
 
-    init(descriptor: Int32, pageSizeBytes: Int) {
-        self.descriptor = descriptor
+    init(_ destination: Destination, pageSizeBytes: Int) {
+        self.destination = destination
         self.pageSizeBytes = pageSizeBytes
     }
 
@@ -31,14 +38,39 @@ final class PageSink {
         return pageID
     }
 
-    /// Writes `bytes` starting at page `pageID`, retrying short writes.
+    /// Writes `bytes` starting at page `pageID`: anywhere in a file; on a stream, only where it has got to.
     func write(_ bytes: [UInt8], atPage pageID: UInt64) throws(BoltError) {
-        let start = Int64(pageID) * Int64(self.pageSizeBytes)
+        switch self.destination {
+        case .file(let descriptor):
+            try Self.write(bytes, to: descriptor, at: Int64(pageID) * Int64(self.pageSizeBytes))
+        case .stream(let stream):
+            try stream.append(bytes, atPage: pageID, pageSizeBytes: self.pageSizeBytes)
+        }
+    }
+
+    /// Ends the file at exactly `pageCount` pages: a file is cut there and, when `sync`, flushed to stable
+    /// storage; a stream must have reached it, and hands over its last block.
+    func finish(pageCount: UInt64, sync: Bool) throws(BoltError) {
+        switch self.destination {
+        case .file(let descriptor):
+            if ftruncate(descriptor, off_t(Int64(pageCount) * Int64(self.pageSizeBytes))) != 0 {
+                throw BoltError.system("ftruncate", errno: errno)
+            }
+            if sync && fsync(descriptor) != 0 {
+                throw BoltError.system("fsync", errno: errno)
+            }
+        case .stream(let stream):
+            try stream.finish(pageCount: pageCount)
+        }
+    }
+
+    /// `pwrite`s all of `bytes` at `offset`, retrying short writes.
+    private static func write(_ bytes: [UInt8], to descriptor: Int32, at offset: Int64) throws(BoltError) {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { buffer in
-                pwrite(self.descriptor, buffer.baseAddress.unsafelyUnwrapped + written, buffer.count - written,
-                       off_t(start + Int64(written)))
+                pwrite(descriptor, buffer.baseAddress.unsafelyUnwrapped + written, buffer.count - written,
+                       off_t(offset + Int64(written)))
             }
             if result < 0 {
                 let code = errno
@@ -46,19 +78,9 @@ final class PageSink {
                 throw BoltError.system("pwrite", errno: code)
             }
             if result == 0 {
-                throw BoltError(.io, "pwrite wrote nothing at offset \(start + Int64(written))")
+                throw BoltError(.io, "pwrite wrote nothing at offset \(offset + Int64(written))")
             }
             written += result
-        }
-    }
-
-    /// Cuts the file to exactly `pageCount` pages and, when `sync`, flushes it to stable storage.
-    func finish(pageCount: UInt64, sync: Bool) throws(BoltError) {
-        if ftruncate(self.descriptor, off_t(Int64(pageCount) * Int64(self.pageSizeBytes))) != 0 {
-            throw BoltError.system("ftruncate", errno: errno)
-        }
-        if sync && fsync(self.descriptor) != 0 {
-            throw BoltError.system("fsync", errno: errno)
         }
     }
 }

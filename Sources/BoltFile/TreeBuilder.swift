@@ -6,12 +6,18 @@ struct TreeBuilder {
     private var leaves: [ChildReference] = []
 
     /// Adds an entry; keys must come in strictly ascending order (the caller checks).
-    mutating func append(flags: UInt32, key: [UInt8], value: [UInt8], into sink: PageSink) throws(BoltError) {
+    mutating func append(flags: UInt32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, into sink: PageSink) throws(BoltError) {
         let cost = LeafBuffer.cost(keyBytes: key.count, valueBytes: value.count)
-        if self.leaf.count > 0, self.leaf.encodedBytes + cost > sink.pageSizeBytes {
+        if Self.startsNewLeaf(entries: self.leaf.count, encodedBytes: self.leaf.encodedBytes, adding: cost, pageSizeBytes: sink.pageSizeBytes) {
             try self.flushLeaf(into: sink)
         }
         self.leaf.append(flags: flags, key: key, value: value)
+    }
+
+    /// The rule that ends a leaf: it has entries and the next one (costing `cost` bytes) would take it past
+    /// a page. An entry larger than a page gets a leaf of its own, on overflow pages.
+    static func startsNewLeaf(entries: Int, encodedBytes: Int, adding cost: Int, pageSizeBytes: Int) -> Bool {
+        entries > 0 && encodedBytes + cost > pageSizeBytes
     }
 
     /// Writes the last leaf and the branch levels; returns the root page id. A tree without entries is

@@ -3,127 +3,127 @@ import BoltFile
 import Crypto
 import EtcdProto
 import Foundation
-import Glibc
 import GoFormat
-import NIOPosix
 import Restore
 import Telemetry
 
 extension EtcdServer {
     /// The bytes of database per `Snapshot` message, as etcd sends them.
     public static let snapshotChunkBytes = 32 * 1024
-    /// The bytes read from the copy per trip to the thread pool.
-    private static let snapshotReadBytes = 32 * snapshotChunkBytes
-    /// The copy behind a stream has no name and is read once: it need not reach the disk.
-    private static let unsyncedCopy = BoltWriter.Options(syncsOnFinish: false)
-    /// Linux's `O_TMPFILE` (with the `O_DIRECTORY` bit it includes), which Glibc's module does not export.
-    private static let openTemporaryFile: Int32 = 0o20_200_000
+    /// The bytes the writing thread hands over at a time.
+    private static let snapshotBlockBytes = 32 * snapshotChunkBytes
+    /// Blocks made ahead of the stream before the writing thread waits for it.
+    private static let snapshotQueuedBlocks = 4
 
     /// etcd's `Snapshot`: a consistent copy of the backend as of now, in etcd's own file format (bbolt, with
     /// etcd's buckets and encodings, so Go's `snapshot status` and `snapshot restore` take it), handed to
     /// `send` in chunks that each carry the bytes still to come, then one last message whose blob is the
     /// SHA-256 of everything sent (what `snapshot restore` verifies). Writes go on meanwhile: the open
-    /// batch is committed, one read view of the committed state written into an unnamed temporary file
-    /// in the snap directory (never held in memory), and the stream read from it.
+    /// batch is committed and one read view of the committed state is turned into the file on a thread of
+    /// its own, which lays the file out in a first pass over the view (so the size and the meta pages are
+    /// known) and makes its pages in file order in a second, while they stream. At most a few blocks of
+    /// the file are in memory; the thread waits when the client reads slower than it writes.
     public func snapshot(send: (Etcdserverpb_SnapshotResponse) async throws -> Void) async throws {
         let started = ContinuousClock.now
         let stateMachine = self.stateMachine
         _ = try await self.applyLoop.perform { stateMachine.commitNow() }
-        let file = try await self.copyBackendToTemporaryFile()
-        defer { close(file.descriptor) }
+        let size = try await self.stateMachine.reading { stores in
+            let pipe = BlockPipe(capacity: Self.snapshotQueuedBlocks)
+            let size = try await Self.startWriting(stores.backend, into: pipe)
+            do {
+                try await self.stream(from: pipe, size: size, send: send)
+            } catch {
+                await pipe.abandon()
+                throw error
+            }
+            return size
+        }
+        let took = ContinuousClock.now - started
+        self.configuration.metrics.disk.backendSnapshotSeconds.record(took.inSeconds)
+        self.logger.info(
+            "successfully sent database snapshot to client",
+            metadata: ["total-bytes": "\(size)", "size": "\(HumanBytes.string(size))", "took": "\(took.goString)"]
+        )
+    }
+
+    /// Starts the thread that writes the backend's file into `pipe` and returns the file's size once it is
+    /// laid out (or what failed before). The thread closes its read view before it finishes the pipe.
+    private static func startWriting(_ backend: Backend, into pipe: BlockPipe) async throws -> Int64 {
+        try await withCheckedThrowingContinuation { (planned: CheckedContinuation<Int64, any Error>) in
+            let thread = Thread {
+                var pending: CheckedContinuation<Int64, any Error>? = planned
+                var failure: (any Error)?
+                do {
+                    let view = try backend.read()
+                    defer { view.close() }
+                    let layout = try SnapshotExport.layout(backend, view: view)
+                    pending?.resume(returning: layout.totalSizeBytes)
+                    pending = nil
+                    let writer = try BoltWriter(layout: layout, blockBytes: Self.snapshotBlockBytes) { pipe.send($0) }
+                    _ = try SnapshotExport.write(backend, view: view, to: writer)
+                } catch {
+                    failure = error
+                }
+                if let pending, let failure {
+                    pending.resume(throwing: failure)
+                }
+                pipe.finish(failure)
+            }
+            thread.name = "snapshot"
+            thread.stackSize = 4 << 20
+            thread.start()
+        }
+    }
+
+    /// Sends the file coming through `pipe` in chunks of ``snapshotChunkBytes``, then its SHA-256.
+    private func stream(from pipe: BlockPipe, size: Int64, send: (Etcdserverpb_SnapshotResponse) async throws -> Void) async throws {
         self.logger.info(
             "sending database snapshot to client",
-            metadata: ["total-bytes": "\(file.size)", "size": "\(HumanBytes.string(file.size))"]
+            metadata: ["total-bytes": "\(size)", "size": "\(HumanBytes.string(size))"]
         )
         var hash = SHA256()
         var sent: Int64 = 0
-        while sent < file.size {
-            let offset = sent
-            let count = Int(min(Int64(Self.snapshotReadBytes), file.size - sent))
-            let block = try await NIOThreadPool.singleton.runIfActive {
-                try Self.read(count, from: file.descriptor, at: offset)
+        var carry: [UInt8] = []
+        func sendChunk(_ chunk: some Collection<UInt8>) async throws {
+            sent += Int64(chunk.count)
+            guard sent <= size else {
+                throw EtcdError(.internalError, "etcdserver: the snapshot file grew past its planned \(size) bytes")
             }
-            for start in stride(from: 0, to: block.count, by: Self.snapshotChunkBytes) {
-                let chunk = block[start..<min(start + Self.snapshotChunkBytes, block.count)]
-                sent += Int64(chunk.count)
-                var response = Etcdserverpb_SnapshotResponse()
-                response.remainingBytes = UInt64(file.size - sent)
-                response.blob = Data(chunk)
-                try await send(response)
-                hash.update(data: chunk)
+            var response = Etcdserverpb_SnapshotResponse()
+            response.remainingBytes = UInt64(size - sent)
+            response.blob = Data(chunk)
+            hash.update(data: response.blob)
+            try await send(response)
+        }
+        while let block = try await pipe.next() {
+            var start = 0
+            if !carry.isEmpty {
+                let taken = min(Self.snapshotChunkBytes - carry.count, block.count)
+                carry.append(contentsOf: block[0..<taken])
+                start = taken
+                if carry.count == Self.snapshotChunkBytes {
+                    try await sendChunk(carry)
+                    carry.removeAll(keepingCapacity: true)
+                }
             }
+            while block.count - start >= Self.snapshotChunkBytes {
+                try await sendChunk(block[start..<(start + Self.snapshotChunkBytes)])
+                start += Self.snapshotChunkBytes
+            }
+            carry.append(contentsOf: block[start...])
+        }
+        if !carry.isEmpty {
+            try await sendChunk(carry)
+        }
+        guard sent == size else {
+            throw EtcdError(.internalError, "etcdserver: the snapshot file ended at \(sent) of its planned \(size) bytes")
         }
         var checksum = Etcdserverpb_SnapshotResponse()
         checksum.blob = Data(hash.finalize())
         self.logger.info(
             "sending database sha256 checksum to client",
-            metadata: ["total-bytes": "\(file.size)", "checksum-size": "\(checksum.blob.count)"]
+            metadata: ["total-bytes": "\(size)", "checksum-size": "\(checksum.blob.count)"]
         )
         try await send(checksum)
-        let took = ContinuousClock.now - started
-        self.configuration.metrics.disk.backendSnapshotSeconds.record(took.inSeconds)
-        self.logger.info(
-            "successfully sent database snapshot to client",
-            metadata: ["total-bytes": "\(file.size)", "size": "\(HumanBytes.string(file.size))", "took": "\(took.goString)"]
-        )
-    }
-
-    /// Writes the committed backend as a bbolt file with no name in the snapshot directory (nothing is left
-    /// behind if the member dies) and returns its descriptor and size.
-    private func copyBackendToTemporaryFile() async throws -> (descriptor: Int32, size: Int64) {
-        let directory = self.configuration.snapshotDirectory
-        return try await self.stateMachine.reading { stores in
-            try await Self.copy(stores.backend, toUnnamedFileIn: directory)
-        }
-    }
-
-    private static func copy(_ backend: Backend, toUnnamedFileIn directory: String) async throws -> (descriptor: Int32, size: Int64) {
-        try await NIOThreadPool.singleton.runIfActive {
-            let descriptor = Self.openUnnamedFile(in: directory)
-            guard descriptor >= 0 else {
-                throw EtcdError(.internalError, "etcdserver: cannot create a snapshot file in \(directory): \(Self.errnoText())")
-            }
-            do {
-                let view = try backend.read()
-                defer { view.close() }
-                let meta = try SnapshotExport.write(backend, view: view, to: try BoltWriter(fileDescriptor: descriptor, options: Self.unsyncedCopy))
-                return (descriptor, meta.totalSizeBytes)
-            } catch {
-                close(descriptor)
-                throw error
-            }
-        }
-    }
-
-    /// A new file in `directory` that no name refers to: `O_TMPFILE`, or where the filesystem lacks it (older
-    /// overlayfs) a `mkstemp` file unlinked at once. Returns -1 with `errno` set on failure.
-    private static func openUnnamedFile(in directory: String) -> Int32 {
-        let descriptor = open(directory, Self.openTemporaryFile | O_RDWR, 0o600)
-        guard descriptor < 0, errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL else { return descriptor }
-        var template = Array("\(directory)/.snapshot-XXXXXX".utf8CString)
-        let named = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        if named >= 0 { template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) } }
-        return named
-    }
-
-    /// Reads exactly `count` bytes at `offset` (blocking: call on a thread-pool thread); fails on a short file.
-    private static func read(_ count: Int, from descriptor: Int32, at offset: Int64) throws -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let got = bytes.withUnsafeMutableBytes {
-                pread(descriptor, $0.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
-            }
-            if got < 0 && errno == EINTR { continue }
-            guard got > 0 else {
-                throw EtcdError(.internalError, "etcdserver: reading the snapshot file failed: \(got < 0 ? errnoText() : "end of file")")
-            }
-            filled += got
-        }
-        return bytes
-    }
-
-    private static func errnoText() -> String {
-        String(cString: strerror(errno))
     }
 }
