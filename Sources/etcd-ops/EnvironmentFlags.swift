@@ -10,6 +10,7 @@ enum EnvironmentFlags {
         "status": StatusCommand.environmentFlags,
         "health": HealthCommand.environmentFlags,
         "defrag": DefragCommand.environmentFlags,
+        "member": MemberReplaceCommand.environmentFlags,
     ]
 
     static func apply(_ environment: [String: String], to arguments: [String]) -> [String] {

@@ -5,7 +5,7 @@ import EtcdProto
 struct EtcdOpsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "etcd-ops",
-        abstract: "Operations for etcd clusters: backups, verification, restore, status, health and rolling defragmentation.",
+        abstract: "Operations for etcd clusters: backups, verification, restore, status, health, rolling defragmentation and member replacement.",
         discussion: """
             Connection flags and their ETCDCTL_* variables are etcdctl's; every other flag can also be set as \
             ETCD_OPS_<FLAG> (for example ETCD_OPS_DIR for --dir). A flag on the command line wins.
@@ -17,7 +17,7 @@ struct EtcdOpsCommand: ParsableCommand {
         version: "etcd-ops version: \(EtcdVersion.server)\nAPI version: \(EtcdVersion.api)",
         subcommands: [
             BackupCommand.self, VerifyCommand.self, RestoreCommand.self, StatusCommand.self, HealthCommand.self,
-            DefragCommand.self, VersionCommand.self,
+            DefragCommand.self, MemberCommand.self, VersionCommand.self,
         ]
     )
 }

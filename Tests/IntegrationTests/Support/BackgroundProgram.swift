@@ -44,6 +44,11 @@ final class BackgroundProgram: Sendable {
         }
     }
 
+    /// The exit status once the program has ended by itself, nil while it runs.
+    var exitStatus: Int32? {
+        self.isRunning ? nil : self.exit.withLock { $0 }
+    }
+
     /// Waits until standard output contains `text`; false after `timeout`.
     func waitForOutput(containing text: String, timeout: Duration) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout

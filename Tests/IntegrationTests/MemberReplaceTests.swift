@@ -1,0 +1,183 @@
+import EtcdProto
+import Foundation
+import Glibc
+import Testing
+
+/// `etcd-ops member replace` against real members: every member of a three-member cluster replaced in
+/// turn while a client writes every 10 ms loses no acknowledged write; a replacement whose etcd-ops is
+/// killed (SIGKILL) after each of its steps and run again ends with the intended members; an unreachable
+/// old member is removed before its replacement is added; an unknown member is refused before any change;
+/// `--backup-dir` takes a backup before the first change.
+@Suite(.serialized) struct MemberReplaceTests {
+    private static let environment = ["PATH": "/usr/bin:/bin"]
+
+    /// An `etcd-ops member replace` of `old` by seat `new`, running in the background.
+    private static func replace(_ cluster: TestCluster, old: String, new: TestCluster.Seat, directory: String,
+                                extra: [String] = []) throws -> BackgroundProgram {
+        let endpoints = cluster.seats.filter { cluster.process($0.name) != nil }.map(\.endpoint).joined(separator: ",")
+        return try BackgroundProgram(Binaries.etcdOps, [
+            "member", "replace", "--endpoints=\(endpoints)", "--old", old, "--new-name", new.name,
+            "--new-peer-url", new.peerURL, "--new-client-url", new.clientURL, "--env-file", "\(directory)/\(new.name).env",
+            "--journal", "\(directory)/journal.json", "--wait-timeout", "60s",
+        ] + extra, environment: Self.environment)
+    }
+
+    /// Starts seat `new` from the environment file etcd-ops wrote, once it exists; true when started.
+    private static func startFromEnvironmentFile(_ cluster: TestCluster, new: TestCluster.Seat, directory: String) throws -> Bool {
+        guard cluster.process(new.name) == nil,
+            let text = try? String(contentsOfFile: "\(directory)/\(new.name).env", encoding: .utf8)
+        else { return false }
+        var environment: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { environment[parts[0]] = parts[1] }
+        }
+        try cluster.start(new.name, arguments: [
+            "--data-dir", new.dataDirectory, "--listen-client-urls", new.clientURL, "--listen-peer-urls", new.peerURL,
+            "--initial-cluster-token", cluster.token,
+        ] + cluster.extraArguments, environment: environment)
+        return true
+    }
+
+    /// Runs a replacement to its end, starting the new member when its environment appears.
+    private static func finish(_ program: BackgroundProgram, _ cluster: TestCluster, new: TestCluster.Seat, directory: String,
+                               timeout: Duration = .seconds(120)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while program.isRunning, ContinuousClock.now < deadline {
+            _ = try Self.startFromEnvironmentFile(cluster, new: new, directory: directory)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        program.stop(signal: SIGKILL)
+        return program.exitStatus ?? -1
+    }
+
+    /// Waits until the removed member's process has stopped by itself, then forgets it.
+    private static func retire(_ cluster: TestCluster, _ name: String) async throws {
+        if let process = cluster.process(name) {
+            let deadline = ContinuousClock.now + .seconds(15)
+            while process.isRunning, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(!process.isRunning, "removed member \(name) stops itself")
+        }
+        cluster.kill(name)
+    }
+
+    private static func names(_ clients: EndpointClients, port: Int) async throws -> [String] {
+        try await clients.cluster(port).memberList(Etcdserverpb_MemberListRequest()).members.map(\.name).sorted()
+    }
+
+    private static func directory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-ops-replace-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func everyMemberReplacedInTurnWhileAClientWritesEvery10ms() async throws {
+        let cluster = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster)
+        try cluster.startAll()
+        try await cluster.waitUntilServing()
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: "\(directory)/backups", withIntermediateDirectories: true)
+        let newSeats = try (4...6).map { try cluster.addSeat("m\($0)") }
+        let clients = try EndpointClients(ports: cluster.seats.map(\.clientPort))
+        var ports = Array(cluster.seats.prefix(3).map(\.clientPort))
+        let writer = PacedWriter(clients: clients, ports: ports)
+        writer.start()
+        try await Task.sleep(for: .milliseconds(300))
+        for (index, new) in newSeats.enumerated() {
+            let old = "m\(index + 1)"
+            let backups = index == 0 ? ["--backup-dir", "\(directory)/backups"] : []
+            let program = try Self.replace(cluster, old: old, new: new, directory: directory, extra: backups)
+            let status = try await Self.finish(program, cluster, new: new, directory: directory)
+            #expect(status == 0, "replacing \(old): \(program.output)\n\(program.errors)\n\(cluster.logs.suffix(4000))")
+            #expect(program.output.contains("Replaced \(old) with \(new.name)"), "\(program.output)")
+            ports.append(new.clientPort)
+            ports.removeAll { $0 == cluster.seat(old).clientPort }
+            writer.use(ports: ports)
+            try await Self.retire(cluster, old)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        await writer.stop()
+        let writes = writer.writes
+        print("rolling replacement of 3 members: \(writes.count) acknowledged puts, longest gap \(writer.longestGap)")
+        #expect(writes.count > 100)
+        #expect(writer.longestGap < .seconds(10))
+        #expect(try await Self.names(clients, port: ports[0]) == ["m4", "m5", "m6"])
+        for port in ports {
+            let held = try await clients.read(prefix: PacedWriter.prefix, port: port, serializable: false).values
+            let missing = writes.filter { held[$0.key] != $0.value }
+            #expect(missing.isEmpty, "member on port \(port) lost \(missing.count) of \(writes.count) acknowledged writes")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/journal.json"), "the journal goes when the replacement is done")
+        let backups = try FileManager.default.contentsOfDirectory(atPath: "\(directory)/backups")
+        #expect(backups.filter { $0.hasSuffix(".json") }.count == 1, "one backup before the first change: \(backups)")
+        await clients.close()
+    }
+
+    @Test func killedAfterEveryStepAndRunAgainItFinishesAndDeadMembersGoFirst() async throws {
+        let cluster = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster)
+        try cluster.startAll()
+        try await cluster.waitUntilServing()
+        let directory = try Self.directory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fourth = try cluster.addSeat("m4")
+        let fifth = try cluster.addSeat("m5")
+        let clients = try EndpointClients(ports: cluster.seats.map(\.clientPort))
+        let first = cluster.seat("m1").clientPort
+
+        let unknown = try Self.replace(cluster, old: "nosuch", new: fourth, directory: directory)
+        #expect(try await Self.finish(unknown, cluster, new: fourth, directory: directory) == 64)
+        #expect(unknown.errors.contains("etcd-ops: member nosuch is not in the cluster"), "\(unknown.errors)")
+        #expect(try await Self.names(clients, port: first) == ["m1", "m2", "m3"])
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/journal.json"))
+
+        var status = Etcdserverpb_StatusRequest()
+        status = Etcdserverpb_StatusRequest()
+        let leaderID = try await clients.maintenance(first).status(status).leader
+        let members = try await clients.cluster(first).memberList(Etcdserverpb_MemberListRequest()).members
+        let old = try #require(members.first { $0.id == leaderID }).name
+        // Each run is killed as soon as it reports a step no run reported before; the next run must find
+        // where the replacement stands. A run may get past a step before the kill lands (the steps follow
+        // each other within milliseconds), so the steps each run was killed after are listed.
+        let steps = ["Moved leadership", "Added learner", "Start the new member with:", "has started", "Promoted", "Removed member"]
+        var seen: Set<String> = []
+        var killedAfter: [[String]] = []
+        while killedAfter.count < steps.count {
+            let program = try Self.replace(cluster, old: old, new: fourth, directory: directory)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while program.isRunning, ContinuousClock.now < deadline, !steps.contains(where: { !seen.contains($0) && program.output.contains($0) }) {
+                _ = try Self.startFromEnvironmentFile(cluster, new: fourth, directory: directory)
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            program.stop(signal: SIGKILL)
+            let reported = steps.filter { program.output.contains($0) && !seen.contains($0) }
+            seen.formUnion(reported)
+            if program.output.contains("Replaced") || reported.isEmpty { break }
+            killedAfter.append(reported)
+        }
+        print("member replace killed after: \(killedAfter)")
+        #expect(killedAfter.count >= 4, "\(killedAfter)")
+        // Run once more: a finished replacement (its journal gone) is recognised and only verified.
+        let last = try Self.replace(cluster, old: old, new: fourth, directory: directory)
+        #expect(try await Self.finish(last, cluster, new: fourth, directory: directory) == 0, "\(last.output)\n\(last.errors)")
+        #expect(last.output.contains("Replaced \(old) with m4"), "\(last.output)")
+        try await Self.retire(cluster, old)
+        let remaining = cluster.seats.filter { cluster.process($0.name) != nil }
+        #expect(try await Self.names(clients, port: remaining[0].clientPort) == (["m1", "m2", "m3", "m4"].filter { $0 != old }))
+
+        let dead = remaining.first { $0.name != "m4" }!.name
+        cluster.kill(dead)
+        let revived = try Self.replace(cluster, old: dead, new: fifth, directory: directory)
+        #expect(try await Self.finish(revived, cluster, new: fifth, directory: directory) == 0, "\(revived.output)\n\(revived.errors)")
+        let output = revived.output
+        let removedAt = try #require(output.range(of: "Removed unreachable member \(dead)"), "\(output)")
+        let addedAt = try #require(output.range(of: "Added learner m5"), "\(output)")
+        #expect(removedAt.lowerBound < addedAt.lowerBound)
+        let survivors = cluster.seats.filter { cluster.process($0.name) != nil }
+        #expect(try await Self.names(clients, port: survivors[0].clientPort) == survivors.map(\.name).sorted())
+        #expect(survivors.count == 3)
+        await clients.close()
+    }
+}
