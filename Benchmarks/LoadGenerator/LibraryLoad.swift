@@ -14,7 +14,7 @@ enum LibraryLoad {
             { key in
                 switch options.operation {
                 case .put: _ = try await client.put(options.put(key))
-                case .range, .scrape: _ = try await client.range(options.range(key))
+                case .range, .scrape, .paced: _ = try await client.range(options.range(key))
                 }
             }
         }

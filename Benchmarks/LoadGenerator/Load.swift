@@ -99,7 +99,7 @@ enum Load {
     private static func send(_ kv: Etcdserverpb_KV.Client<HTTP2ClientTransport.Posix>, key: Data, _ options: Options) async throws {
         switch options.operation {
         case .put: _ = try await kv.put(options.put(key))
-        case .range, .scrape: _ = try await kv.range(options.range(key))
+        case .range, .scrape, .paced: _ = try await kv.range(options.range(key))
         }
     }
 

@@ -6,11 +6,13 @@
 /// vary with the key) instead of one repeated byte, for measuring compression on realistic data.
 /// `--library` sends puts and ranges through the EtcdClient library (to the first endpoint, or the leader
 /// for puts) instead of grpc-swift's generated client.
+/// `paced` puts one key every `--interval-ms` (default 10) through EtcdClient over every endpoint until the
+/// file `--until-file` exists, and reports the longest gap between acknowledged puts.
 /// `scrape` opens W watchers on the first endpoint, then times T scrapes of its `/metrics` while the
 /// clients put.
 struct Options: Sendable {
     /// The kind of request every client sends.
-    enum Operation: String, Sendable { case put, range, scrape }
+    enum Operation: String, Sendable { case put, range, scrape, paced }
 
     var endpoints: [Endpoint] = [Endpoint(host: "127.0.0.1", port: 2379)]
     var operation = Operation.put
@@ -30,6 +32,10 @@ struct Options: Sendable {
     var library = false
     /// Values are JSON-like documents rather than one repeated byte.
     var jsonValues = false
+    /// The paced writer's interval between puts.
+    var intervalMilliseconds = 10
+    /// The paced writer stops once this file exists.
+    var untilFile = ""
 
     /// Parses `arguments` (without the program name).
     init(arguments: [String]) throws(UsageError) {
@@ -50,7 +56,7 @@ struct Options: Sendable {
                 for text in try value(flag).split(separator: ",") { self.endpoints.append(try Endpoint(parsing: String(text))) }
             case "--op":
                 let name = try value(flag)
-                guard let operation = Operation(rawValue: name) else { throw UsageError("--op is put, range or scrape, not \(name)") }
+                guard let operation = Operation(rawValue: name) else { throw UsageError("--op is put, range, scrape or paced, not \(name)") }
                 self.operation = operation
             case "--clients": self.clients = try number(flag)
             case "--connections": self.connections = try number(flag)
@@ -63,6 +69,8 @@ struct Options: Sendable {
             case "--json-values": self.jsonValues = true
             case "--watchers": self.watchers = try number(flag)
             case "--library": self.library = true
+            case "--interval-ms": self.intervalMilliseconds = try number(flag)
+            case "--until-file": self.untilFile = try value(flag)
             default: throw UsageError("unknown flag \(flag)")
             }
         }
@@ -70,6 +78,7 @@ struct Options: Sendable {
             throw UsageError("--key-size \(self.keySize) is too short for --key-space \(self.keySpace)")
         }
         guard !self.endpoints.isEmpty else { throw UsageError("--endpoints is empty") }
+        guard self.operation != .paced || !self.untilFile.isEmpty else { throw UsageError("--op paced needs --until-file") }
     }
 }
 

@@ -9,6 +9,8 @@ do {
     exit(2)
 }
 switch options.operation {
+case .paced:
+    print(try await Paced.run(options))
 case .scrape:
     let line = try await Connections.with(count: options.connections, spreadOver: [options.endpoints[0]]) { connections in
         try await Scrape.run(options, on: connections)

@@ -81,8 +81,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: "\(directory)/backups", withIntermediateDirectories: true)
         let newSeats = try (4...6).map { try cluster.addSeat("m\($0)") }
-        let clients = try EndpointClients(ports: cluster.seats.map(\.clientPort))
         var ports = Array(cluster.seats.prefix(3).map(\.clientPort))
+        var clients = try EndpointClients(ports: ports)
+        var retired = [clients]
         let writer = PacedWriter(clients: clients, ports: ports)
         writer.start()
         try await Task.sleep(for: .milliseconds(300))
@@ -95,7 +96,9 @@ import Testing
             #expect(program.output.contains("Replaced \(old) with \(new.name)"), "\(program.output)")
             ports.append(new.clientPort)
             ports.removeAll { $0 == cluster.seat(old).clientPort }
-            writer.use(ports: ports)
+            clients = try EndpointClients(ports: ports)
+            retired.append(clients)
+            writer.use(clients: clients, ports: ports)
             try await Self.retire(cluster, old)
         }
         try await Task.sleep(for: .milliseconds(300))
@@ -113,7 +116,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(directory)/journal.json"), "the journal goes when the replacement is done")
         let backups = try FileManager.default.contentsOfDirectory(atPath: "\(directory)/backups")
         #expect(backups.filter { $0.hasSuffix(".json") }.count == 1, "one backup before the first change: \(backups)")
-        await clients.close()
+        for client in retired { await client.close() }
     }
 
     @Test func killedAfterEveryStepAndRunAgainItFinishesAndDeadMembersGoFirst() async throws {

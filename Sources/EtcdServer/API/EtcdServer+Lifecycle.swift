@@ -40,7 +40,13 @@ extension EtcdServer {
                 return false
             }
             group.addTask {
-                for await _ in self.events.removed { throw Self.removedFromCluster }
+                for await _ in self.events.removed {
+                    // Nothing waiting here can complete any more: answer it now ("server stopped", which
+                    // clients take to another member) rather than when the client port has drained.
+                    self.reads.stop()
+                    self.proposals.failAll(with: .stopped)
+                    throw Self.removedFromCluster
+                }
                 return false
             }
             group.addTask {

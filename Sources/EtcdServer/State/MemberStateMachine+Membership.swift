@@ -14,6 +14,7 @@ extension MemberStateMachine {
         }
         let result: ApplyResult
         var accepted: ConfChange?
+        var removedSelf = false
         do {
             let membershipChange = try self.membershipChange(for: change)
             try self.membership.validate(membershipChange)
@@ -30,7 +31,7 @@ extension MemberStateMachine {
                 "applied a membership change",
                 metadata: ["change": "\(membershipChange)", "member": "\(String(change.nodeID, radix: 16))"]
             )
-            if case .remove(let id) = membershipChange, id == self.memberID { self.events.removedFromCluster() }
+            if case .remove(let id) = membershipChange, id == self.memberID { removedSelf = true }
             accepted = change
             result = .membership(self.membership.sortedMembers.map(\.apiMember))
         } catch let error as EtcdError {
@@ -39,6 +40,8 @@ extension MemberStateMachine {
             result = .failure(EtcdError(.internalError, "etcdserver: \(error)"))
         }
         self.proposals.complete(change.id, with: result)
+        // Signalled once the change's own caller has its answer: the removed member fails what still waits.
+        if removedSelf { self.events.removedFromCluster() }
         return accepted
     }
 

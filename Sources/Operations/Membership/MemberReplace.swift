@@ -12,13 +12,27 @@ import Foundation
 public enum MemberReplace {
     /// More rounds than any replacement takes: past this the cluster is changing under the tool.
     private static let maximumRounds = 24
+    /// etcd's answers to a membership change that mean "not now" (no quorum of connected peers yet, an
+    /// election, a proposal that timed out): the round is looked at again until the wait timeout.
+    private static let transientErrors = [
+        "etcdserver: unhealthy cluster", "etcdserver: leader changed", "etcdserver: no leader",
+        "etcdserver: request timed out", "etcdserver: not enough started members",
+    ]
 
     /// Replaces `request.old` by the new member, telling `report` each step as a line.
     public static func run(_ request: ReplacementRequest, settings: ClientSettings, options: ReplacementOptions, report: (String) -> Void) async throws(OpsError) {
         var journal = try ReplacementJournal.load(options.journalPath, for: request)
         var endpoints = settings.endpoints
         var printedEnvironment = false
-        for _ in 0..<Self.maximumRounds {
+        var lastNotice = ""
+        var rounds = 0
+        let patience = ContinuousClock.now + options.waitTimeout
+        func notice(_ line: String) {
+            if line != lastNotice { report(line) }
+            lastNotice = line
+        }
+        while rounds < Self.maximumRounds {
+            rounds += 1
             let view = try await ClusterView.observe(settings: settings, endpoints: endpoints)
             endpoints = Self.union(settings.endpoints, view.members.filter { !$0.isLearner }.flatMap(\.clientUrls))
             let oldID: UInt64
@@ -34,7 +48,7 @@ public enum MemberReplace {
             let state = ReplacementState(members: view.members, oldID: oldID, newPeerURL: request.newPeerURL, leaderID: view.leaderID,
                                          healthyIDs: view.healthyIDs, problems: view.problems)
             if state.new == nil {
-                report(try state.preflight())
+                notice(try state.preflight())
             }
             let step = try state.next
             if journal == nil, step != .verify {
@@ -54,39 +68,56 @@ public enum MemberReplace {
             }
             let client = try settings.client(endpoints: endpoints)
             defer { Task { await client.close() } }
-            switch step {
-            case .removeOld(let unreachable):
-                guard let old = state.old else { continue }
-                try await Self.call("removing \(ReplacementState.describe(old))") { () throws(EtcdError) in
-                    _ = try await client.memberRemove(old.id)
-                }
-                report("Removed \(unreachable ? "unreachable " : "")member \(ReplacementState.describe(old))")
-            case .moveLeadership(let target):
-                guard let old = state.old else { continue }
-                let leader = try settings.client(endpoints: old.clientUrls)
-                defer { Task { await leader.close() } }
-                try await Self.call("moving leadership off \(ReplacementState.describe(old))") { () throws(EtcdError) in
-                    _ = try await leader.moveLeader(to: target)
-                }
-                let name = view.members.first { $0.id == target }.map(ReplacementState.describe) ?? String(target, radix: 16)
-                report("Moved leadership from \(ReplacementState.describe(old)) to \(name)")
-            case .addLearner:
-                let added = try await Self.call("adding \(request.newName) as a learner") { () throws(EtcdError) in
-                    try await client.memberAdd(peerURLs: [request.newPeerURL], isLearner: true)
-                }
-                report("Added learner \(request.newName) (\(String(added.member.id, radix: 16))) with peer URL \(request.newPeerURL)")
-            case .promote(let learnerID):
-                try await Self.awaitAndPromote(learnerID, request: request, client: client, options: options,
-                                               printedEnvironment: &printedEnvironment, report: report)
-            case .verify:
-                let members = try await Self.awaitHealthy(settings: settings, endpoints: endpoints, timeout: options.waitTimeout)
+            do throws(OpsError) {
+                try await Self.take(step, state: state, view: view, request: request, client: client, settings: settings,
+                                    endpoints: endpoints, options: options, printedEnvironment: &printedEnvironment, report: report)
+            } catch where Self.transientErrors.contains(where: error.message.contains) && ContinuousClock.now < patience {
+                notice("Waiting: \(error.message)")
+                rounds -= 1
+                try await Self.pause(.seconds(1))
+                continue
+            }
+            if step == .verify {
                 try ReplacementJournal.remove(options.journalPath)
                 let new = state.new.map(ReplacementState.describe) ?? request.newName
-                report("Replaced \(journal?.oldName ?? request.old) with \(new): \(members) members, all healthy")
+                report("Replaced \(journal?.oldName ?? request.old) with \(new): \(view.members.count) members, all healthy")
                 return
             }
         }
         throw OpsError(.failed, "the replacement did not settle in \(Self.maximumRounds) steps: the cluster keeps changing; run again once it is stable")
+    }
+
+    /// Takes one step; each changes the cluster at most once.
+    private static func take(_ step: ReplacementStep, state: ReplacementState, view: ClusterView, request: ReplacementRequest, client: EtcdClient,
+                             settings: ClientSettings, endpoints: [String], options: ReplacementOptions, printedEnvironment: inout Bool,
+                             report: (String) -> Void) async throws(OpsError) {
+        switch step {
+        case .removeOld(let unreachable):
+            guard let old = state.old else { return }
+            try await Self.call("removing \(ReplacementState.describe(old))") { () throws(EtcdError) in
+                _ = try await client.memberRemove(old.id)
+            }
+            report("Removed \(unreachable ? "unreachable " : "")member \(ReplacementState.describe(old))")
+        case .moveLeadership(let target):
+            guard let old = state.old else { return }
+            let leader = try settings.client(endpoints: old.clientUrls)
+            defer { Task { await leader.close() } }
+            try await Self.call("moving leadership off \(ReplacementState.describe(old))") { () throws(EtcdError) in
+                _ = try await leader.moveLeader(to: target)
+            }
+            let name = view.members.first { $0.id == target }.map(ReplacementState.describe) ?? String(target, radix: 16)
+            report("Moved leadership from \(ReplacementState.describe(old)) to \(name)")
+        case .addLearner:
+            let added = try await Self.call("adding \(request.newName) as a learner") { () throws(EtcdError) in
+                try await client.memberAdd(peerURLs: [request.newPeerURL], isLearner: true)
+            }
+            report("Added learner \(request.newName) (\(String(added.member.id, radix: 16))) with peer URL \(request.newPeerURL)")
+        case .promote(let learnerID):
+            try await Self.awaitAndPromote(learnerID, request: request, client: client, options: options,
+                                           printedEnvironment: &printedEnvironment, report: report)
+        case .verify:
+            try await Self.awaitHealthy(settings: settings, endpoints: endpoints, timeout: options.waitTimeout)
+        }
     }
 
     /// The id of the member `old` names: a member's name (not the new member's), else a hex id; nil when
@@ -171,13 +202,13 @@ public enum MemberReplace {
         }
     }
 
-    /// Waits until every member answers healthy and none is a learner; returns the number of members.
-    private static func awaitHealthy(settings: ClientSettings, endpoints: [String], timeout: Duration) async throws(OpsError) -> Int {
+    /// Waits until every member answers healthy and none is a learner.
+    private static func awaitHealthy(settings: ClientSettings, endpoints: [String], timeout: Duration) async throws(OpsError) {
         let deadline = ContinuousClock.now + timeout
         while true {
             let view = try await ClusterView.observe(settings: settings, endpoints: endpoints)
             let sick = view.members.filter { $0.isLearner || !view.healthyIDs.contains($0.id) }
-            if sick.isEmpty { return view.members.count }
+            if sick.isEmpty { return }
             guard ContinuousClock.now < deadline else {
                 let named = sick.map { "\(ReplacementState.describe($0)) (\(view.problems[$0.id] ?? "learner"))" }
                 throw OpsError(.failed, "the cluster is not healthy \(timeout) after the replacement: \(named.joined(separator: ", "))")

@@ -8,27 +8,30 @@ final class PacedWriter: Sendable {
     static let prefix = "paced/"
 
     private struct State {
+        var clients: EndpointClients
         var ports: [Int]
         var acknowledged: [String: String] = [:]
         var lastSuccess: ContinuousClock.Instant?
         var longestGap: Duration = .zero
     }
 
-    private let clients: EndpointClients
     private let interval: Duration
     private let state: Mutex<State>
     private let stopping = Atomic<Bool>(false)
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
 
     init(clients: EndpointClients, ports: [Int], interval: Duration = .milliseconds(10)) {
-        self.clients = clients
         self.interval = interval
-        self.state = Mutex(State(ports: ports))
+        self.state = Mutex(State(clients: clients, ports: ports))
     }
 
-    /// Changes the members the writer may use.
-    func use(ports: [Int]) {
-        self.state.withLock { $0.ports = ports }
+    /// Changes the members the writer may use, and the clients it reaches them with (connections made
+    /// before a member listened back off for a while, so a member that joined gets a new client).
+    func use(clients: EndpointClients, ports: [Int]) {
+        self.state.withLock { state in
+            state.clients = clients
+            state.ports = ports
+        }
     }
 
     func start() {
@@ -50,11 +53,11 @@ final class PacedWriter: Sendable {
         var choice = 0
         var next = ContinuousClock.now
         while !self.stopping.load(ordering: .relaxed) {
-            let ports = self.state.withLock { $0.ports }
+            let (clients, ports) = self.state.withLock { ($0.clients, $0.ports) }
             let key = "\(Self.prefix)\(String(format: "%08d", sequence))"
             let value = "v\(sequence)"
             do {
-                try await self.clients.put(key, value, port: ports[choice % ports.count], timeout: .seconds(1))
+                try await clients.put(key, value, port: ports[choice % ports.count], timeout: .seconds(1))
                 let now = ContinuousClock.now
                 self.state.withLock { state in
                     state.acknowledged[key] = value
