@@ -3,22 +3,27 @@ import Glibc
 
 /// Plain HTTP/1.1 GETs of a member's client or metrics URL (`/metrics`, `/health`, `/version`), as
 /// etcdctl's `check datascale` and etcd-ops' status read them. Blocking, for a command-line tool: each call
-/// connects, sends one request and reads the whole answer.
+/// connects, sends one request and reads the whole answer, within a timeout (a member that does not answer,
+/// or a host that drops packets, costs at most that).
 public enum MemberHTTP {
     /// The body of `GET path` at `endpoint` (`host:port` or `http://host:port`), chunked or not; throws
-    /// ``MemberHTTPError`` naming what failed. `https://` endpoints are refused until TLS comes.
-    public static func get(endpoint: String, path: String) throws(MemberHTTPError) -> String {
+    /// ``MemberHTTPError`` naming what failed (`i/o timeout` once `timeout` has passed). `https://` endpoints
+    /// are refused until TLS comes.
+    public static func get(endpoint: String, path: String, timeout: Duration = .seconds(5)) throws(MemberHTTPError) -> String {
         var host = endpoint
         if host.hasPrefix("https://") { throw MemberHTTPError("https endpoints are not supported yet (TLS comes later)") }
         if host.hasPrefix("http://") { host.removeFirst("http://".count) }
         while host.hasSuffix("/") { host.removeLast() }
-        return try self.get(host: host, path: path)
+        return try self.get(host: host, path: path, deadline: ContinuousClock.now + timeout)
     }
 
     /// The body of `GET path` from `host` (`name:port`), chunked or not.
-    private static func get(host: String, path: String) throws(MemberHTTPError) -> String {
-        let socket = try self.connect(host)
+    private static func get(host: String, path: String, deadline: ContinuousClock.Instant) throws(MemberHTTPError) -> String {
+        let socket = try self.connect(host, deadline: deadline)
         defer { close(socket) }
+        var limit = Self.timeval(until: deadline)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n"
         var bytes = Array(request.utf8)
         var sent = 0
@@ -65,7 +70,7 @@ public enum MemberHTTP {
         throw MemberHTTPError("malformed HTTP response")
     }
 
-    private static func connect(_ host: String) throws(MemberHTTPError) -> Int32 {
+    private static func connect(_ host: String, deadline: ContinuousClock.Instant) throws(MemberHTTPError) -> Int32 {
         guard let colon = host.lastIndex(of: ":") else { throw MemberHTTPError("address \(host): missing port in address") }
         let name = String(host[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let port = String(host[host.index(after: colon)...])
@@ -78,10 +83,11 @@ public enum MemberHTTP {
         var lastError: Int32 = ECONNREFUSED
         var address: UnsafeMutablePointer<addrinfo>? = first
         while let candidate = address {
-            let socket = Glibc.socket(candidate.pointee.ai_family, candidate.pointee.ai_socktype, candidate.pointee.ai_protocol)
+            let socket = Glibc.socket(candidate.pointee.ai_family, candidate.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue), candidate.pointee.ai_protocol)
             if socket >= 0 {
-                if Glibc.connect(socket, candidate.pointee.ai_addr, candidate.pointee.ai_addrlen) == 0 { return socket }
-                lastError = errno
+                let code = Self.finishConnect(socket, candidate.pointee, deadline: deadline)
+                if code == 0, fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) & ~O_NONBLOCK) == 0 { return socket }
+                lastError = code == 0 ? errno : code
                 close(socket)
             }
             address = candidate.pointee.ai_next
@@ -89,8 +95,35 @@ public enum MemberHTTP {
         throw MemberHTTPError("dial tcp \(host): connect: \(Self.reason(lastError))")
     }
 
+    /// Connects the non-blocking `socket`, waiting for it until `deadline`; 0 or the error.
+    private static func finishConnect(_ socket: Int32, _ address: addrinfo, deadline: ContinuousClock.Instant) -> Int32 {
+        if Glibc.connect(socket, address.ai_addr, address.ai_addrlen) == 0 { return 0 }
+        guard errno == EINPROGRESS else { return errno }
+        var poller = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+        while true {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { return ETIMEDOUT }
+            let milliseconds = Int32(min(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1, 60_000))
+            let ready = poll(&poller, 1, milliseconds)
+            if ready < 0 && errno == EINTR { continue }
+            if ready < 0 { return errno }
+            if ready == 0 { continue }
+            var failure: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            guard getsockopt(socket, SOL_SOCKET, SO_ERROR, &failure, &length) == 0 else { return errno }
+            return failure
+        }
+    }
+
+    /// What is left until `deadline` as a socket timeout (at least a millisecond: zero would mean none).
+    private static func timeval(until deadline: ContinuousClock.Instant) -> Glibc.timeval {
+        let remaining = max(deadline - ContinuousClock.now, .milliseconds(1))
+        return Glibc.timeval(tv_sec: Int(remaining.components.seconds), tv_usec: Int(remaining.components.attoseconds / 1_000_000_000_000))
+    }
+
     private static func reason(_ code: Int32) -> String {
-        String(cString: strerror(code)).lowercased()
+        if code == EAGAIN || code == EWOULDBLOCK || code == ETIMEDOUT { return "i/o timeout" }
+        return String(cString: strerror(code)).lowercased()
     }
 }
 

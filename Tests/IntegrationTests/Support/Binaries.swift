@@ -19,6 +19,8 @@ enum Binaries {
     static var etcd: URL { productsDirectory.appendingPathComponent("etcd") }
     static var etcdctl: URL { productsDirectory.appendingPathComponent("etcdctl") }
     static var etcdOps: URL { productsDirectory.appendingPathComponent("etcd-ops") }
+    /// The load generator of `Benchmarks/`, for its paced writer (`--op paced`).
+    static var loadGenerator: URL { productsDirectory.appendingPathComponent("LoadGenerator") }
     /// The member with its crash points armed from `CRASH_POINT` (the shipped `etcd` ignores the variable).
     static var etcdCrashChild: URL { productsDirectory.appendingPathComponent("EtcdCrashChild") }
 
