@@ -102,6 +102,12 @@ let package = Package(
             dependencies: ["Backend", "EtcdProto"],
             swiftSettings: strict
         ),
+        // etcd's auth store as records and rules: users, roles, permissions, the checks requests go through.
+        .target(
+            name: "Auth",
+            dependencies: ["EtcdProto", swiftProtobuf],
+            swiftSettings: strict
+        ),
         // The multi-version key-value store, its request applier and the watchable store.
         .target(
             name: "MVCC",
@@ -306,6 +312,11 @@ let package = Package(
         .testTarget(
             name: "BackendTests",
             dependencies: ["Backend", "Checksums"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AuthTests",
+            dependencies: ["Auth", "EtcdProto"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -109,6 +109,7 @@ extension EtcdError {
     public static let invalidAuthToken = EtcdError(.unauthenticated, "etcdserver: invalid auth token")
     public static let invalidAuthManagement = EtcdError(.invalidArgument, "etcdserver: invalid auth management")
     public static let authOldRevision = EtcdError(.invalidArgument, "etcdserver: revision of auth store is old")
+    public static let permissionNotGiven = EtcdError(.invalidArgument, "etcdserver: permission not given")
 }
 
 // MARK: - The server and the cluster
