@@ -105,7 +105,7 @@ let package = Package(
         // etcd's auth store as records and rules: users, roles, permissions, the checks requests go through.
         .target(
             name: "Auth",
-            dependencies: ["EtcdProto", swiftProtobuf],
+            dependencies: ["EtcdProto", "CCrypt", swiftProtobuf],
             swiftSettings: strict
         ),
         // The multi-version key-value store, its request applier and the watchable store.
@@ -239,6 +239,8 @@ let package = Package(
         ),
         // System zlib (Debian zlib1g-dev): etcd-ops compresses backups while they stream.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libxcrypt, for bcrypt password hashes.
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
 
         // etcd-ops' work as a library: backups, verification, restore, status, retention, schedules.
         .target(

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-    pkg-config liblmdb-dev libsystemd-dev zlib1g-dev   # system libraries we link
+    pkg-config liblmdb-dev libsystemd-dev zlib1g-dev libcrypt-dev   # system libraries we link
     etcd-client etcd-server                 # Go etcdctl and etcd 3.4: compatibility tests and benchmarks
     protobuf-compiler                       # only for scripts/generate-protos.sh
     curl

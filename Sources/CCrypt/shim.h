@@ -1,0 +1,2 @@
+// libxcrypt (Debian's libcrypt): bcrypt hashes for etcd's user passwords.
+#include <crypt.h>
