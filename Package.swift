@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "EtcdServer",
             dependencies: [
-                "Raft", "RaftWire", "WAL", "PeerTransport", "Membership", "Backend", "Lease", "MVCC", "EtcdProto",
+                "Raft", "RaftWire", "WAL", "PeerTransport", "Membership", "Backend", "Lease", "MVCC", "EtcdProto", "Auth",
                 "Telemetry", "GoFormat", "BoltFile", "Restore", swiftProtobuf, logging,
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -45,7 +45,6 @@ import Testing
             response.members = [member]
             return response
         },
-        "/v3/auth/enable": .unimplemented(Etcdserverpb_AuthEnableRequest.self),
     ])
 
     private func post(_ path: String, _ body: String) async -> (status: HTTPResponseStatus, headers: HTTPHeaders, body: String) {
@@ -161,10 +160,7 @@ import Testing
         #expect(broken.status == .internalServerError)
         #expect(broken.body == Self.errorBody("Service method threw an unknown error.", code: 2))
 
-        let auth = await self.post("/v3/auth/enable", "{}")
-        #expect(auth.status == .notImplemented)
-        #expect(auth.body == Self.errorBody("Requested RPC isn't implemented by this server.", code: 12))
-        let unreadable = await self.post("/v3/auth/enable", "{")
+        let unreadable = await self.post("/v3/lease/revoke", "{")
         #expect(unreadable.status == .badRequest)
     }
 

@@ -25,7 +25,7 @@ import Testing
     @Test func unknownMethodsAndOtherContentAreRefused() async throws {
         let member = try await Self.startMember()
         let connection = try await RawHTTP2.connect(port: member.clientPort)
-        try await connection.startCall(1, path: "/etcdserverpb.Auth/Authenticate")
+        try await connection.startCall(1, path: "/etcdserverpb.Auth/Bogus")
         try await connection.sendData(1, RawHTTP2.grpcMessage([]), endStream: true)
         let unknown = GRPCAnswer(try await connection.frames(of: 1))
         #expect(unknown.headers.count == 1, "a trailers-only answer")

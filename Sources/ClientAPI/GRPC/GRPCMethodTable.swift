@@ -6,7 +6,7 @@ import Telemetry
 public struct GRPCMethodTable: Sendable {
     let methods: [String: GRPCMethod]
 
-    /// etcd's KV, Watch, Lease, Cluster, Maintenance, Lock and Election services, answered by `services`, counted
+    /// etcd's KV, Watch, Lease, Cluster, Maintenance, Auth, Lock and Election services, answered by `services`, counted
     /// in `metrics`.
     public init(services: ClientServices, metrics: GRPCServerMetrics?) {
         typealias KV = Etcdserverpb_KV.Method
@@ -15,7 +15,9 @@ public struct GRPCMethodTable: Sendable {
         typealias Maintenance = Etcdserverpb_Maintenance.Method
         typealias Lock = V3lockpb_Lock.Method
         typealias Election = V3electionpb_Election.Method
+        typealias Auth = Etcdserverpb_Auth.Method
         let (kv, lease, cluster, maintenance) = (services.kv, services.lease, services.cluster, services.maintenance)
+        let auth = services.auth
         let (lock, election) = (services.lock, services.election)
         let entries: [(path: String, method: GRPCMethod)] = [
             GRPCMethod.unary(KV.Range.descriptor, metrics: metrics, kv.range(request:context:)),
@@ -49,6 +51,23 @@ public struct GRPCMethodTable: Sendable {
             GRPCMethod.unary(Election.Leader.descriptor, metrics: metrics, election.leader(request:context:)),
             GRPCMethod.serverStreaming(Election.Observe.descriptor, metrics: metrics, election.observe(request:response:context:)),
             GRPCMethod.unary(Election.Resign.descriptor, metrics: metrics, election.resign(request:context:)),
+            GRPCMethod.unary(Auth.AuthEnable.descriptor, metrics: metrics, auth.authEnable(request:context:)),
+            GRPCMethod.unary(Auth.AuthDisable.descriptor, metrics: metrics, auth.authDisable(request:context:)),
+            GRPCMethod.unary(Auth.AuthStatus.descriptor, metrics: metrics, auth.authStatus(request:context:)),
+            GRPCMethod.unary(Auth.Authenticate.descriptor, metrics: metrics, auth.authenticate(request:context:)),
+            GRPCMethod.unary(Auth.UserAdd.descriptor, metrics: metrics, auth.userAdd(request:context:)),
+            GRPCMethod.unary(Auth.UserGet.descriptor, metrics: metrics, auth.userGet(request:context:)),
+            GRPCMethod.unary(Auth.UserList.descriptor, metrics: metrics, auth.userList(request:context:)),
+            GRPCMethod.unary(Auth.UserDelete.descriptor, metrics: metrics, auth.userDelete(request:context:)),
+            GRPCMethod.unary(Auth.UserChangePassword.descriptor, metrics: metrics, auth.userChangePassword(request:context:)),
+            GRPCMethod.unary(Auth.UserGrantRole.descriptor, metrics: metrics, auth.userGrantRole(request:context:)),
+            GRPCMethod.unary(Auth.UserRevokeRole.descriptor, metrics: metrics, auth.userRevokeRole(request:context:)),
+            GRPCMethod.unary(Auth.RoleAdd.descriptor, metrics: metrics, auth.roleAdd(request:context:)),
+            GRPCMethod.unary(Auth.RoleGet.descriptor, metrics: metrics, auth.roleGet(request:context:)),
+            GRPCMethod.unary(Auth.RoleList.descriptor, metrics: metrics, auth.roleList(request:context:)),
+            GRPCMethod.unary(Auth.RoleDelete.descriptor, metrics: metrics, auth.roleDelete(request:context:)),
+            GRPCMethod.unary(Auth.RoleGrantPermission.descriptor, metrics: metrics, auth.roleGrantPermission(request:context:)),
+            GRPCMethod.unary(Auth.RoleRevokePermission.descriptor, metrics: metrics, auth.roleRevokePermission(request:context:)),
         ]
         self.methods = Dictionary(uniqueKeysWithValues: entries.map { ($0.path, $0.method) })
     }
@@ -63,8 +82,9 @@ public struct ClientServices: Sendable {
     public let maintenance: MaintenanceService
     public let lock: LockService
     public let election: ElectionService
+    public let auth: AuthService
 
-    /// Groups the seven services.
+    /// Groups the eight services.
     public init(
         kv: KVService,
         watch: WatchService,
@@ -72,7 +92,8 @@ public struct ClientServices: Sendable {
         cluster: ClusterService,
         maintenance: MaintenanceService,
         lock: LockService,
-        election: ElectionService
+        election: ElectionService,
+        auth: AuthService
     ) {
         self.kv = kv
         self.watch = watch
@@ -81,5 +102,6 @@ public struct ClientServices: Sendable {
         self.maintenance = maintenance
         self.lock = lock
         self.election = election
+        self.auth = auth
     }
 }

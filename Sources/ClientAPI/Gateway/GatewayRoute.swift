@@ -86,22 +86,6 @@ public struct GatewayRoute: Sendable {
         }
     }
 
-    /// An RPC of a service this member does not serve yet. The request is read as etcd's gateway would read
-    /// it; then the answer is the one the gRPC side gives for a method it does not know.
-    public static func unimplemented<Request: SwiftProtobuf.Message>(_ request: Request.Type) -> GatewayRoute {
-        GatewayRoute { body in
-            do throws(GatewayStatus) {
-                _ = try GatewayJSON.request(Request.self, in: body)
-                return GatewayResponse.failure(Self.rpcNotImplemented)
-            } catch {
-                return GatewayResponse.failure(error)
-            }
-        }
-    }
-
-    /// What grpc-swift answers for a method no registered service has.
-    static let rpcNotImplemented = GatewayStatus(code: .unimplemented, message: "Requested RPC isn't implemented by this server.")
-
     /// Runs `body` with the context a service method gets, for `method`.
     private static func withContext<Result: Sendable>(
         _ method: MethodDescriptor,

@@ -4,7 +4,6 @@ import EtcdProto
 extension JSONGateway {
     /// The paths of etcd 3.4's gateway, and those etcd 3.5 added (`maintenance/hashkv`, `maintenance/downgrade`,
     /// `auth/status`), with the service methods that answer them; `maintenance/hash` is `Hash`, as in 3.4.
-    /// The service this member does not serve yet (Auth) answers as the gRPC side does.
     static func routes(_ services: ClientServices) -> [String: GatewayRoute] {
         typealias KV = Etcdserverpb_KV.Method
         typealias Lease = Etcdserverpb_Lease.Method
@@ -12,7 +11,8 @@ extension JSONGateway {
         typealias Maintenance = Etcdserverpb_Maintenance.Method
         typealias Lock = V3lockpb_Lock.Method
         typealias Election = V3electionpb_Election.Method
-        let (kv, watch, lease) = (services.kv, services.watch, services.lease)
+        typealias Auth = Etcdserverpb_Auth.Method
+        let (kv, watch, lease, auth) = (services.kv, services.watch, services.lease, services.auth)
         let (cluster, maintenance) = (services.cluster, services.maintenance)
         let (lock, election) = (services.lock, services.election)
         var routes: [String: GatewayRoute] = [
@@ -64,33 +64,29 @@ extension JSONGateway {
             "/v3/election/leader": .unary(Election.Leader.descriptor, election.leader(request:context:)),
             "/v3/election/observe": .serverStreaming(Election.Observe.descriptor, election.observe(request:response:context:)),
             "/v3/election/resign": .unary(Election.Resign.descriptor, election.resign(request:context:)),
+
+            "/v3/auth/enable": .unary(Auth.AuthEnable.descriptor, auth.authEnable(request:context:)),
+            "/v3/auth/disable": .unary(Auth.AuthDisable.descriptor, auth.authDisable(request:context:)),
+            "/v3/auth/status": .unary(Auth.AuthStatus.descriptor, auth.authStatus(request:context:)),
+            "/v3/auth/authenticate": .unary(Auth.Authenticate.descriptor, auth.authenticate(request:context:)),
+            "/v3/auth/user/add": .unary(Auth.UserAdd.descriptor, auth.userAdd(request:context:)),
+            "/v3/auth/user/get": .unary(Auth.UserGet.descriptor, auth.userGet(request:context:)),
+            "/v3/auth/user/list": .unary(Auth.UserList.descriptor, auth.userList(request:context:)),
+            "/v3/auth/user/delete": .unary(Auth.UserDelete.descriptor, auth.userDelete(request:context:)),
+            "/v3/auth/user/changepw": .unary(Auth.UserChangePassword.descriptor, auth.userChangePassword(request:context:)),
+            "/v3/auth/user/grant": .unary(Auth.UserGrantRole.descriptor, auth.userGrantRole(request:context:)),
+            "/v3/auth/user/revoke": .unary(Auth.UserRevokeRole.descriptor, auth.userRevokeRole(request:context:)),
+            "/v3/auth/role/add": .unary(Auth.RoleAdd.descriptor, auth.roleAdd(request:context:)),
+            "/v3/auth/role/get": .unary(Auth.RoleGet.descriptor, auth.roleGet(request:context:)),
+            "/v3/auth/role/list": .unary(Auth.RoleList.descriptor, auth.roleList(request:context:)),
+            "/v3/auth/role/delete": .unary(Auth.RoleDelete.descriptor, auth.roleDelete(request:context:)),
+            "/v3/auth/role/grant": .unary(Auth.RoleGrantPermission.descriptor, auth.roleGrantPermission(request:context:)),
+            "/v3/auth/role/revoke": .unary(Auth.RoleRevokePermission.descriptor, auth.roleRevokePermission(request:context:)),
         ]
         // The aliases etcd's gateway also serves.
         routes["/v3/kv/lease/revoke"] = routes["/v3/lease/revoke"]
         routes["/v3/kv/lease/timetolive"] = routes["/v3/lease/timetolive"]
         routes["/v3/kv/lease/leases"] = routes["/v3/lease/leases"]
-        routes.merge(Self.unservedRoutes) { served, _ in served }
         return routes
     }
-
-    /// Endpoints of etcd's gateway whose gRPC service this member does not register yet.
-    private static let unservedRoutes: [String: GatewayRoute] = [
-        "/v3/auth/enable": .unimplemented(Etcdserverpb_AuthEnableRequest.self),
-        "/v3/auth/disable": .unimplemented(Etcdserverpb_AuthDisableRequest.self),
-        "/v3/auth/status": .unimplemented(Etcdserverpb_AuthStatusRequest.self),
-        "/v3/auth/authenticate": .unimplemented(Etcdserverpb_AuthenticateRequest.self),
-        "/v3/auth/user/add": .unimplemented(Etcdserverpb_AuthUserAddRequest.self),
-        "/v3/auth/user/get": .unimplemented(Etcdserverpb_AuthUserGetRequest.self),
-        "/v3/auth/user/list": .unimplemented(Etcdserverpb_AuthUserListRequest.self),
-        "/v3/auth/user/delete": .unimplemented(Etcdserverpb_AuthUserDeleteRequest.self),
-        "/v3/auth/user/changepw": .unimplemented(Etcdserverpb_AuthUserChangePasswordRequest.self),
-        "/v3/auth/user/grant": .unimplemented(Etcdserverpb_AuthUserGrantRoleRequest.self),
-        "/v3/auth/user/revoke": .unimplemented(Etcdserverpb_AuthUserRevokeRoleRequest.self),
-        "/v3/auth/role/add": .unimplemented(Etcdserverpb_AuthRoleAddRequest.self),
-        "/v3/auth/role/get": .unimplemented(Etcdserverpb_AuthRoleGetRequest.self),
-        "/v3/auth/role/list": .unimplemented(Etcdserverpb_AuthRoleListRequest.self),
-        "/v3/auth/role/delete": .unimplemented(Etcdserverpb_AuthRoleDeleteRequest.self),
-        "/v3/auth/role/grant": .unimplemented(Etcdserverpb_AuthRoleGrantPermissionRequest.self),
-        "/v3/auth/role/revoke": .unimplemented(Etcdserverpb_AuthRoleRevokePermissionRequest.self),
-    ]
 }

@@ -95,7 +95,8 @@ struct MemberRunner {
             cluster: ClusterService(server: server),
             maintenance: MaintenanceService(server: server),
             lock: LockService(server: server),
-            election: ElectionService(server: server)
+            election: ElectionService(server: server),
+            auth: AuthService(server: server)
         )
         JSONGateway.register(on: &router, services: services)
         var configuration = ClientPortConfiguration(

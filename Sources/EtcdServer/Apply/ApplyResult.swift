@@ -1,5 +1,6 @@
 import EtcdProto
 import MVCC
+import SwiftProtobuf
 
 /// What applying one proposal produced, handed to the member that proposed it. A request the state
 /// machine refused (a compacted revision in a txn, an unknown lease) is a ``failure(_:)``: refused requests
@@ -15,6 +16,8 @@ enum ApplyResult: Sendable {
     case alarm(Etcdserverpb_AlarmResponse)
     /// A membership change was applied; the members as they are now.
     case membership([Etcdserverpb_Member])
+    /// An auth management request was applied; its response (without header).
+    case auth(any SwiftProtobuf.Message & Sendable)
     /// A request with nothing to answer (a lease checkpoint, a member publishing its attributes).
     case done
     case failure(EtcdError)

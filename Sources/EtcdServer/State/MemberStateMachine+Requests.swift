@@ -66,9 +66,10 @@ extension MemberStateMachine {
                 return .done
             case .alarm(let alarm):
                 return .alarm(try self.applyAlarm(alarm))
-            case .range, .clusterVersion, .authEnable, .authDisable, .authenticate, .authUserAdd,
-                .authUserDelete, .authUserChangePassword, .authUserGrantRole, .authUserRevokeRole, .authRoleAdd,
-                .authRoleDelete, .authRoleGrantPermission, .authRoleRevokePermission, .none:
+            case .authUserAdd, .authUserDelete, .authUserChangePassword, .authUserGrantRole, .authUserRevokeRole,
+                .authRoleAdd, .authRoleDelete, .authRoleGrantPermission, .authRoleRevokePermission, .authDisable:
+                return try self.applyAuth(request)
+            case .range, .clusterVersion, .authEnable, .authenticate, .none:
                 return .failure(EtcdError(.unimplemented, "etcdserver: this member cannot apply \(Self.kind(of: request))"))
             }
         } catch {

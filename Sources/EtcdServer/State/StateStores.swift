@@ -20,6 +20,7 @@ final class StateStores: Sendable {
     let kv: KVApplier
     let membership: MembershipStore
     let alarms: AlarmStore
+    let auth: AuthState
     private let lifecycle = Mutex<(borrowers: Int, retired: Bool)>((0, false))
 
     /// Opens (creating when missing) the backend at `path`. Call on the apply thread.
@@ -39,6 +40,7 @@ final class StateStores: Sendable {
             self.leases = try LeaseIndex(backend: backend)
             self.store = try KVStore(backend: backend, leases: self.leases, configuration: storeConfiguration)
             self.alarms = try AlarmStore(backend: backend)
+            self.auth = try AuthState(backend: backend)
         } catch {
             backend.close()
             throw error

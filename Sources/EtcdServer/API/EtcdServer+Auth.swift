@@ -1,0 +1,176 @@
+import Auth
+import EtcdProto
+import Foundation
+import NIOPosix
+
+extension EtcdServer {
+    /// Why `AuthEnable` is refused: the member keeps users and roles as etcd does but does not yet check
+    /// requests against them, and must not claim to.
+    public static let authEnforcementMissing = EtcdError(
+        .unimplemented,
+        "etcdserver: this member cannot enable authentication yet (users and roles are kept, requests are not checked)"
+    )
+
+    /// etcd's `AuthEnable`: refused until requests are checked (see ``authEnforcementMissing``).
+    public func authEnable(_ request: Etcdserverpb_AuthEnableRequest) async throws -> Etcdserverpb_AuthEnableResponse {
+        throw Self.authEnforcementMissing
+    }
+
+    /// etcd's `AuthDisable`, through the log; disabling a disabled store succeeds.
+    public func authDisable(_ request: Etcdserverpb_AuthDisableRequest) async throws -> Etcdserverpb_AuthDisableResponse {
+        try await self.proposeAuth(\.authDisable, request)
+    }
+
+    /// etcd 3.5's `AuthStatus`: whether auth is enabled and the auth revision, after a linearizable barrier.
+    public func authStatus(_ request: Etcdserverpb_AuthStatusRequest) async throws -> Etcdserverpb_AuthStatusResponse {
+        try await self.linearizableRead()
+        let store = self.stores.auth.current
+        var response = Etcdserverpb_AuthStatusResponse()
+        response.enabled = store.enabled
+        response.authRevision = store.revision
+        response.header = self.header(revision: self.stores.store.currentRevision)
+        return response
+    }
+
+    /// etcd's `Authenticate`: with auth disabled (always, until it can be enabled), etcd's "authentication
+    /// is not enabled".
+    public func authenticate(_ request: Etcdserverpb_AuthenticateRequest) async throws -> Etcdserverpb_AuthenticateResponse {
+        try await self.linearizableRead()
+        guard self.stores.auth.current.enabled else { throw EtcdError.authNotEnabled }
+        throw Self.authEnforcementMissing
+    }
+
+    /// etcd's `UserAdd`: the password is hashed here, on the thread pool (bcrypt at the configured cost), and
+    /// only the hash goes through the log.
+    public func userAdd(_ request: Etcdserverpb_AuthUserAddRequest) async throws -> Etcdserverpb_AuthUserAddResponse {
+        var request = request
+        if !request.options.noPassword {
+            request.hashedPassword = try await self.hash(request.password)
+        }
+        request.password = ""
+        return try await self.proposeAuth(\.authUserAdd, request)
+    }
+
+    public func userDelete(_ request: Etcdserverpb_AuthUserDeleteRequest) async throws -> Etcdserverpb_AuthUserDeleteResponse {
+        try await self.proposeAuth(\.authUserDelete, request)
+    }
+
+    /// etcd's `UserChangePassword`, hashed as ``userAdd(_:)`` hashes.
+    public func userChangePassword(_ request: Etcdserverpb_AuthUserChangePasswordRequest) async throws -> Etcdserverpb_AuthUserChangePasswordResponse {
+        var request = request
+        request.hashedPassword = try await self.hash(request.password)
+        request.password = ""
+        return try await self.proposeAuth(\.authUserChangePassword, request)
+    }
+
+    public func userGrantRole(_ request: Etcdserverpb_AuthUserGrantRoleRequest) async throws -> Etcdserverpb_AuthUserGrantRoleResponse {
+        try await self.proposeAuth(\.authUserGrantRole, request)
+    }
+
+    public func userRevokeRole(_ request: Etcdserverpb_AuthUserRevokeRoleRequest) async throws -> Etcdserverpb_AuthUserRevokeRoleResponse {
+        try await self.proposeAuth(\.authUserRevokeRole, request)
+    }
+
+    /// etcd's `UserGet`: the user's roles, after a linearizable barrier.
+    public func userGet(_ request: Etcdserverpb_AuthUserGetRequest) async throws -> Etcdserverpb_AuthUserGetResponse {
+        try await self.linearizableRead()
+        let store = self.stores.auth.current
+        try store.checkUserGet(request.name, as: nil)
+        var response = Etcdserverpb_AuthUserGetResponse()
+        response.roles = try store.user(request.name).roles
+        response.header = self.header(revision: self.stores.store.currentRevision)
+        return response
+    }
+
+    /// etcd's `UserList`: names in byte order.
+    public func userList(_ request: Etcdserverpb_AuthUserListRequest) async throws -> Etcdserverpb_AuthUserListResponse {
+        try await self.linearizableRead()
+        let store = self.stores.auth.current
+        try store.checkAdmin(nil)
+        var response = Etcdserverpb_AuthUserListResponse()
+        response.users = store.userNames
+        response.header = self.header(revision: self.stores.store.currentRevision)
+        return response
+    }
+
+    public func roleAdd(_ request: Etcdserverpb_AuthRoleAddRequest) async throws -> Etcdserverpb_AuthRoleAddResponse {
+        try await self.proposeAuth(\.authRoleAdd, request)
+    }
+
+    public func roleDelete(_ request: Etcdserverpb_AuthRoleDeleteRequest) async throws -> Etcdserverpb_AuthRoleDeleteResponse {
+        try await self.proposeAuth(\.authRoleDelete, request)
+    }
+
+    public func roleGrantPermission(_ request: Etcdserverpb_AuthRoleGrantPermissionRequest) async throws -> Etcdserverpb_AuthRoleGrantPermissionResponse {
+        try await self.proposeAuth(\.authRoleGrantPermission, request)
+    }
+
+    public func roleRevokePermission(_ request: Etcdserverpb_AuthRoleRevokePermissionRequest) async throws -> Etcdserverpb_AuthRoleRevokePermissionResponse {
+        try await self.proposeAuth(\.authRoleRevokePermission, request)
+    }
+
+    /// etcd's `RoleGet`: the role's permissions sorted by key, after a linearizable barrier.
+    public func roleGet(_ request: Etcdserverpb_AuthRoleGetRequest) async throws -> Etcdserverpb_AuthRoleGetResponse {
+        try await self.linearizableRead()
+        let store = self.stores.auth.current
+        try store.checkRoleGet(request.role, as: nil)
+        var response = Etcdserverpb_AuthRoleGetResponse()
+        response.perm = try store.role(request.role).permissions.map { permission in
+            var wire = Authpb_Permission()
+            wire.permType = Authpb_Permission.TypeEnum(rawValue: permission.kind.rawValue) ?? .read
+            wire.key = Data(permission.key)
+            wire.rangeEnd = Data(permission.rangeEnd)
+            return wire
+        }
+        response.header = self.header(revision: self.stores.store.currentRevision)
+        return response
+    }
+
+    /// etcd's `RoleList`: names in byte order.
+    public func roleList(_ request: Etcdserverpb_AuthRoleListRequest) async throws -> Etcdserverpb_AuthRoleListResponse {
+        try await self.linearizableRead()
+        let store = self.stores.auth.current
+        try store.checkAdmin(nil)
+        var response = Etcdserverpb_AuthRoleListResponse()
+        response.roles = store.roleNames
+        response.header = self.header(revision: self.stores.store.currentRevision)
+        return response
+    }
+
+    /// Proposes an auth management request (set as `field` of the log entry) and answers with its response
+    /// and a header at the KV revision.
+    private func proposeAuth<Request, Response: Etcdserverpb_AuthResponse>(
+        _ field: WritableKeyPath<Memberpb_InternalRequest, Request>,
+        _ request: Request
+    ) async throws -> Response {
+        var proposal = Memberpb_InternalRequest()
+        proposal[keyPath: field] = request
+        guard case .auth(let answer) = try await self.propose(proposal), var response = answer as? Response else {
+            throw Self.unexpectedResult
+        }
+        response.header = self.header(revision: self.stores.store.currentRevision)
+        return response
+    }
+
+    /// A bcrypt hash of `password` at the default cost, made on the thread pool.
+    private func hash(_ password: String) async throws -> String {
+        let hash = try await NIOThreadPool.singleton.runIfActive { try PasswordHash.make(password) }
+        return String(decoding: hash, as: UTF8.self)
+    }
+}
+
+/// The auth responses, which all carry a header.
+protocol Etcdserverpb_AuthResponse: Sendable {
+    var header: Etcdserverpb_ResponseHeader { get set }
+}
+
+extension Etcdserverpb_AuthDisableResponse: Etcdserverpb_AuthResponse {}
+extension Etcdserverpb_AuthUserAddResponse: Etcdserverpb_AuthResponse {}
+extension Etcdserverpb_AuthUserDeleteResponse: Etcdserverpb_AuthResponse {}
+extension Etcdserverpb_AuthUserChangePasswordResponse: Etcdserverpb_AuthResponse {}
+extension Etcdserverpb_AuthUserGrantRoleResponse: Etcdserverpb_AuthResponse {}
+extension Etcdserverpb_AuthUserRevokeRoleResponse: Etcdserverpb_AuthResponse {}
+extension Etcdserverpb_AuthRoleAddResponse: Etcdserverpb_AuthResponse {}
+extension Etcdserverpb_AuthRoleDeleteResponse: Etcdserverpb_AuthResponse {}
+extension Etcdserverpb_AuthRoleGrantPermissionResponse: Etcdserverpb_AuthResponse {}
+extension Etcdserverpb_AuthRoleRevokePermissionResponse: Etcdserverpb_AuthResponse {}
