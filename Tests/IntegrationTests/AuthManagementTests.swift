@@ -3,7 +3,8 @@ import Testing
 
 /// Users and roles made on our member (by Go etcdctl 3.4) travel in a snapshot to Go etcd 3.4, which then
 /// enables auth with them: the bcrypt hashes, the role grants and the permissions are etcd's own bytes.
-/// Ours refuses to enable auth itself, with a message that says why, until it checks requests.
+/// Ours refuses to enable auth itself, with a message that says why, until it checks requests; it hashes
+/// at `--bcrypt-cost` (here from `ETCD_BCRYPT_COST`).
 @Suite(.serialized) struct AuthManagementTests {
     private static let environment = ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]
 
@@ -15,7 +16,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-auth-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ours = try MemberProcess()
+        let ours = try MemberProcess(environment: ["ETCD_BCRYPT_COST": "4"])
         try await ours.waitUntilServing()
         for command in [
             ["user", "add", "alice:pw"], ["role", "add", "writer"], ["role", "grant-permission", "writer", "readwrite", "pre/", "--prefix"],
@@ -29,6 +30,8 @@ import Testing
         let snapshot = "\(directory)/snapshot.db"
         #expect(try await Self.etcdctl(ours.clientPort, ["snapshot", "save", snapshot]).status == 0)
         _ = try await ours.terminate()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: snapshot))
+        #expect(bytes.range(of: Data("$2a$04$".utf8)) != nil, "passwords hashed at ETCD_BCRYPT_COST")
 
         let restored = try await ProcessRunner.run(try Binaries.system("etcdctl"), ["snapshot", "restore", snapshot, "--data-dir", "\(directory)/go"],
                                                    environment: Self.environment)

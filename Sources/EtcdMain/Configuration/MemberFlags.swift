@@ -78,6 +78,7 @@ public enum MemberFlags {
 
     static let other: [FlagDefinition] = [
         .value("metrics", default: "basic", "Set level of detail for exported metrics: 'basic' or 'extensive'."),
+        .integer("bcrypt-cost", default: 10, "Specify bcrypt algorithm cost factor for auth password hashing."),
         .list(
             "listen-metrics-urls", default: "",
             "List of URLs to listen on for the metrics and health endpoints only."

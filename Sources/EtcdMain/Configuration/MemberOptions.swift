@@ -48,6 +48,8 @@ public struct MemberOptions: Sendable {
     /// How often watches with `progress_notify` get a progress response (etcd raises anything below
     /// 100 ms to 100 ms).
     public var watchProgressNotifyInterval: Duration
+    /// `--bcrypt-cost`, as given (the member uses 10 instead of a cost bcrypt does not take, as etcd does).
+    public var bcryptCost: Int
     /// `--experimental-enable-lease-checkpoint`.
     public var leaseCheckpoint: Bool
     /// `--experimental-enable-lease-checkpoint-persist`.
@@ -122,6 +124,7 @@ public struct MemberOptions: Sendable {
         self.unsafeNoFsync = try reader.boolean("unsafe-no-fsync")
         self.watchProgressNotifyInterval = max(.milliseconds(100), try reader.duration("experimental-watch-progress-notify-interval"))
         self.initialCorruptCheck = try reader.boolean("experimental-initial-corrupt-check")
+        self.bcryptCost = Int(clamping: try reader.signed("bcrypt-cost"))
         self.leaseCheckpoint = try reader.boolean("experimental-enable-lease-checkpoint")
         self.leaseCheckpointPersist = try reader.boolean("experimental-enable-lease-checkpoint-persist")
         self.leaseCheckpointInterval = try reader.duration("experimental-lease-checkpoint-interval")

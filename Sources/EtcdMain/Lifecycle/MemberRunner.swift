@@ -24,6 +24,12 @@ struct MemberRunner {
         let metrics = EtcdMetrics(level: self.options.metricsLevel, grpcMethods: ServedMethods.all)
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         var configuration = ServerConfiguration(self.options)
+        if configuration.bcryptCost != self.options.bcryptCost {
+            self.logger.warning(
+                "use default bcrypt cost instead of the invalid given cost",
+                metadata: ["min-cost": "4", "max-cost": "31", "default-cost": "10", "given-cost": "\(self.options.bcryptCost)"]
+            )
+        }
         configuration.metrics = metrics
         let server: EtcdServer
         do {

@@ -35,5 +35,6 @@ extension ServerConfiguration {
         self.unsafeNoFsync = options.unsafeNoFsync
         self.leaseCheckpointInterval = options.leaseCheckpoint ? options.leaseCheckpointInterval : nil
         self.leaseCheckpointPersist = options.leaseCheckpointPersist
+        self.bcryptCost = (4...31).contains(options.bcryptCost) ? options.bcryptCost : 10
     }
 }

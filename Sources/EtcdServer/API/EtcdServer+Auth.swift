@@ -152,9 +152,10 @@ extension EtcdServer {
         return response
     }
 
-    /// A bcrypt hash of `password` at the default cost, made on the thread pool.
+    /// A bcrypt hash of `password` at `--bcrypt-cost`, made on the thread pool.
     private func hash(_ password: String) async throws -> String {
-        let hash = try await NIOThreadPool.singleton.runIfActive { try PasswordHash.make(password) }
+        let cost = self.configuration.bcryptCost
+        let hash = try await NIOThreadPool.singleton.runIfActive { try PasswordHash.make(password, cost: cost) }
         return String(decoding: hash, as: UTF8.self)
     }
 }

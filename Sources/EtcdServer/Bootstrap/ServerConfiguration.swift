@@ -56,6 +56,8 @@ public struct ServerConfiguration: Sendable {
     /// Whether checkpointed remaining TTLs are also written to the backend
     /// (`--experimental-enable-lease-checkpoint-persist`), so a restart keeps them too.
     public var leaseCheckpointPersist: Bool
+    /// The bcrypt cost of user passwords (`--bcrypt-cost`, one bcrypt takes: 4...31).
+    public var bcryptCost: Int
     public var backendBatchInterval: Duration
     public var backendBatchLimit: Int
     public var unsafeNoFsync: Bool
@@ -113,6 +115,7 @@ public struct ServerConfiguration: Sendable {
         self.corruptCheckInterval = .zero
         self.leaseCheckpointInterval = nil
         self.leaseCheckpointPersist = false
+        self.bcryptCost = 10
         self.backendBatchInterval = .milliseconds(100)
         self.backendBatchLimit = 10_000
         self.unsafeNoFsync = false
