@@ -1,10 +1,13 @@
+import EtcdClient
+import EtcdProto
 import Foundation
 import Testing
 
 /// Users and roles made on our member (by Go etcdctl 3.4) travel in a snapshot to Go etcd 3.4, which then
 /// enables auth with them: the bcrypt hashes, the role grants and the permissions are etcd's own bytes.
 /// Ours refuses to enable auth itself, with a message that says why, until it checks requests; it hashes
-/// at `--bcrypt-cost` (here from `ETCD_BCRYPT_COST`).
+/// at `--bcrypt-cost` (here from `ETCD_BCRYPT_COST`). EtcdClient's auth calls get the same answers and
+/// errors from ours as from Go etcd.
 @Suite(.serialized) struct AuthManagementTests {
     private static let environment = ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]
 
@@ -47,5 +50,61 @@ import Testing
         #expect(wrong.standardError.contains("authentication failed"), "\(wrong)")
         #expect(try await Self.etcdctl(go.clientPort, ["--user", "root:rootpw", "get", "pre/x", "--print-value-only"]).standardOutput == "1\n")
         _ = try await go.terminate()
+    }
+
+    /// What EtcdClient's auth calls return from the member at `port`: each result or etcd's error text.
+    private static func clientTranscript(port: Int) async throws -> [String] {
+        let client = try EtcdClient(endpoints: ["127.0.0.1:\(port)"])
+        var lines: [String] = []
+        func record(_ call: () async throws -> String) async {
+            do {
+                lines.append(try await call())
+            } catch let error as EtcdError {
+                lines.append("error: \(error.code) \(error.message)")
+            } catch {
+                lines.append("error: \(error)")
+            }
+        }
+        await record { try await client.userAdd("bob", password: "pw").header.revision.description }
+        await record { try await client.userAdd("bob", password: "pw").header.revision.description }
+        await record { try await client.userAdd("", password: "pw").header.revision.description }
+        await record { try await client.roleAdd("ops").header.revision.description }
+        await record { try await client.roleAdd("").header.revision.description }
+        await record { try await client.roleGrantPermission("ops", key: Array("a".utf8), rangeEnd: Array("c".utf8), type: .readwrite).header.revision.description }
+        await record { try await client.roleGrantPermission("ops", key: Array("z".utf8), rangeEnd: [0], type: .read).header.revision.description }
+        await record { try await client.roleGrantPermission("none", key: Array("z".utf8), type: .read).header.revision.description }
+        await record { try await client.roleGet("ops").perm.map { "\($0.permType) \($0.key.count) \($0.rangeEnd.count)" }.joined(separator: ",") }
+        await record { try await client.userGrantRole("bob", role: "ops").header.revision.description }
+        await record { try await client.userGrantRole("bob", role: "none").header.revision.description }
+        await record { try await client.userGet("bob").roles.joined(separator: ",") }
+        await record { try await client.userGet("nobody").roles.joined(separator: ",") }
+        await record { try await client.roleRevokePermission("ops", key: Array("a".utf8)).header.revision.description }
+        await record { try await client.roleRevokePermission("ops", key: Array("a".utf8), rangeEnd: Array("c".utf8)).header.revision.description }
+        await record { try await client.userRevokeRole("bob", role: "ops").header.revision.description }
+        await record { try await client.userRevokeRole("bob", role: "ops").header.revision.description }
+        await record { try await client.userChangePassword("bob", password: "new").header.revision.description }
+        await record { try await client.userList().users.joined(separator: ",") }
+        await record { try await client.roleList().roles.joined(separator: ",") }
+        await record { try await client.roleDelete("ops").header.revision.description }
+        await record { try await client.userDelete("bob").header.revision.description }
+        await record { try await client.userDelete("bob").header.revision.description }
+        await record { try await client.authDisable().header.revision.description }
+        await client.close()
+        return lines
+    }
+
+    @Test func theClientsAuthCallsAnswerAsGoEtcdAnswers() async throws {
+        let ours = try MemberProcess()
+        try await ours.waitUntilServing()
+        let ourLines = try await Self.clientTranscript(port: ours.clientPort)
+        _ = try await ours.terminate()
+        let go = try MemberProcess(executable: try Binaries.system("etcd"))
+        try await go.waitUntilServing()
+        let goLines = try await Self.clientTranscript(port: go.clientPort)
+        _ = try await go.terminate()
+        #expect(ourLines.count == goLines.count)
+        for (index, (mine, theirs)) in zip(ourLines, goLines).enumerated() {
+            #expect(mine == theirs, "call \(index + 1)")
+        }
     }
 }
