@@ -20,9 +20,11 @@ for binary in "$BIN_DIR/etcd" "$BIN_DIR/etcd-ops" "$BIN_DIR/LoadGenerator" "$GO_
 done
 
 WORK=$(mktemp -d /tmp/etcd-replace-compare.XXXXXX)
-PIDS=()
+# Every process started, one pid per line: replace_all runs in a subshell, so an array would not reach
+# the cleanup of this shell.
+PIDS=$WORK/pids
 cleanup() {
-    for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    [[ -f $PIDS ]] && while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done <"$PIDS"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -47,7 +49,7 @@ replace_all() {
             --listen-peer-urls "${peer[i]}" --initial-advertise-peer-urls "${peer[i]}" --initial-cluster "$cluster" \
             --initial-cluster-token "bench-$name" >"$dir/m$i.log" 2>&1 &
         pid[i]=$!
-        PIDS+=("${pid[i]}")
+        echo "${pid[i]}" >>"$PIDS"
     done
     local current="127.0.0.1:$((base + 2)),127.0.0.1:$((base + 4)),127.0.0.1:$((base + 6))"
     for _ in $(seq 100); do
@@ -56,7 +58,7 @@ replace_all() {
     done
     "$BIN_DIR/LoadGenerator" --endpoints "$endpoints" --op paced --interval-ms 10 --until-file "$dir/stop" >"$dir/paced" 2>&1 &
     local writer=$!
-    PIDS+=("$writer")
+    echo "$writer" >>"$PIDS"
     sleep 1
     local start end
     start=$(now)
@@ -71,7 +73,7 @@ replace_all() {
             env $(cat "$dir/m$new.env") "$binary" --data-dir "$dir/m$new" --listen-client-urls "${client[new]}" \
                 --listen-peer-urls "${peer[new]}" >"$dir/m$new.log" 2>&1 &
             pid[new]=$!
-            PIDS+=("${pid[new]}")
+            echo "${pid[new]}" >>"$PIDS"
         fi
         wait "$ops" || { echo "replacing m$i failed:" >&2; cat "$dir/replace-$i.log" >&2; exit 1; }
         for _ in $(seq 100); do kill -0 "${pid[i]}" 2>/dev/null || break; sleep 0.1; done

@@ -29,8 +29,10 @@ export ETCDCTL_API=3
 
 WORK=$(mktemp -d /tmp/etcd-snapshot-compare.XXXXXX)
 PID=
+# measure runs in a subshell, so the members it starts are also listed here for the cleanup of this shell.
+PIDS=$WORK/pids
 cleanup() {
-    [[ -n $PID ]] && kill -KILL "$PID" 2>/dev/null || true
+    [[ -f $PIDS ]] && while read -r pid; do kill -KILL "$pid" 2>/dev/null || true; done <"$PIDS"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -56,6 +58,7 @@ measure() {
         --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" --initial-cluster "m=$peer" \
         --quota-backend-bytes 8589934592 >"$dir/log" 2>&1 &
     PID=$!
+    echo "$PID" >>"$PIDS"
     for _ in $(seq 100); do "$GO_ETCDCTL" --endpoints="$endpoint" endpoint health >/dev/null 2>&1 && break; sleep 0.1; done
     "$BIN_DIR/LoadGenerator" --endpoints "$endpoint" --op put --clients 64 --connections 8 --total "$KEYS" \
         --key-space "$KEYS" --key-size 16 --value-size "$VALUE" --sequential-keys >"$dir/load" 2>&1

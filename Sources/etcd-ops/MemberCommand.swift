@@ -8,7 +8,7 @@ struct MemberCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "member",
         abstract: "Membership operations: replace a member safely.",
-        discussion: "Example:\n  etcd-ops member replace --old infra1 --new-name infra4 --new-peer-url http://10.0.0.4:2380",
+        discussion: "Example:\n  etcd-ops member replace --old infra1 --new-name infra4 \\\n    --new-peer-url http://10.0.0.4:2380",
         subcommands: [MemberReplaceCommand.self]
     )
 }
@@ -29,8 +29,9 @@ struct MemberReplaceCommand: OpsCommand {
             the same command finds where the replacement stands and finishes it.
 
             Example:
-              etcd-ops member replace --endpoints=10.0.0.1:2379,10.0.0.2:2379 --old infra2 \\
-                --new-name infra4 --new-peer-url http://10.0.0.4:2380 --env-file /etc/default/etcd-infra4
+              etcd-ops member replace --endpoints=10.0.0.1:2379 --old infra2 \\
+                --new-name infra4 --new-peer-url http://10.0.0.4:2380 \\
+                --env-file /etc/default/etcd-infra4
             """
     )
 
