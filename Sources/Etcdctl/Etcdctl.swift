@@ -37,7 +37,7 @@ public enum Etcdctl {
             MaintenanceCommands.alarm, MaintenanceCommands.defrag, EndpointCommands.endpoint, MaintenanceCommands.moveLeader,
             WatchCommand.watch, MaintenanceCommands.version, LeaseCommands.lease, MemberCommands.member,
             SnapshotCommands.snapshot, MirrorCommand.makeMirror, RecipeCommands.lock, RecipeCommands.elect,
-            CheckCommands.check, HelpCommand.help,
+            AuthCommands.auth, UserCommands.user, RoleCommands.role, CheckCommands.check, HelpCommand.help,
         ]
     )
 

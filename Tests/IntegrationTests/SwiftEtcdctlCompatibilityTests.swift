@@ -66,6 +66,28 @@ import Testing
         step("check datascale --prefix zo"), step("check perf extra --load x"), step("help check perf"), step("check datascale -h"),
         step("get foo -w bogus"), step("help get"), step("help me li"), step("help help"), step("help member bogus"),
         step("help lease --bogus"), step("get --help"), step("member -h"), step("bogus"), step("get --bogus x"), step("get -x"),
+        step("user add alice:pw"), step("user add alice:pw"), step("user add :pw"), step("user add nopass --no-password"),
+        step("user add viaflag --new-user-password secret -w json"), step("user add stdin --interactive=false", input: "word rest\n"),
+        step("user add"), step("user list"), step("user list -w json"), step("user list -w fields"), step("user list -w table"),
+        step("user get alice"), step("user get nobody"), step("user get"), step("role add reader"), step("role add reader"),
+        step("role add writer -w fields"), step("role grant-permission reader read foo"),
+        step("role grant-permission reader readwrite pre/ --prefix"), step("role grant-permission reader write a b"),
+        step("role grant-permission reader read zz --from-key"), step("role grant-permission reader read \"\" --prefix"),
+        step("role grant-permission reader bogus foo"), step("role grant-permission reader read a b --prefix"),
+        step("role grant-permission reader read a --prefix --from-key"), step("role grant-permission reader read"),
+        step("role grant-permission nothing read foo"), step("role get reader"), step("role get reader -w json"),
+        step("role get reader -w fields"), step("role get reader -w table"), step("role get nothing"), step("role list"),
+        step("role list -w fields"), step("user grant-role alice reader"), step("user grant-role alice reader -w json"),
+        step("user grant-role alice writer"), step("user grant-role alice nothing"), step("user grant-role alice"),
+        step("user get alice"), step("user get alice -w json"), step("user get alice --detail"),
+        step("role revoke-permission reader foo"), step("role revoke-permission reader foo"),
+        step("role revoke-permission reader a b"), step("role revoke-permission reader zz --from-key"),
+        step("role revoke-permission reader pre/ --prefix"), step("role revoke-permission reader"),
+        step("user revoke-role alice writer"), step("user revoke-role alice writer"),
+        step("user passwd alice --interactive=false", input: "newpw\n"), step("user passwd nobody --interactive=false", input: "x\n"),
+        step("role delete reader"), step("role delete reader"), step("user delete alice"), step("user delete alice"),
+        step("user delete"), step("auth disable"), step("auth disable extra"), step("auth status extra"), step("auth enable extra"),
+        step("auth"), step("user"), step("role"), step("help user add"), step("role grant-permission --help"),
     ]
 
     @Test(arguments: ["ours", "go-etcd-3.4"])
@@ -94,7 +116,7 @@ import Testing
         "version", "get foo --prefix --count-only -w fields", "get foo --count-only", "get foo --keys-only --count-only",
         "get foo --limit abc", "txn -w json", "member list -w json --hex", "member bogus", "member", "endpoint health",
         "endpoint status --cluster", "make-mirror --help", "check", "check perf --prefix zo", "help get", "help member bogus",
-        "get --help", "member -h", "get --bogus x", "get -x",
+        "get --help", "member -h", "get --bogus x", "get -x", "auth status extra", "auth", "user", "role",
     ]
 
     @Test func goEtcdctl34DiffersFrom35OnlyWhereListed() async throws {
