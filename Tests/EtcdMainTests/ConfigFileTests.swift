@@ -3,11 +3,18 @@ import Membership
 import Foundation
 import Testing
 
-@Suite struct ConfigFileTests {
+@Suite final class ConfigFileTests {
     let parser = FlagParser(MemberFlags.all)
+    /// The test's config files, removed with the test.
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-config-\(UUID().uuidString)").path
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: self.directory)
+    }
 
     private func write(_ yaml: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-\(UUID().uuidString).yml").path
+        try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
+        let path = "\(self.directory)/etcd-\(UUID().uuidString).yml"
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

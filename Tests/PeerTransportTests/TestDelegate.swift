@@ -22,6 +22,10 @@ final class TestDelegate: PeerTransportDelegate {
         try? FileManager.default.createDirectory(atPath: self.snapshotDirectory, withIntermediateDirectories: true)
     }
 
+    deinit {
+        try? FileManager.default.removeItem(atPath: self.snapshotDirectory)
+    }
+
     func receive(_ message: Raft.Message) {
         self.received.withLock { $0.append(message) }
     }
