@@ -66,13 +66,7 @@ public struct AuthRole: Sendable, Hashable {
     public var encoded: [UInt8] {
         var role = Authpb_Role()
         role.name = Data(self.name.utf8)
-        role.keyPermission = self.permissions.map { permission in
-            var wire = Authpb_Permission()
-            wire.permType = Authpb_Permission.TypeEnum(rawValue: permission.kind.rawValue) ?? .read
-            wire.key = Data(permission.key)
-            wire.rangeEnd = Data(permission.rangeEnd)
-            return wire
-        }
+        role.keyPermission = self.permissions.map(\.wire)
         return AuthUser.serialize(role)
     }
 
@@ -86,10 +80,10 @@ public struct AuthRole: Sendable, Hashable {
         }
         var permissions: [Permission] = []
         for wire in role.keyPermission {
-            guard let kind = Permission.Kind(rawValue: wire.permType.rawValue) else {
+            guard let permission = Permission(wire: wire) else {
                 throw EtcdError(.dataLoss, "etcdserver: role \(String(decoding: role.name, as: UTF8.self)) has permission type \(wire.permType.rawValue)")
             }
-            permissions.append(Permission(kind, key: [UInt8](wire.key), rangeEnd: [UInt8](wire.rangeEnd)))
+            permissions.append(permission)
         }
         self.init(name: String(decoding: role.name, as: UTF8.self), permissions: permissions)
     }

@@ -1,3 +1,6 @@
+import EtcdProto
+import Foundation
+
 /// A role's permission on part of the key space, as etcd stores it (`authpb.Permission`): READ, WRITE or
 /// READWRITE on one key (empty `rangeEnd`), on `[key, rangeEnd)`, or on every key from `key` on
 /// (`rangeEnd` = `[0x00]`).
@@ -25,6 +28,21 @@ public struct Permission: Sendable, Hashable {
         self.kind = kind
         self.key = key
         self.rangeEnd = rangeEnd
+    }
+
+    /// The permission a wire `authpb.Permission` carries; nil for a type etcd does not have.
+    public init?(wire: Authpb_Permission) {
+        guard let kind = Kind(rawValue: wire.permType.rawValue) else { return nil }
+        self.init(kind, key: [UInt8](wire.key), rangeEnd: [UInt8](wire.rangeEnd))
+    }
+
+    /// The permission as `authpb.Permission`, as etcd stores and answers it.
+    public var wire: Authpb_Permission {
+        var wire = Authpb_Permission()
+        wire.permType = Authpb_Permission.TypeEnum(rawValue: self.kind.rawValue) ?? .read
+        wire.key = Data(self.key)
+        wire.rangeEnd = Data(self.rangeEnd)
+        return wire
     }
 
     /// The keys the permission covers, as an interval.

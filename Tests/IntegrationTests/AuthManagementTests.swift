@@ -7,7 +7,8 @@ import Testing
 /// enables auth with them: the bcrypt hashes, the role grants and the permissions are etcd's own bytes.
 /// Ours refuses to enable auth itself, with a message that says why, until it checks requests; it hashes
 /// at `--bcrypt-cost` (here from `ETCD_BCRYPT_COST`). EtcdClient's auth calls get the same answers and
-/// errors from ours as from Go etcd.
+/// errors from ours as from Go etcd. A backend restored from a snapshot taken with auth enabled is refused at
+/// start: the member would not enforce it.
 @Suite(.serialized) struct AuthManagementTests {
     private static let environment = ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]
 
@@ -106,5 +107,27 @@ import Testing
         for (index, (mine, theirs)) in zip(ourLines, goLines).enumerated() {
             #expect(mine == theirs, "call \(index + 1)")
         }
+    }
+
+    @Test func aSnapshotWithAuthEnabledIsRefusedAtStart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-auth-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let go = try MemberProcess(executable: try Binaries.system("etcd"))
+        try await go.waitUntilServing()
+        for command in [["user", "add", "root:rootpw"], ["auth", "enable"], ["--user", "root:rootpw", "put", "k", "v"]] {
+            let result = try await Self.etcdctl(go.clientPort, command)
+            #expect(result.status == 0, "\(command): \(result.standardError)")
+        }
+        let snapshot = "\(directory)/snapshot.db"
+        #expect(try await Self.etcdctl(go.clientPort, ["--user", "root:rootpw", "snapshot", "save", snapshot]).status == 0)
+        _ = try await go.terminate()
+        let restored = try await ProcessRunner.run(Binaries.etcdctl, ["snapshot", "restore", snapshot, "--data-dir", "\(directory)/ours"],
+                                                   environment: Self.environment)
+        #expect(restored.status == 0, "\(restored.standardError)")
+        let ours = try MemberProcess(arguments: ["--data-dir", "\(directory)/ours"])
+        let exited = try await ours.waitForExit(timeout: .seconds(20))
+        #expect(exited != 0)
+        #expect(ours.log.contains("the backend has authentication enabled, which this member cannot enforce yet"), "\(ours.log.suffix(2000))")
     }
 }

@@ -115,13 +115,7 @@ extension EtcdServer {
         let store = self.stores.auth.current
         try store.checkRoleGet(request.role, as: nil)
         var response = Etcdserverpb_AuthRoleGetResponse()
-        response.perm = try store.role(request.role).permissions.map { permission in
-            var wire = Authpb_Permission()
-            wire.permType = Authpb_Permission.TypeEnum(rawValue: permission.kind.rawValue) ?? .read
-            wire.key = Data(permission.key)
-            wire.rangeEnd = Data(permission.rangeEnd)
-            return wire
-        }
+        response.perm = try store.role(request.role).permissions.map(\.wire)
         response.header = self.header(revision: self.stores.store.currentRevision)
         return response
     }

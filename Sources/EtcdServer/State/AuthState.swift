@@ -11,8 +11,16 @@ final class AuthState: Sendable {
     private let databases: [AuthWrite.Bucket: Database]
     private let state: Mutex<AuthStore>
 
-    /// Loads what `backend` holds (no revision stored reads as etcd's first revision, 1; the first auth
-    /// change writes it).
+    /// Why a member refuses a backend with auth enabled (restored from a Go etcd snapshot taken with auth
+    /// on): it does not check requests yet, and must not serve data whose owners expect it to.
+    static let enabledAuthRefused = EtcdError(
+        .failedPrecondition,
+        "etcdserver: the backend has authentication enabled, which this member cannot enforce yet; run `etcdctl auth disable` on the source cluster before taking the snapshot"
+    )
+
+    /// Loads what `backend` holds and writes what completes it (etcd's first auth revision, 1, when none is
+    /// stored, as etcd does at start) into the open batch. Apply thread. Throws ``enabledAuthRefused`` for
+    /// a backend with auth enabled.
     init(backend: Backend) throws {
         var databases: [AuthWrite.Bucket: Database] = [:]
         for bucket in [AuthWrite.Bucket.auth, .users, .roles] { databases[bucket] = backend.database(bucket.rawValue) }
@@ -21,9 +29,11 @@ final class AuthState: Sendable {
         defer { view.close() }
         let enabled = try view.get(databases[.auth]!, Array("authEnabled".utf8))
         let revision = try view.get(databases[.auth]!, Array("authRevision".utf8))
-        let (store, _) = try AuthStore.loaded(enabled: enabled, revision: revision,
-                                              users: try Self.values(databases[.users]!, view), roles: try Self.values(databases[.roles]!, view))
+        let (store, completing) = try AuthStore.loaded(enabled: enabled, revision: revision,
+                                                       users: try Self.values(databases[.users]!, view), roles: try Self.values(databases[.roles]!, view))
+        guard !store.enabled else { throw Self.enabledAuthRefused }
         self.state = Mutex(store)
+        try backend.writer.apply(self.mutations(completing))
     }
 
     /// The store as of the last applied entry.
@@ -32,15 +42,16 @@ final class AuthState: Sendable {
     }
 
     /// Runs one operation on the store and returns the backend mutations it asks for; a refused operation
-    /// changes nothing. Apply thread.
+    /// changes nothing (``Auth/AuthStore``'s operations check before they change). Apply thread.
     func apply(_ operation: (inout AuthStore) throws(EtcdError) -> [AuthWrite]) throws(EtcdError) -> [Mutation] {
         let writes = try self.state.withLock { (store: inout AuthStore) throws(EtcdError) -> [AuthWrite] in
-            var changed = store
-            let writes = try operation(&changed)
-            store = changed
-            return writes
+            try operation(&store)
         }
-        return writes.map { write in
+        return self.mutations(writes)
+    }
+
+    private func mutations(_ writes: [AuthWrite]) -> [Mutation] {
+        writes.map { write in
             let database = self.databases[write.bucket]!
             return write.value.map { Mutation.put(database, key: write.key, value: $0) } ?? Mutation.delete(database, key: write.key)
         }

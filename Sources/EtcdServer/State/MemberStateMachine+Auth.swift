@@ -35,7 +35,7 @@ extension MemberStateMachine {
             mutations = try auth.apply { (store) throws(EtcdError) in try store.deleteRole(delete.role) }
             response = Etcdserverpb_AuthRoleDeleteResponse()
         case .authRoleGrantPermission(let grant):
-            let permission = grant.hasPerm ? Self.permission(grant.perm) : nil
+            let permission = grant.hasPerm ? Permission(wire: grant.perm) : nil
             mutations = try auth.apply { (store) throws(EtcdError) in try store.grantPermission(permission, to: grant.name) }
             response = Etcdserverpb_AuthRoleGrantPermissionResponse()
         case .authRoleRevokePermission(let revoke):
@@ -51,9 +51,5 @@ extension MemberStateMachine {
         }
         try self.write(mutations)
         return .auth(response)
-    }
-
-    private static func permission(_ wire: Authpb_Permission) -> Permission {
-        Permission(Permission.Kind(rawValue: wire.permType.rawValue) ?? .read, key: [UInt8](wire.key), rangeEnd: [UInt8](wire.rangeEnd))
     }
 }

@@ -16,8 +16,9 @@ public struct MemberProbe: Sendable {
     /// `etcd_server_quota_backend_bytes`, when `/metrics` could be read.
     public var quotaBytes: Int64?
 
-    /// Asks `endpoint`; never throws: what failed is in ``problem``.
-    public static func probe(_ endpoint: String, settings: ClientSettings) async -> MemberProbe {
+    /// Asks `endpoint` (and its `/metrics` for the quota, with `readsQuota`); never throws: what failed is in
+    /// ``problem``.
+    public static func probe(_ endpoint: String, settings: ClientSettings, readsQuota: Bool = true) async -> MemberProbe {
         var probe = MemberProbe(endpoint: endpoint)
         let client: EtcdClient
         do {
@@ -54,15 +55,15 @@ public struct MemberProbe: Sendable {
             probe.healthy = false
             probe.problem = probe.problem ?? error.message
         }
-        probe.quotaBytes = Self.quota(endpoint)
+        if readsQuota { probe.quotaBytes = Self.quota(endpoint) }
         return probe
     }
 
     /// Asks every endpoint at once; in the endpoints' order.
-    public static func probeAll(_ endpoints: [String], settings: ClientSettings) async -> [MemberProbe] {
+    public static func probeAll(_ endpoints: [String], settings: ClientSettings, readsQuota: Bool = true) async -> [MemberProbe] {
         await withTaskGroup(of: (Int, MemberProbe).self) { group in
             for (index, endpoint) in endpoints.enumerated() {
-                group.addTask { (index, await Self.probe(endpoint, settings: settings)) }
+                group.addTask { (index, await Self.probe(endpoint, settings: settings, readsQuota: readsQuota)) }
             }
             var probes: [(Int, MemberProbe)] = []
             for await probe in group { probes.append(probe) }

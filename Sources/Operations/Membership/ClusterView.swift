@@ -20,7 +20,7 @@ struct ClusterView {
             throw OpsError(.unreachable, "cannot list the cluster's members through \(endpoints.joined(separator: ",")): \(error.message)")
         }
         let probed = members.filter { !$0.clientUrls.isEmpty }
-        let probes = await MemberProbe.probeAll(probed.map { $0.clientUrls[0] }, settings: settings)
+        let probes = await MemberProbe.probeAll(probed.map { $0.clientUrls[0] }, settings: settings, readsQuota: false)
         var view = ClusterView(members: members, healthyIDs: [], problems: [:], leaderID: 0)
         var leaderVotes: [UInt64: Int] = [:]
         for (member, probe) in zip(probed, probes) {
