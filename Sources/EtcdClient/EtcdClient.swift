@@ -26,16 +26,20 @@ public final class EtcdClient: Sendable {
 
     public let configuration: ClientConfiguration
     let connections: [EndpointConnection]
+    /// The auth token calls carry (none unless the configuration has usable credentials).
+    let tokens = TokenStore()
     private let pinned = Atomic<Int>(0)
     private let mux = Mutex<WatchMux?>(nil)
 
-    /// A client of the members `configuration` names. Connections are made when calls need them.
+    /// A client of the members `configuration` names. Connections are made when calls need them; with
+    /// credentials, the client authenticates before its first call.
     public init(configuration: ClientConfiguration) throws(EtcdError) {
         guard !configuration.endpoints.isEmpty else { throw .noAvailableEndpoints }
         self.configuration = configuration
+        let interceptors: [any ClientInterceptor] = [TokenInterceptor(store: self.tokens)]
         var connections: [EndpointConnection] = []
         for endpoint in configuration.endpoints {
-            connections.append(try EndpointConnection(endpoint: endpoint, configuration: configuration))
+            connections.append(try EndpointConnection(endpoint: endpoint, configuration: configuration, interceptors: interceptors))
         }
         self.connections = connections
     }
@@ -91,7 +95,9 @@ public final class EtcdClient: Sendable {
         let deadline = (timeout ?? self.configuration.requestTimeout).map { ContinuousClock.now + $0 }
         var failures = 0
         var last: EtcdError?
+        var reauthenticated = false
         while true {
+            let seen = try await self.tokenGeneration()
             let index = self.pinned.load(ordering: .relaxed)
             let connection = self.connections[index]
             var options = CallOptions.defaults
@@ -106,6 +112,11 @@ public final class EtcdClient: Sendable {
                 return try await self.dialing(connection, options, call)
             } catch {
                 let failure = EtcdError(clientFailure: error)
+                if !reauthenticated, self.refusedToken(failure) {
+                    reauthenticated = true
+                    try await self.renewToken(after: seen, clearing: true)
+                    continue
+                }
                 let unreached = EtcdError.neverSent(error) || error is DialTimedOut
                 guard Self.mayRetry(retry, failure, neverSent: unreached) else { throw failure }
                 last = failure

@@ -103,6 +103,7 @@ extension EtcdClient {
                 throw HandlerFailure(error: error)
             }
         }
+        try await self.renewTokenForStream()
         let connection = self.connections[self.connectionIndex]
         do {
             try await Etcdserverpb_Maintenance.Client(wrapping: connection.client).snapshot(Etcdserverpb_SnapshotRequest()) { response in

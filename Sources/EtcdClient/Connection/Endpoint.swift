@@ -7,20 +7,21 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     /// The host: a DNS name or an IP address (without brackets).
     public let host: String
     public let port: Int
-    /// Whether the endpoint asked for TLS (`https://`).
-    public let secure: Bool
+    /// The scheme given, which decides the connection's security (see ``ClientConfiguration/tls``).
+    public let scheme: Scheme
     /// The endpoint as given.
     public let description: String
 
     /// Parses `text`; throws etcd's error for an endpoint it cannot use.
     public init(parsing text: String) throws(EtcdError) {
         var rest = Substring(text)
-        var secure = false
+        var scheme = Scheme.unspecified
         if rest.hasPrefix("http://") {
             rest = rest.dropFirst("http://".count)
+            scheme = .http
         } else if rest.hasPrefix("https://") {
             rest = rest.dropFirst("https://".count)
-            secure = true
+            scheme = .https
         } else if rest.contains("://") {
             throw EtcdError(.invalidArgument, "unsupported endpoint scheme in \(text)")
         }
@@ -45,7 +46,18 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         }
         self.host = String(host)
         self.port = port
-        self.secure = secure
+        self.scheme = scheme
         self.description = text
     }
+
+    /// How an endpoint was written: `http://` always means plaintext, `https://` always TLS, and a bare
+    /// `host:port` means TLS exactly when the client has TLS settings, as clientv3 decides.
+    public enum Scheme: Sendable, Hashable {
+        case unspecified
+        case http
+        case https
+    }
+
+    /// Whether the endpoint asked for TLS (`https://`).
+    public var secure: Bool { self.scheme == .https }
 }

@@ -12,11 +12,9 @@ final class EndpointConnection: Sendable {
     private let task: Task<Void, Never>
     private let counter: ConnectionCounter
 
-    /// A client for `endpoint`; nothing connects until a call is made.
-    init(endpoint: Endpoint, configuration: ClientConfiguration) throws(EtcdError) {
-        guard !endpoint.secure else {
-            throw EtcdError(.unimplemented, "TLS endpoints (\(endpoint)) are not supported by this client yet")
-        }
+    /// A client for `endpoint`, secured as `configuration` says for it, its calls passing through
+    /// `interceptors`; nothing connects until a call is made.
+    init(endpoint: Endpoint, configuration: ClientConfiguration, interceptors: [any ClientInterceptor]) throws(EtcdError) {
         self.endpoint = endpoint
         let counter = ConnectionCounter()
         var config = HTTP2ClientTransport.Posix.Config.defaults
@@ -36,13 +34,13 @@ final class EndpointConnection: Sendable {
         do {
             transport = try HTTP2ClientTransport.Posix(
                 target: Self.target(endpoint),
-                transportSecurity: .plaintext,
+                transportSecurity: configuration.transportSecurity(for: endpoint),
                 config: config
             )
         } catch {
             throw EtcdError(.unavailable, "cannot use endpoint \(endpoint): \(error)")
         }
-        let client = GRPCClient(transport: transport)
+        let client = GRPCClient(transport: transport, interceptors: interceptors)
         self.client = client
         self.counter = counter
         self.task = Task { try? await client.runConnections() }

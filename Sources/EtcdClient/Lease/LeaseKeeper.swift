@@ -5,7 +5,8 @@ import Synchronization
 
 /// The loop behind ``EtcdClient/keepAlive(_:)``: one keep-alive stream at a time on the pinned member,
 /// renewing every third of the TTL, failing over when the stream breaks, and giving up once the lease
-/// has certainly expired.
+/// has certainly expired. With credentials, each stream opens after a fresh authentication, and a
+/// member's refusal to authenticate ends the keep-alive with its error.
 struct LeaseKeeper: Sendable {
     let client: EtcdClient
     let id: Int64
@@ -24,9 +25,10 @@ struct LeaseKeeper: Sendable {
         while !Task.isCancelled {
             let index = self.client.connectionIndex
             do {
+                try await self.client.renewTokenForStream()
                 try await self.stream(on: self.client.connections[index], progress: progress)
                 return
-            } catch let error as EtcdError where error == .leaseExpired {
+            } catch let error as EtcdError where error.isRefusal {
                 self.continuation.finish(throwing: error)
                 return
             } catch {

@@ -8,7 +8,8 @@ import Synchronization
 /// watch. When the stream breaks (the member goes away), the mux reconnects, failing over, and creates
 /// every watch again from the revision after the last one it delivered, so a caller sees each revision
 /// once and in order; a resume point the member has compacted away ends that watch with
-/// ``WatchCompactedError``.
+/// ``WatchCompactedError``. With credentials, each stream opens after a fresh authentication; one that
+/// fails for another reason than an unreachable member ends every watch with its error.
 final class WatchMux: Sendable {
     typealias Output = AsyncThrowingStream<Etcdserverpb_WatchResponse, any Error>.Continuation
 
@@ -89,6 +90,19 @@ final class WatchMux: Sendable {
         for watch in watches { watch.output.finish() }
     }
 
+    /// Ends every watch with `error` (the client could not authenticate for a new stream); a later watch
+    /// starts the stream again.
+    private func fail(_ error: EtcdError) {
+        let watches = self.state.withLock { state in
+            defer {
+                state.watches.removeAll()
+                state.runner = nil
+            }
+            return Array(state.watches.values)
+        }
+        for watch in watches { watch.output.finish(throwing: error) }
+    }
+
     private func startRunner() {
         let task = Task { await self.run() }
         let started = self.state.withLock { state -> Bool in
@@ -104,6 +118,17 @@ final class WatchMux: Sendable {
         var failures = 0
         while !Task.isCancelled {
             let index = self.client.connectionIndex
+            do throws(EtcdError) {
+                try await self.client.renewTokenForStream()
+            } catch where error.isRefusal {
+                self.fail(error)
+                return
+            } catch {
+                failures += 1
+                self.client.failOver(from: index)
+                try? await Task.sleep(for: .milliseconds(min(50 * failures, 1_000)))
+                continue
+            }
             let delivered = await self.stream(on: self.client.connections[index])
             if Task.isCancelled { break }
             if delivered { failures = 0 }
