@@ -14,6 +14,14 @@ extension EtcdClient {
         return credentials
     }
 
+    /// Authenticates now if the client has credentials and has not yet, as clientv3 does when it connects
+    /// (calls authenticate by themselves otherwise). Throws the member's refusal (etcd's `authentication
+    /// failed, invalid user ID or password`) or why no member answered; a member with authentication
+    /// disabled is no failure.
+    public func authenticate() async throws(EtcdError) {
+        _ = try await self.tokenGeneration()
+    }
+
     /// Authenticates if the client has credentials and has not yet; the token generation calls now carry.
     func tokenGeneration() async throws(EtcdError) -> Int {
         guard let credentials = self.credentials else { return 0 }

@@ -2,6 +2,7 @@ import EtcdProto
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import NIOCore
+import NIOSSL
 import Synchronization
 
 /// One endpoint's gRPC client and the task that runs its connections. It connects when the first call
@@ -27,7 +28,13 @@ final class EndpointConnection: Sendable {
         config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
             counter.count.add(1, ordering: .relaxed)
             return channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(PingAnswerer(), position: .first)
+                // The answerer reads HTTP/2 frames, so on a TLS connection it sits right after the TLS handler.
+                let operations = channel.pipeline.syncOperations
+                if let tls = try? operations.handler(type: NIOSSLClientHandler.self) {
+                    try operations.addHandler(PingAnswerer(), position: .after(tls))
+                } else {
+                    try operations.addHandler(PingAnswerer(), position: .first)
+                }
             }
         }
         let transport: HTTP2ClientTransport.Posix

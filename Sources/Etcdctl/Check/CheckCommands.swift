@@ -20,7 +20,11 @@ enum CheckCommands {
     ) { invocation in
         let model = try CheckWorkload.named(invocation.string("load"), in: CheckWorkload.perf)
         let prefix = invocation.string("prefix")
-        let clients = try (0..<model.clients).map { _ throws(CommandError) in try invocation.client(timed: false) }
+        var clients: [EtcdClient] = []
+        for _ in 0..<model.clients {
+            let client = try await invocation.client(timed: false)
+            clients.append(client)
+        }
         try await Self.requireEmpty(prefix, clients[0], invocation, quotedCommand: true)
         let bar = ProgressBar(total: model.seconds, console: invocation.console)
         let ticker = Task {
@@ -63,7 +67,11 @@ enum CheckCommands {
     ) { invocation in
         let model = try CheckWorkload.named(invocation.string("load"), in: CheckWorkload.datascale)
         let prefix = invocation.string("prefix")
-        let clients = try (0..<model.clients).map { _ throws(CommandError) in try invocation.client(timed: false) }
+        var clients: [EtcdClient] = []
+        for _ in 0..<model.clients {
+            let client = try await invocation.client(timed: false)
+            clients.append(client)
+        }
         let console = invocation.console
         try await Self.requireEmpty(prefix, clients[0], invocation, quotedCommand: false)
         guard let before = ResidentMemory.read(endpoint: invocation.endpoints[0], console: console) else {

@@ -16,6 +16,8 @@ struct Invocation: Sendable {
     let defaults: [String: String]
     let console: Console
     let printer: Printer
+    /// Passwords asked for so far in this run.
+    let answers = PromptAnswers()
 
     func string(_ name: String) -> String {
         self.values[name] ?? self.defaults[name] ?? ""
@@ -42,9 +44,14 @@ struct Invocation: Sendable {
         self.string("endpoints").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
     }
 
-    /// The client configuration the global flags describe; exits with etcdctl's codes on bad values. Calls are
-    /// bounded by `--command-timeout` when `timed`; a long-running command (make-mirror) passes false.
-    func clientConfiguration(endpoints: [String]? = nil, timed: Bool = true) throws(CommandError) -> ClientConfiguration {
+    /// The client configuration the global flags (or `security`'s) describe; exits with etcdctl's codes on
+    /// bad values. Calls are bounded by `--command-timeout` when `timed`; a long-running command
+    /// (make-mirror) passes false.
+    func clientConfiguration(
+        endpoints: [String]? = nil,
+        timed: Bool = true,
+        security: SecurityFlags = .global
+    ) throws(CommandError) -> ClientConfiguration {
         var parsed: [Endpoint] = []
         for endpoint in endpoints ?? self.endpoints {
             do {
@@ -55,24 +62,34 @@ struct Invocation: Sendable {
         }
         var configuration = ClientConfiguration(endpoints: parsed)
         configuration.dialTimeout = self.duration("dial-timeout")
-        configuration.requestTimeout = timed ? self.duration("command-timeout") : nil
+        configuration.requestTimeout = timed ? self.commandTimeout : nil
         configuration.keepaliveTime = self.duration("keepalive-time")
         configuration.keepaliveTimeout = self.duration("keepalive-timeout")
+        configuration.credentials = self.credentials(security)
+        configuration.tls = try self.tls(security)
         return configuration
     }
 
-    /// A client of the endpoints; refuses what this etcdctl cannot do yet (TLS, users) clearly.
-    func client(endpoints: [String]? = nil, timed: Bool = true) throws(CommandError) -> EtcdClient {
-        for flag in ["cert", "key", "cacert", "user", "password", "discovery-srv"] where !self.string(flag).isEmpty {
-            throw CommandError(.badFeature, "--\(flag) is not supported by this etcdctl yet (TLS, authentication and DNS discovery come later)")
+    /// A client of the endpoints, as clientv3.New makes one: with credentials it has authenticated before
+    /// it is returned, and a failure to do so (wrong password, no member) exits with code 2.
+    func client(endpoints: [String]? = nil, timed: Bool = true, security: SecurityFlags = .global) async throws(CommandError) -> EtcdClient {
+        if !self.string("discovery-srv").isEmpty {
+            throw CommandError(.badFeature, "--discovery-srv is not supported by this etcdctl (DNS discovery)")
+        }
+        let configuration = try self.clientConfiguration(endpoints: endpoints, timed: timed, security: security)
+        let client: EtcdClient
+        do {
+            client = try EtcdClient(configuration: configuration)
+        } catch {
+            throw CommandError(.badConnection, error.message)
         }
         do {
-            return try EtcdClient(configuration: try self.clientConfiguration(endpoints: endpoints, timed: timed))
-        } catch let error as CommandError {
-            throw error
+            try await client.authenticate()
         } catch {
-            throw CommandError(.badConnection, "\(error)")
+            Task { await client.close() }
+            throw CommandError(.badConnection, error.message)
         }
+        return client
     }
 
     /// The command timeout (etcdctl's `commandCtx`).
@@ -90,7 +107,7 @@ extension Invocation {
     /// Runs `body` with a client of the endpoints, or of `endpoints` when given (closed afterwards, without
     /// waiting); a failed call ends the command as etcdctl's `ExitWithError(ExitError, err)` does.
     func run<T: Sendable>(endpoints: [String]? = nil, _ body: (EtcdClient) async throws -> T) async throws(CommandError) -> T {
-        let client = try self.client(endpoints: endpoints)
+        let client = try await self.client(endpoints: endpoints)
         // The command's output does not wait for the connection's graceful close (a GOAWAY round trip);
         // the process ends right after the command, as Go etcdctl's deferred Close does not wait either.
         defer { Task { await client.close() } }

@@ -27,7 +27,9 @@ enum PasswordPrompt {
         return first
     }
 
-    private static func askOnce(_ prompt: String, console: Console) -> String {
+    /// Prints `prompt`, reads one line with echo off on a terminal, and ends the prompt's line, as Go's
+    /// `speakeasy.Ask` does (on a terminal or not).
+    static func askOnce(_ prompt: String, console: Console) -> String {
         console.out(prompt)
         var saved = termios()
         let terminal = isatty(0) == 1 && tcgetattr(0, &saved) == 0
@@ -37,10 +39,8 @@ enum PasswordPrompt {
             tcsetattr(0, TCSANOW, &quiet)
         }
         defer {
-            if terminal {
-                tcsetattr(0, TCSANOW, &saved)
-                console.out("\n")
-            }
+            if terminal { tcsetattr(0, TCSANOW, &saved) }
+            console.out("\n")
         }
         var bytes: [UInt8] = []
         var byte: UInt8 = 0

@@ -9,7 +9,7 @@ enum AuthCommands {
     /// tries again, as Go etcdctl does.
     static let enable = Command("enable", "Enables authentication") { invocation in
         guard invocation.arguments.isEmpty else { throw CommandError(.badArgs, "auth enable command does not accept any arguments") }
-        let client = try invocation.client()
+        let client = try await invocation.client()
         defer { Task { await client.close() } }
         do throws(EtcdError) {
             while true {
@@ -29,7 +29,7 @@ enum AuthCommands {
 
     static let disable = Command("disable", "Disables authentication") { invocation in
         guard invocation.arguments.isEmpty else { throw CommandError(.badArgs, "auth disable command does not accept any arguments") }
-        let client = try invocation.client()
+        let client = try await invocation.client()
         defer { Task { await client.close() } }
         do throws(EtcdError) {
             _ = try await client.authDisable(timeout: invocation.commandTimeout)

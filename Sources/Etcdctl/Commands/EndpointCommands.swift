@@ -41,7 +41,7 @@ enum EndpointCommands {
     private static func check(_ endpoint: String, _ invocation: Invocation) async -> EndpointHealth {
         let client: EtcdClient
         do {
-            client = try invocation.client(endpoints: [endpoint])
+            client = try await invocation.client(endpoints: [endpoint])
         } catch {
             return EndpointHealth(endpoint: endpoint, healthy: false, took: "", error: error.message)
         }

@@ -219,7 +219,7 @@ enum KVCommands {
             throw CommandError(.error, "strconv.ParseInt: parsing \(GoQuote.quote(invocation.arguments[0])): invalid syntax")
         }
         let physical = invocation.bool("physical")
-        let client = try invocation.client()
+        let client = try await invocation.client()
         do {
             _ = try await client.compact(revision: revision, physical: physical, timeout: invocation.commandTimeout)
         } catch {

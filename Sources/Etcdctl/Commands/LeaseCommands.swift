@@ -22,7 +22,7 @@ enum LeaseCommands {
         guard let ttl = Int64(invocation.arguments[0]) else {
             throw CommandError(.badArgs, "bad TTL (strconv.ParseInt: parsing \(GoQuote.quote(invocation.arguments[0])): invalid syntax)")
         }
-        let client = try invocation.client()
+        let client = try await invocation.client()
         defer { Task { await client.close() } }
         do {
             let response = try await client.grantLease(ttl: ttl, timeout: invocation.commandTimeout)
@@ -35,7 +35,7 @@ enum LeaseCommands {
     static let revoke = Command("revoke <leaseID>", "Revokes leases") { invocation in
         guard invocation.arguments.count == 1 else { throw CommandError(.badArgs, "lease revoke command needs 1 argument") }
         let id = try leaseID(invocation.arguments[0])
-        let client = try invocation.client()
+        let client = try await invocation.client()
         defer { Task { await client.close() } }
         do {
             try invocation.printer.revoke(id, try await client.revokeLease(id, timeout: invocation.commandTimeout))
@@ -51,7 +51,7 @@ enum LeaseCommands {
         guard invocation.arguments.count == 1 else { throw CommandError(.badArgs, "lease timetolive command needs lease ID as argument") }
         let id = try leaseID(invocation.arguments[0])
         let keys = invocation.bool("keys")
-        let client = try invocation.client()
+        let client = try await invocation.client()
         defer { Task { await client.close() } }
         do {
             let response = try await client.leaseTimeToLive(id, keys: keys)
@@ -62,7 +62,7 @@ enum LeaseCommands {
     }
 
     static let list = Command("list", "List all active leases") { invocation in
-        let client = try invocation.client()
+        let client = try await invocation.client()
         defer { Task { await client.close() } }
         do {
             let response = try await client.leases()
@@ -78,7 +78,7 @@ enum LeaseCommands {
     ) { invocation in
         guard invocation.arguments.count == 1 else { throw CommandError(.badArgs, "lease keep-alive command needs lease ID as argument") }
         let id = try leaseID(invocation.arguments[0])
-        let client = try invocation.client()
+        let client = try await invocation.client()
         defer { Task { await client.close() } }
         if invocation.bool("once") {
             do {

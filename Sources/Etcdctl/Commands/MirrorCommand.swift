@@ -32,11 +32,8 @@ enum MirrorCommand {
         guard invocation.arguments.count == 1 else {
             throw CommandError(.badArgs, "make-mirror takes one destination argument")
         }
-        for flag in ["dest-cert", "dest-key", "dest-cacert", "dest-user", "dest-password"] where !invocation.string(flag).isEmpty {
-            throw CommandError(.badFeature, "--\(flag) is not supported by this etcdctl yet (TLS and authentication come later)")
-        }
-        let destination = try invocation.client(endpoints: [invocation.arguments[0]], timed: false)
-        let source = try invocation.client(timed: false)
+        let destination = try await invocation.client(endpoints: [invocation.arguments[0]], timed: false, security: .mirrorDestination)
+        let source = try await invocation.client(timed: false)
         let mirror = Mirror(invocation: invocation, source: source, destination: destination)
         let reporter = Task {
             while true {

@@ -13,7 +13,7 @@ enum RecipeCommands {
             throw CommandError(.badArgs, "lock takes a lock name argument and an optional command to execute")
         }
         let command = Array(invocation.arguments.dropFirst())
-        let client = try invocation.client()
+        let client = try await invocation.client()
         do {
             let session = try await Session(client: client, ttl: invocation.int64("ttl"))
             let mutex = EtcdMutex(session: session, prefix: name)
@@ -46,7 +46,7 @@ enum RecipeCommands {
         guard arguments.count == 1 || arguments.count == 2 else {
             throw CommandError(.badArgs, "elect takes one election name argument and an optional proposal argument")
         }
-        let client = try invocation.client()
+        let client = try await invocation.client()
         do {
             if invocation.bool("listen") {
                 let observer = Task {

@@ -11,7 +11,7 @@ enum SnapshotSave {
         guard invocation.endpoints.count == 1 else {
             throw CommandError(.interrupted, "snapshot must be requested to one selected node, not multiple [\(invocation.endpoints.joined(separator: " "))]")
         }
-        let client = try invocation.client()
+        let client = try await invocation.client()
         defer { Task { await client.close() } }
         let partial = path + ".part"
         unlink(partial)

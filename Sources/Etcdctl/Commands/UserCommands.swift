@@ -51,7 +51,7 @@ enum UserCommands {
         guard invocation.arguments.count == 1 else { throw CommandError(.badArgs, "user get command requires user name as its argument") }
         let name = invocation.arguments[0]
         let detail = invocation.bool("detail")
-        let client = try invocation.client()
+        let client = try await invocation.client()
         defer { Task { await client.close() } }
         let response: Etcdserverpb_AuthUserGetResponse
         do throws(EtcdError) {

@@ -22,7 +22,7 @@ enum WatchCommand {
         if envKey.isEmpty && !envRange.isEmpty {
             throw CommandError(.badArgs, "ETCDCTL_WATCH_KEY is empty but got ETCDCTL_WATCH_RANGE_END=\(GoQuote.quote(envRange))")
         }
-        let client = try invocation.client()
+        let client = try await invocation.client()
         if invocation.bool("interactive") {
             try await interactive(invocation, client: client, envKey: envKey, envRange: envRange)
             return
