@@ -1,6 +1,7 @@
 /// Flags from the environment: each connection flag from its `ETCDCTL_*` variable and each of a command's
 /// own flags from `ETCD_OPS_<FLAG>` (upper case, dashes as underscores), added to the arguments unless the
-/// command line gives the flag itself.
+/// command line gives the flag itself; and the connection flags that are Go booleans mean true when given
+/// bare, as in etcdctl.
 enum EnvironmentFlags {
     /// A command's own flags: names, and whether each is a switch (set by `true`).
     static let own: [String: [(name: String, isSwitch: Bool)]] = [
@@ -13,7 +14,8 @@ enum EnvironmentFlags {
         "member": MemberReplaceCommand.environmentFlags,
     ]
 
-    static func apply(_ environment: [String: String], to arguments: [String]) -> [String] {
+    static func apply(_ environment: [String: String], to given: [String]) -> [String] {
+        let arguments = Self.completingBooleans(given)
         guard let command = arguments.first, let flags = Self.own[command] else { return arguments }
         let given = Set(arguments.prefix { $0 != "--" }.compactMap { argument -> String? in
             guard argument.hasPrefix("--") else { return nil }
@@ -35,6 +37,18 @@ enum EnvironmentFlags {
             return Array(arguments[..<separator]) + added + Array(arguments[separator...])
         }
         return arguments + added
+    }
+
+    /// The arguments with each connection flag that is a Go boolean, given bare (`--insecure-skip-tls-verify`),
+    /// spelled with its value (`--insecure-skip-tls-verify=true`), as pflag reads it.
+    private static func completingBooleans(_ arguments: [String]) -> [String] {
+        let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
+        return arguments.enumerated().map { index, argument in
+            guard index < end, argument.hasPrefix("--"), ConnectionOptions.booleans.contains(String(argument.dropFirst(2))) else {
+                return argument
+            }
+            return argument + "=true"
+        }
     }
 
     private static func variable(_ flag: String) -> String {

@@ -1,31 +1,42 @@
 import Foundation
 import Glibc
 
-/// Plain HTTP/1.1 GETs of a member's client or metrics URL (`/metrics`, `/health`, `/version`), as
-/// etcdctl's `check datascale` and etcd-ops' status read them. Blocking, for a command-line tool: each call
-/// connects, sends one request and reads the whole answer, within a timeout (a member that does not answer,
-/// or a host that drops packets, costs at most that).
+/// HTTP/1.1 GETs of a member's client or metrics URL (`/metrics`, `/health`, `/version`), as etcdctl's
+/// `check datascale` and etcd-ops' status read them. Blocking, for a command-line tool: each call connects,
+/// sends one request and reads the whole answer, within a timeout (a member that does not answer, or a
+/// host that drops packets, costs at most that). `https://` URLs are read over TLS.
 public enum MemberHTTP {
-    /// The body of `GET path` at `endpoint` (`host:port` or `http://host:port`), chunked or not; throws
-    /// ``MemberHTTPError`` naming what failed (`i/o timeout` once `timeout` has passed). `https://` endpoints
-    /// are refused until TLS comes.
-    public static func get(endpoint: String, path: String, timeout: Duration = .seconds(5)) throws(MemberHTTPError) -> String {
+    /// The body of `GET path` at `endpoint` (`host:port`, `http://host:port` or `https://host:port`), chunked
+    /// or not; throws ``MemberHTTPError`` naming what failed (`i/o timeout` once `timeout` has passed).
+    /// `https://` endpoints use `tls` (the system's roots and full verification without it).
+    public static func get(
+        endpoint: String,
+        path: String,
+        timeout: Duration = .seconds(5),
+        tls: ClientTLS? = nil
+    ) throws(MemberHTTPError) -> String {
         var host = endpoint
-        if host.hasPrefix("https://") { throw MemberHTTPError("https endpoints are not supported yet (TLS comes later)") }
+        let secure = host.hasPrefix("https://")
+        if secure { host.removeFirst("https://".count) }
         if host.hasPrefix("http://") { host.removeFirst("http://".count) }
         while host.hasSuffix("/") { host.removeLast() }
-        return try self.get(host: host, path: path, deadline: ContinuousClock.now + timeout)
+        let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n"
+        let deadline = ContinuousClock.now + timeout
+        let answer =
+            secure
+            ? try self.exchangeOverTLS(Array(request.utf8), host: host, tls: tls, deadline: deadline)
+            : try self.exchange(Array(request.utf8), host: host, deadline: deadline)
+        return try self.body(of: answer, path: path)
     }
 
-    /// The body of `GET path` from `host` (`name:port`), chunked or not.
-    private static func get(host: String, path: String, deadline: ContinuousClock.Instant) throws(MemberHTTPError) -> String {
+    /// Sends `request` to `host` (`name:port`) in plaintext and reads the answer until the member closes.
+    private static func exchange(_ request: [UInt8], host: String, deadline: ContinuousClock.Instant) throws(MemberHTTPError) -> [UInt8] {
         let socket = try self.connect(host, deadline: deadline)
         defer { close(socket) }
         var limit = Self.timeval(until: deadline)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n"
-        var bytes = Array(request.utf8)
+        var bytes = request
         var sent = 0
         while sent < bytes.count {
             let written = bytes.withUnsafeMutableBytes { send(socket, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
@@ -39,35 +50,49 @@ public enum MemberHTTP {
             let count = recv(socket, &buffer, buffer.count, 0)
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { throw MemberHTTPError("read: \(Self.reason(errno))") }
-            if count == 0 { break }
+            if count == 0 { return answer }
             answer += buffer[0..<count]
         }
-        let text = String(decoding: answer, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { throw MemberHTTPError("malformed HTTP response") }
-        let head = text[..<split.lowerBound].lowercased()
-        let body = String(text[split.upperBound...])
+    }
+
+    /// The body of a whole HTTP/1.1 answer to `GET path`; an error unless its status is 200.
+    private static func body(of answer: [UInt8], path: String) throws(MemberHTTPError) -> String {
+        guard let split = Self.lineEnd(in: answer[...], blank: true) else { throw MemberHTTPError("malformed HTTP response") }
+        let head = String(decoding: answer[..<split], as: UTF8.self).lowercased()
+        let body = answer[(split + 4)...]
         guard head.hasPrefix("http/1.1 200") || head.hasPrefix("http/1.0 200") else {
             throw MemberHTTPError("GET \(path): \(head.prefix { $0 != "\r" })")
         }
-        return head.contains("transfer-encoding: chunked") ? try self.dechunked(body) : body
+        return String(decoding: head.contains("transfer-encoding: chunked") ? try self.dechunked(body) : Array(body), as: UTF8.self)
     }
 
-    private static func dechunked(_ body: String) throws(MemberHTTPError) -> String {
-        var rest = Substring(body)
-        var result = ""
-        while let end = rest.range(of: "\r\n") {
-            guard let size = Int(rest[..<end.lowerBound].split(separator: ";").first ?? "", radix: 16) else {
+    /// The bytes of a chunked body, its chunks joined (on bytes, so a chunk may end inside a character).
+    private static func dechunked(_ body: ArraySlice<UInt8>) throws(MemberHTTPError) -> [UInt8] {
+        var rest = body
+        var result: [UInt8] = []
+        while let end = Self.lineEnd(in: rest, blank: false) {
+            let line = String(decoding: rest[..<end], as: UTF8.self)
+            guard let size = Int(line.split(separator: ";").first ?? "", radix: 16) else {
                 throw MemberHTTPError("malformed HTTP response")
             }
             if size == 0 { return result }
-            let start = end.upperBound
-            guard let stop = rest.utf8.index(start, offsetBy: size, limitedBy: rest.utf8.endIndex) else {
-                throw MemberHTTPError("malformed HTTP response")
-            }
-            result += rest[start..<stop]
-            rest = rest[stop...].dropFirst(2)
+            let start = end + 2
+            guard start + size <= rest.endIndex else { throw MemberHTTPError("malformed HTTP response") }
+            result += rest[start..<(start + size)]
+            rest = rest[min(start + size + 2, rest.endIndex)...]
         }
         throw MemberHTTPError("malformed HTTP response")
+    }
+
+    /// Where the first CRLF (or, when `blank`, CRLF CRLF) in `bytes` starts.
+    private static func lineEnd(in bytes: ArraySlice<UInt8>, blank: Bool) -> Int? {
+        let marker: [UInt8] = blank ? [13, 10, 13, 10] : [13, 10]
+        var index = bytes.startIndex
+        while index + marker.count <= bytes.endIndex {
+            if bytes[index..<(index + marker.count)].elementsEqual(marker) { return index }
+            index += 1
+        }
+        return nil
     }
 
     private static func connect(_ host: String, deadline: ContinuousClock.Instant) throws(MemberHTTPError) -> Int32 {

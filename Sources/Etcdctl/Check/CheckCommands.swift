@@ -74,7 +74,7 @@ enum CheckCommands {
         }
         let console = invocation.console
         try await Self.requireEmpty(prefix, clients[0], invocation, quotedCommand: false)
-        guard let before = ResidentMemory.read(endpoint: invocation.endpoints[0], console: console) else {
+        guard let before = ResidentMemory.read(endpoint: invocation.endpoints[0], tls: clients[0].configuration.tls, console: console) else {
             console.line("FAIL: Could not read \(ResidentMemory.metricName) before the put operations.")
             throw CommandError(.error, "")
         }
@@ -87,7 +87,7 @@ enum CheckCommands {
         await load.run(pacer: RequestPacer(count: model.limit), report: report) { bar.increment() }
         bar.finish()
         let summary = report.summary()
-        guard let after = ResidentMemory.read(endpoint: invocation.endpoints[0], console: console) else {
+        guard let after = ResidentMemory.read(endpoint: invocation.endpoints[0], tls: clients[0].configuration.tls, console: console) else {
             console.line("FAIL: Could not read \(ResidentMemory.metricName) after the put operations.")
             throw CommandError(.error, "")
         }

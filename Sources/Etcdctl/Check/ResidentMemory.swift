@@ -7,11 +7,12 @@ import GoFormat
 enum ResidentMemory {
     static let metricName = "process_resident_memory_bytes"
 
-    /// The member's resident memory in bytes, or nil after printing why it could not be read.
-    static func read(endpoint: String, console: Console) -> Double? {
+    /// The member's resident memory in bytes, or nil after printing why it could not be read; an
+    /// `https://` endpoint is read with the client's TLS settings.
+    static func read(endpoint: String, tls: ClientTLS?, console: Console) -> Double? {
         let body: String
         do {
-            body = try MemberHTTP.get(endpoint: endpoint, path: "/metrics")
+            body = try MemberHTTP.get(endpoint: endpoint, path: "/metrics", tls: tls)
         } catch {
             let url = (endpoint.contains("://") ? endpoint : "http://" + endpoint) + "/metrics"
             console.line("fetch error: Get \(GoQuote.quote(url)): \(error)")

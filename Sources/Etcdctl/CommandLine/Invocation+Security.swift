@@ -13,11 +13,12 @@ extension Invocation {
                 throw CommandError(.badArgs, "empty string is passed to --\(name) option")
             }
         }
-        let files = [flags.cacert, flags.cert, flags.key].map { name in self.string(name).isEmpty ? nil : self.string(name) }
-        let skipVerify = flags.skipVerify.map { self.bool($0) } ?? false
-        guard files.contains(where: { $0 != nil }) || !self.bool(flags.insecureTransport) else { return nil }
         do {
-            return try ClientTLS(caFile: files[0], certFile: files[1], keyFile: files[2], insecureSkipVerify: skipVerify)
+            return try ClientTLS.fromFlags(
+                caFile: self.string(flags.cacert), certFile: self.string(flags.cert), keyFile: self.string(flags.key),
+                insecureTransport: self.bool(flags.insecureTransport),
+                insecureSkipVerify: flags.skipVerify.map { self.bool($0) } ?? false
+            )
         } catch {
             throw CommandError(.badArgs, error.message)
         }
@@ -27,14 +28,9 @@ extension Invocation {
     /// with `--password` the whole of `--user` is the name; a name alone asks for the password (once per
     /// run, however many clients the command makes). Nil without `--user`.
     func credentials(_ flags: SecurityFlags) -> Credentials? {
-        let user = self.string(flags.user)
-        guard !user.isEmpty else { return nil }
-        let password = self.string(flags.password)
-        if !password.isEmpty { return Credentials(user: user, password: password) }
-        if let colon = user.firstIndex(of: ":") {
-            return Credentials(user: String(user[..<colon]), password: String(user[user.index(after: colon)...]))
+        Credentials.fromFlags(user: self.string(flags.user), password: self.string(flags.password)) { _ in
+            self.answers.password(for: flags.prompt, console: self.console)
         }
-        return Credentials(user: user, password: self.answers.password(for: flags.prompt, console: self.console))
     }
 }
 

@@ -1,13 +1,18 @@
 import EtcdClient
 
 /// How etcd-ops reaches members: etcdctl's connection flags (endpoints, dial and command timeouts,
-/// keepalive), from which one client per endpoint is made when each member must be asked in turn.
+/// keepalive, TLS settings and credentials), from which one client per endpoint is made when each member
+/// must be asked in turn.
 public struct ClientSettings: Sendable {
     public var endpoints: [String]
     public var dialTimeout: Duration = .seconds(2)
     public var commandTimeout: Duration = .seconds(5)
     public var keepaliveTime: Duration = .seconds(2)
     public var keepaliveTimeout: Duration = .seconds(6)
+    /// TLS for bare `host:port` endpoints and the settings of `https://` ones (their /metrics reads too).
+    public var tls: ClientTLS?
+    /// The user every client authenticates as before its first call.
+    public var credentials: Credentials?
 
     public init(endpoints: [String]) {
         self.endpoints = endpoints
@@ -29,6 +34,8 @@ public struct ClientSettings: Sendable {
         configuration.requestTimeout = timed ? self.commandTimeout : nil
         configuration.keepaliveTime = self.keepaliveTime
         configuration.keepaliveTimeout = self.keepaliveTimeout
+        configuration.tls = self.tls
+        configuration.credentials = self.credentials
         do {
             return try EtcdClient(configuration: configuration)
         } catch {

@@ -55,7 +55,7 @@ public struct MemberProbe: Sendable {
             probe.healthy = false
             probe.problem = probe.problem ?? error.message
         }
-        if readsQuota { probe.quotaBytes = Self.quota(endpoint) }
+        if readsQuota { probe.quotaBytes = Self.quota(endpoint, tls: settings.tls) }
         return probe
     }
 
@@ -71,9 +71,9 @@ public struct MemberProbe: Sendable {
         }
     }
 
-    private static func quota(_ endpoint: String) -> Int64? {
+    private static func quota(_ endpoint: String, tls: ClientTLS?) -> Int64? {
         let name = "etcd_server_quota_backend_bytes "
-        guard let body = try? MemberHTTP.get(endpoint: endpoint, path: "/metrics"),
+        guard let body = try? MemberHTTP.get(endpoint: endpoint, path: "/metrics", tls: tls),
             let line = body.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
             let value = Double(line.dropFirst(name.count).trimmingCharacters(in: .whitespaces))
         else { return nil }

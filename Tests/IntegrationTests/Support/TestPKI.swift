@@ -1,0 +1,59 @@
+import Foundation
+
+/// A throwaway PKI made with openssl (P-256), as research/auth-tls.md 5.2 describes: a CA, a server
+/// certificate for `127.0.0.1` and `localhost`, client certificates for `root` and `alice`, and a second CA
+/// that signed none of them. Removed with the value.
+final class TestPKI: Sendable {
+    let directory: Scratch
+
+    init() async throws {
+        self.directory = try Scratch()
+        try await self.makeCA("ca", subject: "/CN=test-ca")
+        try await self.makeCA("other-ca", subject: "/CN=other-ca")
+        try await self.sign("server", subject: "/CN=etcd-server", extensions: [
+            "subjectAltName=IP:127.0.0.1,DNS:localhost", "extendedKeyUsage=serverAuth,clientAuth",
+            "keyUsage=critical,digitalSignature,keyEncipherment",
+        ])
+        for user in ["root", "alice"] {
+            try await self.sign(user, subject: "/CN=\(user)", extensions: [
+                "extendedKeyUsage=clientAuth", "keyUsage=critical,digitalSignature,keyEncipherment",
+            ])
+        }
+    }
+
+    /// The path of `name` (`ca.crt`, `server.key`, `alice.crt`, …).
+    func path(_ name: String) -> String {
+        self.directory.path + "/" + name
+    }
+
+    private func makeCA(_ name: String, subject: String) async throws {
+        try await self.openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", self.path("\(name).key"),
+            "-out", self.path("\(name).crt"), "-days", "3650", "-subj", subject,
+            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+        ])
+    }
+
+    private func sign(_ name: String, subject: String, extensions: [String]) async throws {
+        try await self.openssl([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", self.path("\(name).key"),
+            "-out", self.path("\(name).csr"), "-subj", subject,
+        ])
+        try extensions.joined(separator: "\n").write(toFile: self.path("\(name).ext"), atomically: true, encoding: .utf8)
+        try await self.openssl([
+            "x509", "-req", "-in", self.path("\(name).csr"), "-CA", self.path("ca.crt"), "-CAkey", self.path("ca.key"),
+            "-CAcreateserial", "-days", "825", "-out", self.path("\(name).crt"), "-extfile", self.path("\(name).ext"),
+        ])
+    }
+
+    private func openssl(_ arguments: [String]) async throws {
+        let result = try await ProcessRunner.run(try Binaries.system("openssl"), arguments)
+        guard result.status == 0 else { throw OpenSSLFailed(arguments: arguments, output: result.standardError) }
+    }
+
+    struct OpenSSLFailed: Error, CustomStringConvertible {
+        let arguments: [String]
+        let output: String
+        var description: String { "openssl \(self.arguments.joined(separator: " ")) failed: \(self.output)" }
+    }
+}
