@@ -135,6 +135,8 @@ import Testing
         configuration.credentials = Credentials(user: "alice", password: "pw")
         let client = try EtcdClient(configuration: configuration)
         _ = try await client.put("app/a", "1")
+        // Each Authenticate is one Raft entry and reads add none, so the index counts authentications.
+        let before = try await client.status().raftIndex
         try await Task.sleep(for: .seconds(4))
         let reads = try await withThrowingTaskGroup(of: String?.self) { group in
             for _ in 0..<8 { group.addTask { try await client.get("app/a").map { String(decoding: $0.value, as: UTF8.self) } } }
@@ -143,6 +145,7 @@ import Testing
             return values
         }
         #expect(reads == Array(repeating: "1", count: 8), "calls after the token expired")
+        #expect(try await client.status().raftIndex == before + 1, "eight calls refused at once authenticate once")
         await #expect(throws: EtcdError.permissionDenied) { _ = try await client.put("other", "1") }
 
         let events = client.watch(Array("app/".utf8), options: .prefix(of: Array("app/".utf8)))
