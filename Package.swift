@@ -186,7 +186,7 @@ let package = Package(
         .target(
             name: "ClientAPI",
             dependencies: [
-                "EtcdProto", "EtcdGRPC", "EtcdServer", "MVCC", "Telemetry", "ConcurrencyRecipes", grpcCore, nioCore,
+                "EtcdProto", "EtcdGRPC", "EtcdServer", "MVCC", "Auth", "Telemetry", "ConcurrencyRecipes", grpcCore, nioCore,
                 nioPosix, nioHTTP1, nioHTTP2, nioHPACK, nioConcurrency, swiftProtobuf, logging, lifecycle, prometheus,
             ],
             swiftSettings: strict

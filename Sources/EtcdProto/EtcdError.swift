@@ -148,3 +148,35 @@ extension EtcdError {
     /// as etcd answers it).
     public static let notPrimaryLessor = EtcdError(.unknown, "not a primary lessor")
 }
+
+extension EtcdError {
+    /// The error as grpc-go prints a status (`rpc error: code = PermissionDenied desc = ...`), the form etcd
+    /// puts in a refused watch's cancel reason.
+    public var grpcStatusText: String {
+        "rpc error: code = \(self.code.goName) desc = \(self.message)"
+    }
+}
+
+extension EtcdError.Code {
+    /// grpc-go's name of the code (`codes.Code.String()`).
+    public var goName: String {
+        switch self {
+        case .canceled: "Canceled"
+        case .unknown: "Unknown"
+        case .invalidArgument: "InvalidArgument"
+        case .deadlineExceeded: "DeadlineExceeded"
+        case .notFound: "NotFound"
+        case .alreadyExists: "AlreadyExists"
+        case .permissionDenied: "PermissionDenied"
+        case .resourceExhausted: "ResourceExhausted"
+        case .failedPrecondition: "FailedPrecondition"
+        case .aborted: "Aborted"
+        case .outOfRange: "OutOfRange"
+        case .unimplemented: "Unimplemented"
+        case .internalError: "Internal"
+        case .unavailable: "Unavailable"
+        case .dataLoss: "DataLoss"
+        case .unauthenticated: "Unauthenticated"
+        }
+    }
+}

@@ -81,7 +81,8 @@ public final class EtcdServer: Sendable {
     /// The membership as of the last applied entry.
     public var membership: ClusterMembership { self.stateMachine.current.membership }
 
-    /// Proposes a request through Raft and waits for the result of applying it. A request that would grow
+    /// Proposes a request through Raft, as its caller (the identity goes into the entry's header and is
+    /// checked at apply), and waits for the result of applying it. A request that would grow
     /// the data is refused with etcd's no-space error when the backend is over its quota (raising the
     /// NOSPACE alarm first, as etcd does) or the disk is nearly full.
     func propose(_ request: Memberpb_InternalRequest) async throws -> ApplyResult {
@@ -103,6 +104,10 @@ public final class EtcdServer: Sendable {
             if !self.diskSpace.admits(costBytes: cost) { throw EtcdError.noSpace }
         }
         var request = request
+        if let identity = try await self.identity() {
+            request.header.username = identity.user
+            request.header.authRevision = identity.revision
+        }
         let id = self.requestIDs.next()
         request.header.id = id
         let data: [UInt8] = try request.serializedBytes()

@@ -111,23 +111,29 @@ import Testing
 
     @Test func etcdctlPrintsTheSameForOurMemberAsForGoEtcd() async throws {
         let goEtcd = try Binaries.system("etcd")
-        let ours = try await self.transcript(executable: Binaries.etcd)
-        let theirs = try await self.transcript(executable: goEtcd)
-        #expect(ours.count == theirs.count)
-        for (index, step) in Self.script.enumerated() where index < min(ours.count, theirs.count) {
-            #expect(ours[index] == theirs[index], "etcdctl \(step)")
+        try await Self.compare(Self.script, ours: Binaries.etcd, theirs: goEtcd)
+    }
+
+    /// Runs `script` against a member of `ours` and one of `theirs` and expects the same transcript.
+    static func compare(_ script: [Step], ours: URL, theirs: URL) async throws {
+        let ourLines = try await Self.transcript(script, executable: ours)
+        let theirLines = try await Self.transcript(script, executable: theirs)
+        #expect(ourLines.count == theirLines.count)
+        for (index, step) in script.enumerated() where index < min(ourLines.count, theirLines.count) {
+            #expect(ourLines[index] == theirLines[index], "etcdctl \(step)")
         }
     }
 
-    /// What etcdctl prints for each step against a fresh one-member cluster of `executable`, masked.
-    private func transcript(executable: URL) async throws -> [String] {
-        let member = try MemberProcess(executable: executable)
+    /// What etcdctl prints for each step of `script` against a fresh one-member cluster of `executable`
+    /// (started with `memberArguments` too), masked.
+    static func transcript(_ script: [Step], executable: URL, memberArguments: [String] = []) async throws -> [String] {
+        let member = try MemberProcess(arguments: memberArguments, executable: executable)
         try await member.waitUntilServing()
         let etcdctl = try Binaries.system("etcdctl")
         let endpoint = "127.0.0.1:\(member.clientPort)"
         var masks = Masks(clientPort: member.clientPort, peerPort: member.peerPort)
         var outputs: [String] = []
-        for step in Self.script {
+        for step in script {
             var arguments = ["--endpoints=\(endpoint)", "--command-timeout=5s"]
             arguments += step.arguments.map { $0 == "NEWMEMBER" ? masks.newMember ?? "0" : $0 }
             let environment = ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]

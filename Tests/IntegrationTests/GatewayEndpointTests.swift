@@ -221,8 +221,33 @@ import Testing
         #expect(try users.json()["users"] as? [String] == ["alice"], "\(users)")
         let authStatus = try await Self.post(member, "/v3/auth/status", "{}")
         #expect(authStatus.status == 200 && authStatus.body.contains(#""authRevision":"2""#), "\(authStatus)")
-        let auth = try await Self.post(member, "/v3/auth/enable", "{}")
-        #expect(auth.status == 501)
-        #expect(auth.body == Self.error("etcdserver: this member cannot enable authentication yet (users and roles are kept, requests are not checked)", code: 12))
+        let refused = try await Self.post(member, "/v3/auth/enable", "{}")
+        #expect(refused.body == Self.error("etcdserver: root user does not exist", code: 9), "\(refused)")
+    }
+
+    /// With auth enabled, the gateway takes a token from `Authenticate` in the `Authorization` header (bare,
+    /// or after `Bearer `, as etcd 3.5 takes it).
+    @Test func authorizationHeaderCarriesTheToken() async throws {
+        let member = try await Self.startMember()
+        for (path, body) in [
+            ("/v3/auth/user/add", #"{"name":"root","password":"rootpw"}"#), ("/v3/auth/user/grant", #"{"user":"root","role":"root"}"#),
+            ("/v3/auth/enable", "{}"),
+        ] {
+            let answer = try await Self.post(member, path, body)
+            #expect(answer.status == 200, "\(path): \(answer)")
+        }
+        let anonymous = try await Self.post(member, "/v3/kv/put", #"{"key":"Zm9v","value":"YmFy"}"#)
+        #expect(anonymous.body == Self.error("etcdserver: user name is empty", code: 3), "\(anonymous)")
+        let wrong = try await Self.post(member, "/v3/auth/authenticate", #"{"name":"root","password":"nope"}"#)
+        #expect(wrong.body == Self.error("etcdserver: authentication failed, invalid user ID or password", code: 3), "\(wrong)")
+        let authenticated = try await Self.post(member, "/v3/auth/authenticate", #"{"name":"root","password":"rootpw"}"#)
+        let token = try #require(try authenticated.json()["token"] as? String, "\(authenticated.body)")
+        #expect(token.wholeMatch(of: /[a-zA-Z]{16}\.[0-9]+/) != nil, "\(token)")
+        let put = try await GatewayHTTP.post(port: member.clientPort, "/v3/kv/put", #"{"key":"Zm9v","value":"YmFy"}"#, authorization: token)
+        #expect(put.status == 200, "\(put)")
+        let range = try await GatewayHTTP.post(port: member.clientPort, "/v3/kv/range", #"{"key":"Zm9v"}"#, authorization: "Bearer " + token)
+        #expect(range.body.contains(#""value":"YmFy""#), "\(range)")
+        let stale = try await GatewayHTTP.post(port: member.clientPort, "/v3/kv/range", #"{"key":"Zm9v"}"#, authorization: "nonsense.1")
+        #expect(stale.body == Self.error("etcdserver: invalid auth token", code: 16), "\(stale)")
     }
 }

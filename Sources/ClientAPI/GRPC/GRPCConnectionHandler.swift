@@ -1,3 +1,4 @@
+import Auth
 import GRPCCore
 import NIOCore
 import NIOHPACK
@@ -40,6 +41,8 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     private var lastActivity = NIODeadline.now()
     private var keepaliveCheck: Scheduled<Void>?
     private var keepaliveTimeout: Scheduled<Void>?
+    /// The Common Name of the client's verified certificate, on a TLS connection that asked for one.
+    var clientCommonName: String?
 
     /// A handler serving `methods`, with the client port's limits and keepalive settings.
     init(methods: GRPCMethodTable, configuration: ClientPortConfiguration) {
@@ -174,6 +177,10 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             streamID: streamID,
             method: method,
             encoding: fields.first(name: "grpc-encoding"),
+            credentials: CallerCredentials(
+                token: fields.first(name: "token") ?? fields.first(name: "authorization").map(Self.bearerToken),
+                commonName: self.clientCommonName
+            ),
             maxMessageBytes: self.maxMessageBytes
         )
         self.calls[streamID] = call
@@ -251,6 +258,11 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// The token of an `authorization` value (the gateway's header), without a `Bearer ` scheme.
+    static func bearerToken(_ value: String) -> String {
+        value.hasPrefix("Bearer ") ? String(value.dropFirst("Bearer ".count)) : value
+    }
+
     // MARK: Running calls
 
     private func startUnary(
@@ -261,10 +273,11 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     ) {
         guard let loopBound, let executor else { return }
         let streamID = call.streamID
+        let credentials = call.credentials
         let run: @Sendable () async -> Void = {
             let result: Result<[UInt8], any Error>
             do {
-                result = .success(try await handler(request))
+                result = .success(try await CallerCredentials.$current.withValue(credentials) { try await handler(request) })
             } catch {
                 result = .failure(error)
             }
@@ -294,10 +307,11 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             loopBound.eventLoop.execute { loopBound.value.consumedRequest(on: streamID) }
         }
         let sink = CallResponseSink(connection: loopBound, streamID: streamID)
+        let credentials = call.credentials
         call.task = Task {
             let status: GRPCStatus
             do {
-                try await handler(requests, sink)
+                try await CallerCredentials.$current.withValue(credentials) { try await handler(requests, sink) }
                 status = .ok
             } catch {
                 status = GRPCStatus(error)

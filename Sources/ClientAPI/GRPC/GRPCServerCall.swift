@@ -1,3 +1,4 @@
+import Auth
 import NIOCore
 import NIOHTTP2
 
@@ -8,6 +9,8 @@ final class GRPCServerCall {
     let started = ContinuousClock.now
     /// The request's `grpc-encoding`, named in the error for a compressed message.
     let encoding: String?
+    /// Who the call says it comes from: its `token` metadata and the connection's client certificate.
+    let credentials: CallerCredentials
     var deframer: GRPCMessageDeframer
     /// A unary call's request, once it has arrived.
     var request: ByteBuffer?
@@ -34,10 +37,11 @@ final class GRPCServerCall {
     /// the call stops, since data flow control holds back is never written once the connection is gone.
     var waitingWrites: [EventLoopPromise<Void>] = []
 
-    init(streamID: HTTP2StreamID, method: GRPCMethod, encoding: String?, maxMessageBytes: Int) {
+    init(streamID: HTTP2StreamID, method: GRPCMethod, encoding: String?, credentials: CallerCredentials, maxMessageBytes: Int) {
         self.streamID = streamID
         self.method = method
         self.encoding = encoding
+        self.credentials = credentials
         self.deframer = GRPCMessageDeframer(limit: maxMessageBytes)
     }
 

@@ -1,3 +1,4 @@
+import Auth
 import NIOHTTP1
 
 /// etcd's grpc-gateway on the client port: the v3 API as JSON over HTTP/1.1, `POST /v3/<service>/<method>`
@@ -5,6 +6,7 @@ import NIOHTTP1
 ///
 /// Like etcd 3.4, it takes every path under `/v3/`, and `/v3beta/` paths as their `/v3/` twins. A path it
 /// does not know gets `404 Not Found` and a method other than `POST` `405`, as Go's `http.Error` texts.
+/// The `Authorization` header carries a client's token, as etcd's gateway forwards it.
 public struct JSONGateway: HTTPResponder {
     private let routes: [String: GatewayRoute]
 
@@ -36,6 +38,9 @@ public struct JSONGateway: HTTPResponder {
         guard request.method == .POST else {
             return .goError(.methodNotAllowed, HTTPResponseStatus.methodNotAllowed.reasonPhrase)
         }
-        return await route.respond(request.body)
+        let token = request.headers.first(name: "Authorization").map(GRPCConnectionHandler.bearerToken)
+        return await CallerCredentials.$current.withValue(CallerCredentials(token: token, viaGateway: true)) {
+            await route.respond(request.body)
+        }
     }
 }

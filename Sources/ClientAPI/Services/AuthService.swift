@@ -3,8 +3,8 @@ import EtcdProto
 import EtcdServer
 import GRPCCore
 
-/// etcd's `Auth` service on the member: user and role management, status and disabling as etcd has them;
-/// enabling and authenticating are refused until requests are checked (``EtcdServer/authEnforcementMissing``).
+/// etcd's `Auth` service on the member: enabling and disabling auth, authenticating, user and role
+/// management, as etcd has them.
 public struct AuthService: Etcdserverpb_Auth.SimpleServiceProtocol {
     private let server: EtcdServer
 

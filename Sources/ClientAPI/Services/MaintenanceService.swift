@@ -29,15 +29,18 @@ public struct MaintenanceService: Etcdserverpb_Maintenance.SimpleServiceProtocol
         request: Etcdserverpb_DefragmentRequest,
         context: ServerContext
     ) async throws -> Etcdserverpb_DefragmentResponse {
-        try await self.server.defragment()
+        try await self.server.checkMaintenanceAdmin()
+        return try await self.server.defragment()
     }
 
     public func hash(request: Etcdserverpb_HashRequest, context: ServerContext) async throws -> Etcdserverpb_HashResponse {
-        try self.server.hash()
+        try await self.server.checkMaintenanceAdmin()
+        return try self.server.hash()
     }
 
     public func hashKV(request: Etcdserverpb_HashKVRequest, context: ServerContext) async throws -> Etcdserverpb_HashKVResponse {
-        try self.server.hashKV(request)
+        try await self.server.checkMaintenanceAdmin()
+        return try self.server.hashKV(request)
     }
 
     public func snapshot(
@@ -45,6 +48,7 @@ public struct MaintenanceService: Etcdserverpb_Maintenance.SimpleServiceProtocol
         response: RPCWriter<Etcdserverpb_SnapshotResponse>,
         context: ServerContext
     ) async throws {
+        try await self.server.checkMaintenanceAdmin()
         try await self.server.snapshot { try await response.write($0) }
     }
 

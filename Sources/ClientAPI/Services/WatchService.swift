@@ -64,6 +64,17 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
         }
     }
 
+    /// etcd's answer to a watch it will not create: created and canceled at once, with the reason.
+    private func refusal(_ reason: String, at revision: Int64) -> Etcdserverpb_WatchResponse {
+        var refused = Etcdserverpb_WatchResponse()
+        refused.header = self.server.header(revision: revision)
+        refused.watchID = WatchResponse.streamWatchID
+        refused.created = true
+        refused.canceled = true
+        refused.cancelReason = reason
+        return refused
+    }
+
     private func handle(
         _ message: Etcdserverpb_WatchRequest,
         stream: WatchStream,
@@ -72,6 +83,10 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
     ) async throws {
         switch message.requestUnion {
         case .createRequest(let create):
+            if let refusal = await self.server.watchRefusal(create) {
+                try await response.write(self.refusal(refusal.grpcStatusText, at: stream.currentRevision))
+                return
+            }
             do {
                 let id = try await stream.watch(WatchRequest(create))
                 if create.fragment { options.fragmenting.withLock { _ = $0.insert(id) } }
@@ -79,13 +94,7 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
             } catch .closed {
                 throw EtcdError.watchStoreReplaced
             } catch {
-                var refused = Etcdserverpb_WatchResponse()
-                refused.header = self.server.header(revision: stream.currentRevision)
-                refused.watchID = WatchResponse.streamWatchID
-                refused.created = true
-                refused.canceled = true
-                refused.cancelReason = error.grpcMessage
-                try await response.write(refused)
+                try await response.write(self.refusal(error.grpcMessage, at: stream.currentRevision))
             }
         case .cancelRequest(let cancel):
             options.fragmenting.withLock { _ = $0.remove(cancel.watchID) }

@@ -78,7 +78,9 @@ public enum MemberFlags {
 
     static let other: [FlagDefinition] = [
         .value("metrics", default: "basic", "Set level of detail for exported metrics: 'basic' or 'extensive'."),
+        .value("auth-token", default: "simple", "Specify a v3 authentication token type and its options ('simple' or 'jwt')."),
         .integer("bcrypt-cost", default: 10, "Specify bcrypt algorithm cost factor for auth password hashing."),
+        .integer("auth-token-ttl", default: 300, "Time (in seconds) of the auth-token-ttl."),
         .list(
             "listen-metrics-urls", default: "",
             "List of URLs to listen on for the metrics and health endpoints only."

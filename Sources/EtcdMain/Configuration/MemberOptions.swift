@@ -50,6 +50,11 @@ public struct MemberOptions: Sendable {
     public var watchProgressNotifyInterval: Duration
     /// `--bcrypt-cost`, as given (the member uses 10 instead of a cost bcrypt does not take, as etcd does).
     public var bcryptCost: Int
+    /// `--auth-token`: simple tokens, or none at all (an empty type: Authenticate always fails, as etcd's
+    /// "nop" provider).
+    public var authTokens: AuthTokenKind
+    /// `--auth-token-ttl`, in seconds (zero or less means etcd's 300).
+    public var authTokenTTLSeconds: Int64
     /// `--experimental-enable-lease-checkpoint`.
     public var leaseCheckpoint: Bool
     /// `--experimental-enable-lease-checkpoint-persist`.
@@ -125,6 +130,8 @@ public struct MemberOptions: Sendable {
         self.watchProgressNotifyInterval = max(.milliseconds(100), try reader.duration("experimental-watch-progress-notify-interval"))
         self.initialCorruptCheck = try reader.boolean("experimental-initial-corrupt-check")
         self.bcryptCost = Int(clamping: try reader.signed("bcrypt-cost"))
+        self.authTokens = try AuthTokenKind(parsing: flags.value("auth-token"))
+        self.authTokenTTLSeconds = try reader.signed("auth-token-ttl")
         self.leaseCheckpoint = try reader.boolean("experimental-enable-lease-checkpoint")
         self.leaseCheckpointPersist = try reader.boolean("experimental-enable-lease-checkpoint-persist")
         self.leaseCheckpointInterval = try reader.duration("experimental-lease-checkpoint-interval")

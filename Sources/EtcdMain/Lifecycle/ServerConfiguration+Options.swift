@@ -36,5 +36,7 @@ extension ServerConfiguration {
         self.leaseCheckpointInterval = options.leaseCheckpoint ? options.leaseCheckpointInterval : nil
         self.leaseCheckpointPersist = options.leaseCheckpointPersist
         self.bcryptCost = (4...31).contains(options.bcryptCost) ? options.bcryptCost : 10
+        self.authTokenTTL = options.authTokenTTLSeconds > 0 ? .seconds(options.authTokenTTLSeconds) : .seconds(300)
+        self.issuesTokens = options.authTokens == .simple
     }
 }

@@ -4,16 +4,10 @@ import Foundation
 import NIOPosix
 
 extension EtcdServer {
-    /// Why `AuthEnable` is refused: the member keeps users and roles as etcd does but does not yet check
-    /// requests against them, and must not claim to.
-    public static let authEnforcementMissing = EtcdError(
-        .unimplemented,
-        "etcdserver: this member cannot enable authentication yet (users and roles are kept, requests are not checked)"
-    )
-
-    /// etcd's `AuthEnable`: refused until requests are checked (see ``authEnforcementMissing``).
+    /// etcd's `AuthEnable`, through the log: needs user `root` holding role `root`; enabling an enabled
+    /// store succeeds. Once enabled, only root may disable it.
     public func authEnable(_ request: Etcdserverpb_AuthEnableRequest) async throws -> Etcdserverpb_AuthEnableResponse {
-        throw Self.authEnforcementMissing
+        try await self.proposeAuth(\.authEnable, request)
     }
 
     /// etcd's `AuthDisable`, through the log; disabling a disabled store succeeds.
@@ -21,9 +15,11 @@ extension EtcdServer {
         try await self.proposeAuth(\.authDisable, request)
     }
 
-    /// etcd 3.5's `AuthStatus`: whether auth is enabled and the auth revision, after a linearizable barrier.
+    /// etcd 3.5's `AuthStatus`: whether auth is enabled and the auth revision, after a linearizable barrier;
+    /// root only while auth is enabled.
     public func authStatus(_ request: Etcdserverpb_AuthStatusRequest) async throws -> Etcdserverpb_AuthStatusResponse {
         try await self.linearizableRead()
+        try await self.checkAdmin()
         let store = self.stores.auth.current
         var response = Etcdserverpb_AuthStatusResponse()
         response.enabled = store.enabled
@@ -32,12 +28,32 @@ extension EtcdServer {
         return response
     }
 
-    /// etcd's `Authenticate`: with auth disabled (always, until it can be enabled), etcd's "authentication
-    /// is not enabled".
+    /// etcd's `Authenticate`: after a linearizable barrier, the password is compared with the stored bcrypt
+    /// hash on the thread pool (a wrong password costs its bcrypt time there, never the event loop's); then
+    /// an entry without the password goes through the log and registers the token on every member. When
+    /// the auth store changed between the comparison and the entry, it starts again, as etcd does.
     public func authenticate(_ request: Etcdserverpb_AuthenticateRequest) async throws -> Etcdserverpb_AuthenticateResponse {
-        try await self.linearizableRead()
-        guard self.stores.auth.current.enabled else { throw EtcdError.authNotEnabled }
-        throw Self.authEnforcementMissing
+        while true {
+            try await self.linearizableRead()
+            let store = self.stores.auth.current
+            guard store.enabled else { throw EtcdError.authNotEnabled }
+            guard self.configuration.issuesTokens else { throw EtcdError.authFailed }
+            let hash = try store.passwordHash(authenticating: request.name)
+            let password = request.password
+            let matches = try await NIOThreadPool.singleton.runIfActive { PasswordHash.matches(password, hash: hash) }
+            guard matches else { throw EtcdError.authFailed }
+            var proposal = Memberpb_InternalRequest()
+            proposal.authenticate.name = request.name
+            proposal.authenticate.simpleToken = SimpleTokens.makePrefix()
+            // A token the client still attaches (an expired one it is replacing) plays no part, as in etcd 3.5.
+            let result = try await CallerCredentials.$current.withValue(CallerCredentials()) { try await self.propose(proposal) }
+            guard case .auth(let answer) = result, var response = answer as? Etcdserverpb_AuthenticateResponse else {
+                throw Self.unexpectedResult
+            }
+            guard self.stores.auth.current.revision == store.revision else { continue }
+            response.header = self.header(revision: self.stores.store.currentRevision)
+            return response
+        }
     }
 
     /// etcd's `UserAdd`: the password is hashed here, on the thread pool (bcrypt at the configured cost), and
@@ -74,8 +90,9 @@ extension EtcdServer {
     /// etcd's `UserGet`: the user's roles, after a linearizable barrier.
     public func userGet(_ request: Etcdserverpb_AuthUserGetRequest) async throws -> Etcdserverpb_AuthUserGetResponse {
         try await self.linearizableRead()
+        let identity = try await self.identity()
         let store = self.stores.auth.current
-        try store.checkUserGet(request.name, as: nil)
+        try store.checkUserGet(request.name, as: identity)
         var response = Etcdserverpb_AuthUserGetResponse()
         response.roles = try store.user(request.name).roles
         response.header = self.header(revision: self.stores.store.currentRevision)
@@ -85,8 +102,8 @@ extension EtcdServer {
     /// etcd's `UserList`: names in byte order.
     public func userList(_ request: Etcdserverpb_AuthUserListRequest) async throws -> Etcdserverpb_AuthUserListResponse {
         try await self.linearizableRead()
+        try await self.checkAdmin()
         let store = self.stores.auth.current
-        try store.checkAdmin(nil)
         var response = Etcdserverpb_AuthUserListResponse()
         response.users = store.userNames
         response.header = self.header(revision: self.stores.store.currentRevision)
@@ -112,8 +129,9 @@ extension EtcdServer {
     /// etcd's `RoleGet`: the role's permissions sorted by key, after a linearizable barrier.
     public func roleGet(_ request: Etcdserverpb_AuthRoleGetRequest) async throws -> Etcdserverpb_AuthRoleGetResponse {
         try await self.linearizableRead()
+        let identity = try await self.identity()
         let store = self.stores.auth.current
-        try store.checkRoleGet(request.role, as: nil)
+        try store.checkRoleGet(request.role, as: identity)
         var response = Etcdserverpb_AuthRoleGetResponse()
         response.perm = try store.role(request.role).permissions.map(\.wire)
         response.header = self.header(revision: self.stores.store.currentRevision)
@@ -123,8 +141,8 @@ extension EtcdServer {
     /// etcd's `RoleList`: names in byte order.
     public func roleList(_ request: Etcdserverpb_AuthRoleListRequest) async throws -> Etcdserverpb_AuthRoleListResponse {
         try await self.linearizableRead()
+        try await self.checkAdmin()
         let store = self.stores.auth.current
-        try store.checkAdmin(nil)
         var response = Etcdserverpb_AuthRoleListResponse()
         response.roles = store.roleNames
         response.header = self.header(revision: self.stores.store.currentRevision)
@@ -159,6 +177,7 @@ protocol Etcdserverpb_AuthResponse: Sendable {
     var header: Etcdserverpb_ResponseHeader { get set }
 }
 
+extension Etcdserverpb_AuthEnableResponse: Etcdserverpb_AuthResponse {}
 extension Etcdserverpb_AuthDisableResponse: Etcdserverpb_AuthResponse {}
 extension Etcdserverpb_AuthUserAddResponse: Etcdserverpb_AuthResponse {}
 extension Etcdserverpb_AuthUserDeleteResponse: Etcdserverpb_AuthResponse {}

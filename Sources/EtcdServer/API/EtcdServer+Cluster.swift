@@ -16,6 +16,7 @@ extension EtcdServer {
     /// etcd's `MemberAdd`: a new member (voter or learner) with an id derived from its peer URLs, the
     /// cluster token's stand-in (the cluster id) and the time, so that re-adding gives a new id.
     public func memberAdd(_ request: Etcdserverpb_MemberAddRequest) async throws -> Etcdserverpb_MemberAddResponse {
+        try await self.checkAdmin()
         let peerURLs = try Self.validatedPeerURLs(request.peerUrls)
         let id = MemberIdentity.memberID(
             peerURLs: peerURLs,
@@ -37,6 +38,7 @@ extension EtcdServer {
 
     /// etcd's `MemberRemove`.
     public func memberRemove(_ request: Etcdserverpb_MemberRemoveRequest) async throws -> Etcdserverpb_MemberRemoveResponse {
+        try await self.checkAdmin()
         try self.membership.validate(.remove(id: request.id))
         try self.checkQuorumAfterRemoving(request.id)
         var response = Etcdserverpb_MemberRemoveResponse()
@@ -47,6 +49,7 @@ extension EtcdServer {
 
     /// etcd's `MemberUpdate`: new peer URLs for a member.
     public func memberUpdate(_ request: Etcdserverpb_MemberUpdateRequest) async throws -> Etcdserverpb_MemberUpdateResponse {
+        try await self.checkAdmin()
         let peerURLs = try Self.validatedPeerURLs(request.peerUrls)
         try self.membership.validate(.update(id: request.id, peerURLs: peerURLs))
         var record = Memberpb_MemberRecord()
@@ -62,6 +65,7 @@ extension EtcdServer {
 
     /// etcd's `MemberPromote`: refused until the learner's log holds 90% of the leader's.
     public func memberPromote(_ request: Etcdserverpb_MemberPromoteRequest) async throws -> Etcdserverpb_MemberPromoteResponse {
+        try await self.checkAdmin()
         try self.membership.validate(.promote(id: request.id))
         var question = Memberpb_LeaderRequest()
         question.learnerProgress = request.id

@@ -6,6 +6,7 @@ extension EtcdServer {
     public func range(_ request: Etcdserverpb_RangeRequest) async throws -> Etcdserverpb_RangeResponse {
         try Self.checked { try KVRequestValidation.check(request) }
         if !request.serializable { try await self.linearizableRead() }
+        try await self.checkPermissions(self.requestPermissions.range(request))
         var response = try self.reading { stores in try stores.kv.range(request) }
         response.header = self.header(revision: response.header.revision)
         return response
@@ -36,6 +37,7 @@ extension EtcdServer {
         try Self.checked { try KVRequestValidation.check(request, maxTxnOps: self.configuration.maxTxnOps) }
         if KVApplier.isReadOnly(request) {
             try await self.linearizableRead()
+            try await self.checkPermissions(self.requestPermissions.txn(request))
             var response = try self.reading { stores in try stores.kv.txn(request) }
             response.header = self.header(revision: response.header.revision)
             return response

@@ -58,6 +58,13 @@ public struct ServerConfiguration: Sendable {
     public var leaseCheckpointPersist: Bool
     /// The bcrypt cost of user passwords (`--bcrypt-cost`, one bcrypt takes: 4...31).
     public var bcryptCost: Int
+    /// How long a simple token lives unused (`--auth-token-ttl`, 300 s; each use restarts it).
+    public var authTokenTTL: Duration
+    /// Whether Authenticate issues tokens (`--auth-token simple`); without a provider every one fails.
+    public var issuesTokens: Bool
+    /// Whether clients must present a certificate the trusted CA signed (`--client-cert-auth`); its Common
+    /// Name then names the user of a request without a token.
+    public var clientCertAuth: Bool
     public var backendBatchInterval: Duration
     public var backendBatchLimit: Int
     public var unsafeNoFsync: Bool
@@ -116,6 +123,9 @@ public struct ServerConfiguration: Sendable {
         self.leaseCheckpointInterval = nil
         self.leaseCheckpointPersist = false
         self.bcryptCost = 10
+        self.authTokenTTL = .seconds(300)
+        self.issuesTokens = true
+        self.clientCertAuth = false
         self.backendBatchInterval = .milliseconds(100)
         self.backendBatchLimit = 10_000
         self.unsafeNoFsync = false

@@ -1,3 +1,4 @@
+import Auth
 import EtcdProto
 import Foundation
 import Lease
@@ -46,7 +47,8 @@ extension EtcdServer {
         return response
     }
 
-    /// etcd's `LeaseTimeToLive`, with the lease's keys when asked. An unknown lease answers TTL -1.
+    /// etcd's `LeaseTimeToLive`, with the lease's keys when asked (then, with auth enabled, the caller must be
+    /// allowed to read each of them, as etcd 3.4.26 and later check). An unknown lease answers TTL -1.
     public func leaseTimeToLive(_ request: Etcdserverpb_LeaseTimeToLiveRequest) async throws -> Etcdserverpb_LeaseTimeToLiveResponse {
         var question = Memberpb_LeaderRequest()
         question.leaseTimeToLive = request.id
@@ -56,8 +58,9 @@ extension EtcdServer {
         response.ttl = reply.ttl
         response.grantedTtl = reply.ttl < 0 ? 0 : reply.grantedTtl
         if request.keys, reply.ttl >= 0 {
-            response.keys = (self.stores.leases.keys(of: request.id) ?? []).sorted { $0.lexicographicallyPrecedes($1) }
-                .map { Data($0) }
+            let keys = (self.stores.leases.keys(of: request.id) ?? []).sorted { $0.lexicographicallyPrecedes($1) }
+            try await self.checkPermissions(keys.map { PermissionNeed(.read, key: $0) })
+            response.keys = keys.map { Data($0) }
         }
         response.header = self.header(revision: self.stores.store.currentRevision)
         return response

@@ -1,3 +1,4 @@
+import Auth
 import EtcdProto
 import Foundation
 import Lease
@@ -68,7 +69,7 @@ extension EtcdServer {
         var request = Etcdserverpb_LeaseRevokeRequest()
         request.id = id
         do {
-            _ = try await self.leaseRevoke(request)
+            _ = try await CallerCredentials.$current.withValue(.member) { try await self.leaseRevoke(request) }
             self.configuration.metrics.server.leaseExpired.increment()
         } catch {
             // Still expired on the next round if this member still leads; a new leader has its own clock.

@@ -10,17 +10,10 @@ import Synchronization
 final class AuthState: Sendable {
     private let databases: [AuthWrite.Bucket: Database]
     private let state: Mutex<AuthStore>
-
-    /// Why a member refuses a backend with auth enabled (restored from a Go etcd snapshot taken with auth
-    /// on): it does not check requests yet, and must not serve data whose owners expect it to.
-    static let enabledAuthRefused = EtcdError(
-        .failedPrecondition,
-        "etcdserver: the backend has authentication enabled, which this member cannot enforce yet; run `etcdctl auth disable` on the source cluster before taking the snapshot"
-    )
+    private let enabledFlag: Atomic<Bool>
 
     /// Loads what `backend` holds and writes what completes it (etcd's first auth revision, 1, when none is
-    /// stored, as etcd does at start) into the open batch. Apply thread. Throws ``enabledAuthRefused`` for
-    /// a backend with auth enabled.
+    /// stored, as etcd does at start) into the open batch. Apply thread.
     init(backend: Backend) throws {
         var databases: [AuthWrite.Bucket: Database] = [:]
         for bucket in [AuthWrite.Bucket.auth, .users, .roles] { databases[bucket] = backend.database(bucket.rawValue) }
@@ -31,8 +24,8 @@ final class AuthState: Sendable {
         let revision = try view.get(databases[.auth]!, Array("authRevision".utf8))
         let (store, completing) = try AuthStore.loaded(enabled: enabled, revision: revision,
                                                        users: try Self.values(databases[.users]!, view), roles: try Self.values(databases[.roles]!, view))
-        guard !store.enabled else { throw Self.enabledAuthRefused }
         self.state = Mutex(store)
+        self.enabledFlag = Atomic(store.enabled)
         try backend.writer.apply(self.mutations(completing))
     }
 
@@ -41,11 +34,21 @@ final class AuthState: Sendable {
         self.state.withLock { $0 }
     }
 
+    /// Whether auth is enabled, without taking the lock: the fast path of every request while it is off.
+    var isEnabled: Bool { self.enabledFlag.load(ordering: .acquiring) }
+
+    /// Checks what a request needs on the key space against the store as of now.
+    func check(_ needs: [PermissionNeed], as identity: AuthIdentity?) throws(EtcdError) {
+        try self.state.withLock { (store: inout AuthStore) throws(EtcdError) in try store.check(needs, as: identity) }
+    }
+
     /// Runs one operation on the store and returns the backend mutations it asks for; a refused operation
     /// changes nothing (``Auth/AuthStore``'s operations check before they change). Apply thread.
     func apply(_ operation: (inout AuthStore) throws(EtcdError) -> [AuthWrite]) throws(EtcdError) -> [Mutation] {
         let writes = try self.state.withLock { (store: inout AuthStore) throws(EtcdError) -> [AuthWrite] in
-            try operation(&store)
+            let writes = try operation(&store)
+            self.enabledFlag.store(store.enabled, ordering: .releasing)
+            return writes
         }
         return self.mutations(writes)
     }

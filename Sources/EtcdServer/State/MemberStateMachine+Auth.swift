@@ -17,10 +17,12 @@ extension MemberStateMachine {
             response = Etcdserverpb_AuthUserAddResponse()
         case .authUserDelete(let delete):
             mutations = try auth.apply { (store) throws(EtcdError) in try store.deleteUser(delete.name) }
+            self.tokens.revoke(user: delete.name)
             response = Etcdserverpb_AuthUserDeleteResponse()
         case .authUserChangePassword(let change):
             let hash = Array(change.hashedPassword.utf8)
             mutations = try auth.apply { (store) throws(EtcdError) in try store.changePassword(change.name, passwordHash: hash) }
+            self.tokens.revoke(user: change.name)
             response = Etcdserverpb_AuthUserChangePasswordResponse()
         case .authUserGrantRole(let grant):
             mutations = try auth.apply { (store) throws(EtcdError) in try store.grantRole(grant.role, to: grant.user) }
@@ -43,13 +45,61 @@ extension MemberStateMachine {
             let end = [UInt8](revoke.rangeEnd)
             mutations = try auth.apply { (store) throws(EtcdError) in try store.revokePermission(key: key, rangeEnd: end, from: revoke.role) }
             response = Etcdserverpb_AuthRoleRevokePermissionResponse()
+        case .authEnable:
+            mutations = try auth.apply { (store) throws(EtcdError) in try store.enable() }
+            response = Etcdserverpb_AuthEnableResponse()
         case .authDisable:
             mutations = try auth.apply { (store) throws(EtcdError) in store.disable() }
+            self.tokens.revokeAll()
             response = Etcdserverpb_AuthDisableResponse()
         default:
             preconditionFailure("not an auth management request")
         }
         try self.write(mutations)
         return .auth(response)
+    }
+}
+
+extension MemberStateMachine {
+    /// Applies an Authenticate whose password the proposing member checked: the user must still exist and
+    /// auth be enabled; a simple token is the proposer's random prefix and this entry's index, registered on
+    /// every member alike.
+    func applyAuthenticate(_ request: Memberpb_AuthenticateInternal, index: UInt64) throws(EtcdError) -> ApplyResult {
+        let store = self.stores.auth.current
+        guard store.enabled else { throw .authNotEnabled }
+        guard store.users[request.name] != nil else { throw .authFailed }
+        var response = Etcdserverpb_AuthenticateResponse()
+        if !request.simpleToken.isEmpty {
+            response.token = SimpleTokens.token(prefix: request.simpleToken, index: index)
+            self.tokens.assign(response.token, to: request.name)
+        }
+        return .auth(response)
+    }
+
+    /// Why the proposer of `request` may not make it, checked at apply against the auth store as of this
+    /// entry (etcd's auth applier): writes need WRITE (and READ for previous values) on their keys, a
+    /// lease's revocation WRITE on its keys, auth management the root role. Nil when auth is disabled.
+    func authRefusal(of request: Memberpb_InternalRequest) -> EtcdError? {
+        let auth = self.stores.auth
+        guard auth.isEnabled else { return nil }
+        let identity = request.header.username.isEmpty
+            ? nil : AuthIdentity(user: request.header.username, revision: request.header.authRevision)
+        let leases = self.stores.leases
+        let permissions = RequestPermissions(leaseKeys: { leases.keys(of: $0) ?? [] })
+        do throws(EtcdError) {
+            switch request.request {
+            case .put(let put): try auth.check(permissions.put(put), as: identity)
+            case .deleteRange(let delete): try auth.check(permissions.deleteRange(delete), as: identity)
+            case .txn(let txn): try auth.check(permissions.txn(txn), as: identity)
+            case .leaseRevoke(let revoke): try auth.check(permissions.leaseRevoke(revoke), as: identity)
+            case .authUserAdd, .authUserDelete, .authUserChangePassword, .authUserGrantRole, .authUserRevokeRole,
+                .authRoleAdd, .authRoleDelete, .authRoleGrantPermission, .authRoleRevokePermission, .authEnable, .authDisable:
+                try auth.current.checkAdmin(identity)
+            default: break
+            }
+        } catch {
+            return error
+        }
+        return nil
     }
 }

@@ -13,21 +13,24 @@ extension MemberStateMachine {
         } catch {
             preconditionFailure("undecodable request at index \(entry.index): \(error)")
         }
-        self.proposals.complete(request.header.id, with: self.admit(request))
+        self.proposals.complete(request.header.id, with: self.admit(request, index: entry.index))
     }
 
     /// Applies `request` unless a raised alarm forbids it. A request that grows the data while the backend
     /// is over its quota is applied all the same (every member must apply the same log) but answered
     /// with etcd's no-space error, as etcd's quota applier does.
-    private func admit(_ request: Memberpb_InternalRequest) -> ApplyResult {
+    /// An active alarm's refusal comes first, then the auth check of the proposer, as in etcd's chain of
+    /// appliers.
+    private func admit(_ request: Memberpb_InternalRequest, index: UInt64) -> ApplyResult {
         let cost = BackendQuota.cost(of: request)
         if let refusal = self.alarmRefusal(of: request, cost: cost) { return .failure(refusal) }
+        if let refusal = self.authRefusal(of: request) { return .failure(refusal) }
         let fits = self.quota.admits(costBytes: cost, backend: self.stores.backend)
-        let result = self.dispatch(request)
+        let result = self.dispatch(request, index: index)
         return fits ? result : self.overQuota(result)
     }
 
-    private func dispatch(_ request: Memberpb_InternalRequest) -> ApplyResult {
+    private func dispatch(_ request: Memberpb_InternalRequest, index: UInt64) -> ApplyResult {
         let kv = self.stores.kv
         do {
             switch request.request {
@@ -67,9 +70,11 @@ extension MemberStateMachine {
             case .alarm(let alarm):
                 return .alarm(try self.applyAlarm(alarm))
             case .authUserAdd, .authUserDelete, .authUserChangePassword, .authUserGrantRole, .authUserRevokeRole,
-                .authRoleAdd, .authRoleDelete, .authRoleGrantPermission, .authRoleRevokePermission, .authDisable:
+                .authRoleAdd, .authRoleDelete, .authRoleGrantPermission, .authRoleRevokePermission, .authEnable, .authDisable:
                 return try self.applyAuth(request)
-            case .range, .clusterVersion, .authEnable, .authenticate, .none:
+            case .authenticate(let authenticate):
+                return try self.applyAuthenticate(authenticate, index: index)
+            case .range, .clusterVersion, .none:
                 return .failure(EtcdError(.unimplemented, "etcdserver: this member cannot apply \(Self.kind(of: request))"))
             }
         } catch {

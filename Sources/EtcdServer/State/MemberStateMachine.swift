@@ -28,6 +28,8 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
     let events: any StateMachineEvents
     let logger: Logger
     let quota: BackendQuota
+    /// The simple tokens Authenticate entries registered.
+    let tokens: AuthTokens
     var lastSnapshotIndex: UInt64
 
     init(
@@ -52,6 +54,7 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
         self.events = events
         self.logger = logger
         self.quota = BackendQuota(configuredBytes: configuration.quotaBackendBytes)
+        self.tokens = AuthTokens(ttl: configuration.authTokenTTL)
     }
 
     /// The stores and membership as of the last applied entry; any thread. For what lives in memory (the

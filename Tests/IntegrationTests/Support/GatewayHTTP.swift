@@ -24,14 +24,15 @@ enum GatewayHTTP {
     }
 
     /// The request bytes of `POST path` with `body`.
-    static func request(_ path: String, _ body: String, keepAlive: Bool = false) -> String {
+    static func request(_ path: String, _ body: String, keepAlive: Bool = false, authorization: String? = nil) -> String {
         "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + (authorization.map { "Authorization: \($0)\r\n" } ?? "")
             + "Content-Length: \(body.utf8.count)\r\n" + (keepAlive ? "" : "Connection: close\r\n") + "\r\n" + body
     }
 
     /// `POST path` with `body` on a new connection, closed after the answer.
-    static func post(port: Int, _ path: String, _ body: String) async throws -> Answer {
-        self.parse(try await RawHTTP.request(port: port, self.request(path, body)))
+    static func post(port: Int, _ path: String, _ body: String, authorization: String? = nil) async throws -> Answer {
+        self.parse(try await RawHTTP.request(port: port, self.request(path, body, authorization: authorization)))
     }
 
     /// Splits a whole response into status, headers and body, undoing chunked transfer encoding.
