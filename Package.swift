@@ -107,7 +107,10 @@ let package = Package(
         // etcd's auth store as records and rules: users, roles, permissions, the checks requests go through.
         .target(
             name: "Auth",
-            dependencies: ["EtcdProto", "CCrypt", swiftProtobuf],
+            dependencies: [
+                "EtcdProto", "CCrypt", "GoFormat", swiftProtobuf, .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // The multi-version key-value store, its request applier and the watchable store.
@@ -320,7 +323,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AuthTests",
-            dependencies: ["Auth", "EtcdProto"],
+            dependencies: ["Auth", "EtcdProto", .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(

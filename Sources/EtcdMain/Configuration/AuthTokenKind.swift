@@ -1,28 +1,36 @@
+import Auth
 import Membership
 
 /// The token provider `--auth-token` names, parsed as etcd parses it: a type, then `,key=value` options.
-public enum AuthTokenKind: Sendable, Equatable {
+public enum AuthTokenKind: Sendable {
     /// etcd's default: random tokens registered through the log, each living `--auth-token-ttl` unused.
     case simple
     /// No provider (an empty type): every Authenticate fails.
     case none
+    /// Signed JWTs, with the keys already read from their files.
+    case jwt(JWTTokenOptions)
 
-    /// Parses the flag's value; etcd's "auth: invalid auth options" for a malformed option list or an
-    /// unknown type, and a clear refusal for `jwt`, which this member does not sign yet.
+    /// Parses the flag's value, reading a `jwt` provider's key files: etcd's "auth: invalid auth options"
+    /// for an option that is not one `key=value`, a repeated key, an unknown type, or a `jwt` option etcd
+    /// would refuse (see ``JWTTokenOptions``).
     public init(parsing text: String) throws(ConfigurationError) {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
-        var seen: Set<Substring> = []
+        var options: [String: String] = [:]
         for option in parts.dropFirst() {
-            let pair = option.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard pair.count == 2, seen.insert(pair[0]).inserted else { throw Self.invalid }
+            let pair = option.split(separator: "=", omittingEmptySubsequences: false)
+            guard pair.count == 2, options[String(pair[0])] == nil else { throw .invalidAuthOptions }
+            options[String(pair[0])] = String(pair[1])
         }
         switch parts.first ?? "" {
         case "simple": self = .simple
         case "": self = .none
-        case "jwt": throw ConfigurationError("--auth-token jwt is not supported by this member yet; use --auth-token simple")
-        default: throw Self.invalid
+        case "jwt": self = .jwt(try JWTTokenOptions(options))
+        default: throw .invalidAuthOptions
         }
     }
+}
 
-    private static let invalid = ConfigurationError("auth: invalid auth options")
+extension ConfigurationError {
+    /// etcd's refusal of an `--auth-token` it cannot use.
+    static let invalidAuthOptions = ConfigurationError("auth: invalid auth options")
 }

@@ -30,6 +30,9 @@ struct MemberRunner {
                 metadata: ["min-cost": "4", "max-cost": "31", "default-cost": "10", "given-cost": "\(self.options.bcryptCost)"]
             )
         }
+        if case .jwt(let jwt) = self.options.authTokens, !jwt.unknownKeys.isEmpty {
+            self.logger.warning("unknown JWT options", metadata: ["keys": "\(jwt.unknownKeys)"])
+        }
         configuration.metrics = metrics
         let server: EtcdServer
         do {

@@ -37,6 +37,10 @@ extension ServerConfiguration {
         self.leaseCheckpointPersist = options.leaseCheckpointPersist
         self.bcryptCost = (4...31).contains(options.bcryptCost) ? options.bcryptCost : 10
         self.authTokenTTL = options.authTokenTTLSeconds > 0 ? .seconds(options.authTokenTTLSeconds) : .seconds(300)
-        self.issuesTokens = options.authTokens == .simple
+        self.tokenProvider = switch options.authTokens {
+        case .simple: .simple
+        case .none: .none
+        case .jwt(let jwt): .jwt(jwt.tokens)
+        }
     }
 }

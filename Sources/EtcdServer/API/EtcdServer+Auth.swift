@@ -30,27 +30,33 @@ extension EtcdServer {
 
     /// etcd's `Authenticate`: after a linearizable barrier, the password is compared with the stored bcrypt
     /// hash on the thread pool (a wrong password costs its bcrypt time there, never the event loop's); then
-    /// an entry without the password goes through the log and registers the token on every member. When
-    /// the auth store changed between the comparison and the entry, it starts again, as etcd does.
+    /// an entry without the password goes through the log and registers a simple token on every member,
+    /// or, with JWT, this member signs a token at the auth revision the entry applied at. When the auth
+    /// store changed between the comparison and the entry, it starts again, as etcd does.
     public func authenticate(_ request: Etcdserverpb_AuthenticateRequest) async throws -> Etcdserverpb_AuthenticateResponse {
         while true {
             try await self.linearizableRead()
             let store = self.stores.auth.current
             guard store.enabled else { throw EtcdError.authNotEnabled }
-            guard self.configuration.issuesTokens else { throw EtcdError.authFailed }
+            let provider = self.configuration.tokenProvider
+            if case .none = provider { throw EtcdError.authFailed }
             let hash = try store.passwordHash(authenticating: request.name)
             let password = request.password
             let matches = try await NIOThreadPool.singleton.runIfActive { PasswordHash.matches(password, hash: hash) }
             guard matches else { throw EtcdError.authFailed }
+            if case .jwt(let tokens) = provider, !tokens.key.canSign { throw EtcdError.jwtVerifyOnly }
             var proposal = Memberpb_InternalRequest()
             proposal.authenticate.name = request.name
-            proposal.authenticate.simpleToken = SimpleTokens.makePrefix()
+            if case .simple = provider { proposal.authenticate.simpleToken = SimpleTokens.makePrefix() }
             // A token the client still attaches (an expired one it is replacing) plays no part, as in etcd 3.5.
             let result = try await CallerCredentials.$current.withValue(CallerCredentials()) { try await self.propose(proposal) }
             guard case .auth(let answer) = result, var response = answer as? Etcdserverpb_AuthenticateResponse else {
                 throw Self.unexpectedResult
             }
             guard self.stores.auth.current.revision == store.revision else { continue }
+            if case .jwt(let tokens) = provider {
+                response.token = try tokens.token(user: request.name, revision: store.revision, now: Date())
+            }
             response.header = self.header(revision: self.stores.store.currentRevision)
             return response
         }

@@ -1,11 +1,14 @@
 import Auth
 import EtcdProto
+import Foundation
 
 extension EtcdServer {
     /// Who sends the current request (``Auth/CallerCredentials/current``), as etcd's `AuthInfoFromCtx`
     /// resolves it: nil while auth is disabled (tokens are then ignored, as etcd 3.5 does) or when the
-    /// request carries nothing; a token names its user at the current auth revision, or is answered with
-    /// "invalid auth token" so the client authenticates again; without a token, the Common Name of a
+    /// request carries nothing; a simple token names its user at the current auth revision, a JWT its user
+    /// at the revision it was signed at (older than the store's after any auth change, so key checks
+    /// refuse it as "revision of auth store is old"); a token that does neither is answered with "invalid
+    /// auth token" so the client authenticates again; without a token, the Common Name of a
     /// verified client certificate names the user when `--client-cert-auth` is on (never through the
     /// gateway). The member's own requests act as `root`.
     func identity() async throws -> AuthIdentity? {
@@ -14,6 +17,10 @@ extension EtcdServer {
         let credentials = CallerCredentials.current
         if credentials.isMember { return AuthIdentity(user: AuthStore.root, revision: auth.current.revision) }
         if let token = credentials.token {
+            if case .jwt(let tokens) = self.configuration.tokenProvider {
+                guard let identity = tokens.identity(of: token, now: Date()) else { throw EtcdError.invalidAuthToken }
+                return identity
+            }
             return AuthIdentity(user: try await self.user(forToken: token), revision: auth.current.revision)
         }
         if let name = credentials.commonName, !credentials.viaGateway, self.configuration.clientCertAuth {

@@ -60,8 +60,8 @@ public struct ServerConfiguration: Sendable {
     public var bcryptCost: Int
     /// How long a simple token lives unused (`--auth-token-ttl`, 300 s; each use restarts it).
     public var authTokenTTL: Duration
-    /// Whether Authenticate issues tokens (`--auth-token simple`); without a provider every one fails.
-    public var issuesTokens: Bool
+    /// The tokens Authenticate issues and requests present (`--auth-token`).
+    public var tokenProvider: AuthTokenProvider
     /// Whether clients must present a certificate the trusted CA signed (`--client-cert-auth`); its Common
     /// Name then names the user of a request without a token.
     public var clientCertAuth: Bool
@@ -124,7 +124,7 @@ public struct ServerConfiguration: Sendable {
         self.leaseCheckpointPersist = false
         self.bcryptCost = 10
         self.authTokenTTL = .seconds(300)
-        self.issuesTokens = true
+        self.tokenProvider = .simple
         self.clientCertAuth = false
         self.backendBatchInterval = .milliseconds(100)
         self.backendBatchLimit = 10_000
