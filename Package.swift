@@ -42,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
@@ -128,10 +130,20 @@ let package = Package(
         // Member-to-member messages, snapshots and membership queries over the peer URLs.
         .target(
             name: "PeerTransport",
-            dependencies: ["Raft", "RaftWire", "EtcdProto", swiftProtobuf, nioCore, nioPosix, logging],
+            dependencies: ["Raft", "RaftWire", "EtcdProto", "TransportSecurity", swiftProtobuf, nioCore, nioPosix, nioSSL, logging],
             swiftSettings: strict
         ),
 
+        // TLS as etcd's flags describe it: certificate files checked and re-read when they change,
+        // self-signed certificates for --auto-tls, client certificates' names.
+        .target(
+            name: "TransportSecurity",
+            dependencies: [
+                nioSSL, nioCore, logging, .product(name: "NIOTLS", package: "swift-nio"), .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // One member: the Raft loop, the apply loop, proposals, linearizable reads, leases' clocks.
         .target(
             name: "EtcdServer",
@@ -189,7 +201,8 @@ let package = Package(
         .target(
             name: "ClientAPI",
             dependencies: [
-                "EtcdProto", "EtcdGRPC", "EtcdServer", "MVCC", "Auth", "Telemetry", "ConcurrencyRecipes", grpcCore, nioCore,
+                "EtcdProto", "EtcdGRPC", "EtcdServer", "MVCC", "Auth", "TransportSecurity", "Telemetry", "ConcurrencyRecipes", grpcCore, nioCore,
+                nioSSL, .product(name: "NIOTLS", package: "swift-nio"),
                 nioPosix, nioHTTP1, nioHTTP2, nioHPACK, nioConcurrency, swiftProtobuf, logging, lifecycle, prometheus,
             ],
             swiftSettings: strict
@@ -210,7 +223,7 @@ let package = Package(
         .target(
             name: "EtcdMain",
             dependencies: [
-                "ClientAPI", "EtcdServer", "EtcdProto", "Membership", "Telemetry", "CSystemd", "CAllocator", grpcCore, logging,
+                "ClientAPI", "EtcdServer", "EtcdProto", "Membership", "Telemetry", "TransportSecurity", "CSystemd", "CAllocator", grpcCore, logging,
                 lifecycle, metrics, prometheus,
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -1,21 +1,28 @@
-/// Where a member listens for peers: the host and port of one of its peer URLs.
+/// Where a member listens for peers: the host and port of one of its peer URLs, and whether it speaks TLS.
 public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
+    /// An `https://` peer URL: connections to it use the member's peer TLS.
+    public var secure: Bool
 
     /// An address.
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, secure: Bool = false) {
         self.host = host
         self.port = port
+        self.secure = secure
     }
 
-    /// Parses `http://host:port` (and `[v6]` hosts). TLS on the peer port is not supported yet, so an
-    /// `https` URL is refused rather than silently spoken to in plain text.
+    /// Parses `http://host:port` or `https://host:port` (and `[v6]` hosts).
     public init(url: String) throws(PeerProtocolError) {
-        guard url.hasPrefix("http://") else {
-            throw PeerProtocolError("unsupported peer URL \(url): only http:// peer URLs are supported")
+        let scheme: String
+        if url.hasPrefix("http://") {
+            scheme = "http://"
+        } else if url.hasPrefix("https://") {
+            scheme = "https://"
+        } else {
+            throw PeerProtocolError("unsupported peer URL \(url): peer URLs are http:// or https://")
         }
-        let authority = url.dropFirst("http://".count).prefix { $0 != "/" }
+        let authority = url.dropFirst(scheme.count).prefix { $0 != "/" }
         let host: Substring
         let port: Substring
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
@@ -32,6 +39,7 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
         }
         self.host = String(host)
         self.port = number
+        self.secure = scheme == "https://"
     }
 
     public var description: String {

@@ -1,6 +1,8 @@
 import EtcdProto
 import NIOCore
 import NIOPosix
+import NIOSSL
+import TransportSecurity
 
 /// A framed connection to or from a peer: one protobuf message per frame.
 typealias PeerChannel = NIOAsyncChannel<ByteBuffer, ByteBuffer>
@@ -10,19 +12,30 @@ struct PeerConnector: Sendable {
     let eventLoopGroup: any EventLoopGroup
     let configuration: PeerTransportConfiguration
 
-    /// Connects to `address` with the configured timeout and installs the frame codec.
+    /// Connects to `address` with the configured timeout (over TLS for an `https://` address) and installs
+    /// the frame codec.
     func connect(to address: PeerAddress) async throws -> PeerChannel {
         let timeout = TimeAmount.nanoseconds(
             Int64(self.configuration.dialTimeout.components.seconds) * 1_000_000_000
                 + self.configuration.dialTimeout.components.attoseconds / 1_000_000_000
         )
         let maxFrameBytes = self.configuration.maxFrameBytes
+        guard !address.secure || self.configuration.tls != nil else {
+            throw PeerProtocolError("peer URL https://\(address) needs the peer TLS flags (--peer-cert-file, --peer-key-file)")
+        }
+        let tls = address.secure ? self.configuration.tls : nil
+        let serverName = IPAddressText.isAddress(address.host) ? nil : address.host
         return try await ClientBootstrap(group: self.eventLoopGroup)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: address.host, port: address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try PeerPipeline.install(on: channel, maxFrameBytes: maxFrameBytes)
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tls.clientContext(), serverHostname: serverName)
+                        )
+                    }
+                    return try PeerPipeline.install(on: channel, maxFrameBytes: maxFrameBytes)
                 }
             }
     }

@@ -168,6 +168,8 @@ public final class PeerTransport: Sendable {
                 address: address,
                 eventLoopGroup: self.connector.eventLoopGroup,
                 maxFrameBytes: self.configuration.maxFrameBytes,
+                tls: self.configuration.tls,
+                logger: self.logger,
                 makeReceiver: { PeerStreamReceiver(identity: identity, delegate: delegate, observer: observer, logger: logger) }
             )
             let server = try await listener.bind()

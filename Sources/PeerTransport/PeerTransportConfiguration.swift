@@ -1,4 +1,6 @@
-/// Limits and timers of member-to-member traffic.
+import TransportSecurity
+
+/// Limits and timers of member-to-member traffic, and its TLS.
 public struct PeerTransportConfiguration: Sendable {
     /// The largest frame accepted from a peer; a Raft append is bounded by Raft's max message size and a
     /// snapshot travels in chunks, so anything near this is a broken peer.
@@ -15,6 +17,8 @@ public struct PeerTransportConfiguration: Sendable {
     public var probeInterval: Duration = .seconds(5)
     /// Bytes of backend per snapshot chunk.
     public var snapshotChunkBytes: Int = 1024 * 1024
+    /// TLS for every peer connection, both ways (`https://` peer URLs); nil for plain TCP.
+    public var tls: MemberTLS?
 
     /// The defaults.
     public init() {}

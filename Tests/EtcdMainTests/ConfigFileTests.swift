@@ -59,10 +59,21 @@ import Testing
     }
 
     @Test func settingsThisMemberCannotHonourAreRefused() throws {
-        let path = try write("client-transport-security:\n  cert-file: /etc/ssl/etcd.pem\n")
+        let path = try write("discovery: https://discovery.etcd.io/abc\n")
         #expect(throws: ConfigurationError.self) { try ConfigFile.load(path: path, parser: parser) }
-        let harmless = try write("client-transport-security:\n  cert-file: ''\n  client-cert-auth: false\n")
-        _ = try ConfigFile.load(path: harmless, parser: parser)
+    }
+
+    @Test func transportSecuritySectionsSetTheTLSFlags() throws {
+        let path = try write(
+            "client-transport-security:\n  cert-file: /c.pem\n  key-file: /c.key\n  client-cert-auth: true\n  trusted-ca-file: /ca.pem\n"
+                + "peer-transport-security:\n  cert-file: /p.pem\n  allowed-cn: etcd-peer\n  auto-tls: true\n  bogus: 1\n"
+        )
+        let (flags, warnings) = try ConfigFile.load(path: path, parser: parser)
+        #expect(flags.value("cert-file") == "/c.pem" && flags.value("key-file") == "/c.key")
+        #expect(flags.value("client-cert-auth") == "true" && flags.value("trusted-ca-file") == "/ca.pem")
+        #expect(flags.value("peer-cert-file") == "/p.pem" && flags.value("peer-cert-allowed-cn") == "etcd-peer")
+        #expect(flags.value("peer-auto-tls") == "true")
+        #expect(warnings == ["unknown key peer-transport-security.bogus in config file \(path) is ignored"])
     }
 
     @Test func durationsMustBeNanosecondsAsInEtcd() throws {

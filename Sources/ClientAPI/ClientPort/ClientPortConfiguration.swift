@@ -1,12 +1,15 @@
-/// A host and port to listen on, taken from one of `--listen-client-urls`.
+/// A host and port to listen on, taken from one of `--listen-client-urls`, and whether it serves TLS
+/// (an `https://` URL).
 public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
+    public var secure: Bool
 
     /// An address; port 0 asks the system for a free port.
-    public init(host: String, port: Int) {
+    public init(host: String, port: Int, secure: Bool = false) {
         self.host = host
         self.port = port
+        self.secure = secure
     }
 
     public var description: String {

@@ -1,12 +1,18 @@
+import Logging
 import NIOCore
 import NIOHTTP2
 import NIOPosix
+import NIOSSL
 import Synchronization
 import Telemetry
+import TransportSecurity
 
 /// One address of the client port. Every accepted connection starts with a ``ProtocolSniffer``: one that
 /// opens with the HTTP/2 preface gets the gRPC pipeline (HTTP/2 frames into a ``GRPCConnectionHandler``),
-/// any other an HTTP/1.1 pipeline ending in the HTTP responder, as etcd's cmux splits its port.
+/// any other an HTTP/1.1 pipeline ending in the HTTP responder, as etcd's cmux splits its port. On an
+/// `https://` address TLS comes first (``TLSConnectionGuard`` behind it), and the sniffer sees the
+/// decrypted bytes; the server prefers ALPN `http/1.1` so that HTTP clients offering both stay on the
+/// HTTP/1.1 side, while gRPC clients, which offer only `h2`, get it.
 ///
 /// On graceful shutdown it stops accepting, asks every gRPC connection to drain, and ``serve()`` returns
 /// once they have all closed.
@@ -31,6 +37,8 @@ final class ClientPortListener: Sendable {
     private let http: any HTTPResponder
     private let configuration: ClientPortConfiguration
     private let network: NetworkMetrics?
+    private let tls: MemberTLS?
+    private let logger: Logger
 
     init(
         address: ListenAddress,
@@ -38,8 +46,12 @@ final class ClientPortListener: Sendable {
         http: any HTTPResponder,
         configuration: ClientPortConfiguration,
         network: NetworkMetrics?,
+        tls: MemberTLS?,
+        logger: Logger,
         eventLoopGroup: any EventLoopGroup
     ) {
+        self.tls = tls
+        self.logger = logger
         self.address = address
         self.methods = methods
         self.http = http
@@ -63,15 +75,24 @@ final class ClientPortListener: Sendable {
                 )
             }
         )
+        if self.address.secure, self.tls == nil {
+            self.settleBound(nil)
+            throw TLSConfigurationError("TLS key/cert (--cert-file, --key-file) must be provided for client url https://\(self.address) with HTTPS scheme")
+        }
         let channel: any Channel
         do {
             channel = try await ServerBootstrap(group: self.eventLoopGroup)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 1024)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { channel in
+                .childChannelInitializer { [tls, logger, secure = self.address.secure] channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(router: router))
+                        let pipeline = channel.pipeline.syncOperations
+                        if secure, let tls {
+                            try pipeline.addHandler(NIOSSLServerHandler(context: tls.serverContext()))
+                            try pipeline.addHandler(TLSConnectionGuard(tls: tls, logger: logger))
+                        }
+                        try pipeline.addHandler(ProtocolSniffer(router: router))
                     }
                 }
                 .bind(host: self.address.host, port: self.address.port)
@@ -126,6 +147,7 @@ final class ClientPortListener: Sendable {
         }
         try pipeline.addHandler(NIOHTTP2Handler(mode: .server, connectionConfiguration: GRPCConnectionHandler.http2Configuration(self.configuration)))
         let handler = GRPCConnectionHandler(methods: self.methods, configuration: self.configuration)
+        handler.clientCommonName = try? pipeline.handler(type: TLSConnectionGuard.self).commonName
         try pipeline.addHandler(handler)
         let key = ObjectIdentifier(channel)
         let connection = Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))

@@ -1,6 +1,8 @@
+import Logging
 import NIOCore
 import NIOPosix
 import Telemetry
+import TransportSecurity
 
 /// Serves the client API on every listen address: gRPC and HTTP/1.1 on each port, all sharing the same
 /// gRPC methods and HTTP responder.
@@ -8,13 +10,16 @@ public final class ClientPortServer: Sendable {
     private let listeners: [ClientPortListener]
 
     /// Prepares the listeners; nothing is bound until ``serve()``. With `metrics`, the bytes of every gRPC
-    /// connection are counted there (the methods count their calls themselves).
+    /// connection are counted there (the methods count their calls themselves). `tls` serves the secure
+    /// addresses; refused handshakes are logged to `logger`.
     public init(
         addresses: [ListenAddress],
         methods: GRPCMethodTable,
         http: any HTTPResponder,
         configuration: ClientPortConfiguration = .defaults,
         metrics: EtcdMetrics? = nil,
+        tls: MemberTLS? = nil,
+        logger: Logger = Logger(label: "etcd.client-port"),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.listeners = addresses.map { address in
@@ -24,6 +29,8 @@ public final class ClientPortServer: Sendable {
                 http: http,
                 configuration: configuration,
                 network: metrics?.network,
+                tls: tls,
+                logger: logger,
                 eventLoopGroup: eventLoopGroup
             )
         }

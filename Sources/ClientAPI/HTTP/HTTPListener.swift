@@ -1,12 +1,18 @@
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
+import TransportSecurity
 
 /// Plain HTTP/1.1 listeners with no gRPC: `--listen-metrics-urls` serves `/metrics` and the health
-/// endpoints this way, from the start of the member (before it joins its cluster), as etcd does.
+/// endpoints this way, from the start of the member (before it joins its cluster), as etcd does. An
+/// `https://` address serves TLS with the client port's certificate, as etcd's metrics URLs do.
 public final class HTTPListener: Sendable {
     private let addresses: [ListenAddress]
     private let responder: any HTTPResponder
+    private let tls: MemberTLS?
+    private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
     private let channels = NIOLockedValueBox<[any Channel]>([])
     private let stopped = NIOLockedValueBox(false)
@@ -18,24 +24,35 @@ public final class HTTPListener: Sendable {
     public init(
         addresses: [ListenAddress],
         responder: any HTTPResponder,
+        tls: MemberTLS? = nil,
+        logger: Logger = Logger(label: "etcd.metrics"),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.addresses = addresses
         self.responder = responder
+        self.tls = tls
+        self.logger = logger
         self.eventLoopGroup = eventLoopGroup
     }
 
     /// Binds every address and serves until ``shutdown()``. Throws if an address cannot be bound (the
     /// listeners already bound are closed).
     public func run() async throws {
-        let responder = self.responder
+        let (responder, tls, logger) = (self.responder, self.tls, self.logger)
         do {
             for address in self.addresses {
+                if address.secure, tls == nil {
+                    throw TLSConfigurationError("TLS key/cert (--cert-file, --key-file) must be provided for metrics url https://\(address) with HTTPS scheme")
+                }
                 let channel = try await ServerBootstrap(group: self.eventLoopGroup)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             let pipeline = channel.pipeline.syncOperations
+                            if address.secure, let tls {
+                                try pipeline.addHandler(NIOSSLServerHandler(context: tls.serverContext()))
+                                try pipeline.addHandler(TLSConnectionGuard(tls: tls, logger: logger))
+                            }
                             try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
                             try pipeline.addHandler(HTTPServerHandler(responder: responder, maxBodyBytes: Self.maxBodyBytes))
                         }
@@ -61,7 +78,7 @@ public final class HTTPListener: Sendable {
     public var boundAddresses: [ListenAddress] {
         self.channels.withLockedValue { $0 }.compactMap { channel in
             guard let address = channel.localAddress, let host = address.ipAddress, let port = address.port else { return nil }
-            return ListenAddress(host: host, port: port)
+            return ListenAddress(host: host, port: port, secure: self.addresses.contains { $0.secure && $0.port == port })
         }
     }
 

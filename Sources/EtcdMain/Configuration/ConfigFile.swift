@@ -7,11 +7,22 @@ import Yams
 /// comma-separated strings, `log-outputs` may be a sequence. When a config file is given, etcd ignores
 /// every other flag and variable; so do we.
 public enum ConfigFile {
-    /// Keys etcd reads that this member does not implement (TLS, discovery, v2); a file that sets them is
+    /// Keys etcd reads that this member does not implement (discovery, v2); a file that sets them is
     /// refused rather than run with a weaker setup than the operator asked for.
-    static let unsupportedKeys: Set<String> = [
-        "client-transport-security", "peer-transport-security", "discovery", "discovery-srv", "discovery-proxy",
-        "enable-v2", "cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "auto-tls",
+    static let unsupportedKeys: Set<String> = ["discovery", "discovery-srv", "discovery-proxy", "enable-v2"]
+
+    /// The flags the keys of `client-transport-security` and `peer-transport-security` stand for.
+    static let transportSecurityFlags: [String: [String: String]] = [
+        "client-transport-security": [
+            "cert-file": "cert-file", "key-file": "key-file", "client-cert-auth": "client-cert-auth",
+            "trusted-ca-file": "trusted-ca-file", "auto-tls": "auto-tls", "crl-file": "client-crl-file",
+            "allowed-hostname": "client-cert-allowed-hostname",
+        ],
+        "peer-transport-security": [
+            "cert-file": "peer-cert-file", "key-file": "peer-key-file", "client-cert-auth": "peer-client-cert-auth",
+            "trusted-ca-file": "peer-trusted-ca-file", "auto-tls": "peer-auto-tls", "crl-file": "peer-crl-file",
+            "allowed-cn": "peer-cert-allowed-cn", "allowed-hostname": "peer-cert-allowed-hostname",
+        ],
     ]
 
     /// The flags the file sets, and warnings for keys it has that no flag has.
@@ -41,6 +52,16 @@ public enum ConfigFile {
             guard let key = keyNode.string else { continue }
             if Self.unsupportedKeys.contains(key), !Self.isEmpty(valueNode) {
                 throw ConfigurationError("config file \(path) sets \(key), which this member does not support")
+            }
+            if let nested = Self.transportSecurityFlags[key] {
+                for (innerKey, innerValue) in valueNode.mapping ?? [:] {
+                    guard let name = innerKey.string.flatMap({ nested[$0] }), let definition = parser.definition(name) else {
+                        warnings.append("unknown key \(key).\(innerKey.string ?? "?") in config file \(path) is ignored")
+                        continue
+                    }
+                    flags.set(name, try Self.text(of: innerValue, for: definition, path: path), from: .configFile)
+                }
+                continue
             }
             guard let definition = parser.definition(key), key != "config-file", key != "version" else {
                 warnings.append("unknown key \(key) in config file \(path) is ignored")

@@ -2,6 +2,7 @@ import EtcdServer
 import Logging
 import Membership
 import Telemetry
+import TransportSecurity
 
 /// The member's configuration, typed and validated, from flags, `ETCD_*` variables or a config file.
 public struct MemberOptions: Sendable {
@@ -69,6 +70,10 @@ public struct MemberOptions: Sendable {
     public var metricsLevel: EtcdMetrics.Level
     /// `--listen-metrics-urls`: extra listeners serving only `/metrics` and the health endpoints.
     public var listenMetricsURLs: [EtcdURL]
+    /// The client port's TLS (`--cert-file`, `--trusted-ca-file`, `--client-cert-auth`, `--auto-tls`, ...).
+    public var clientTLS: TLSSettings
+    /// The peer port's TLS (the `--peer-*` twins).
+    public var peerTLS: TLSSettings
 
     /// etcd's default quota when `--quota-backend-bytes` is 0.
     public static let defaultQuotaBackendBytes: Int64 = 2 * 1024 * 1024 * 1024
@@ -147,23 +152,64 @@ public struct MemberOptions: Sendable {
         }
         self.metricsLevel = metricsLevel
         self.listenMetricsURLs = flags.value("listen-metrics-urls").isEmpty ? [] : try reader.urls("listen-metrics-urls")
+        (self.clientTLS, self.peerTLS) = try Self.tlsSettings(flags, reader)
         try self.validate(flags: flags)
     }
 
-    /// This member has no TLS and no unix-socket listener yet: rather than serve such a URL in plain TCP,
-    /// it refuses to start (for https with etcd's message for a missing certificate, since it takes none).
-    private static func refuseUnsupportedSchemes(client: [EtcdURL], peer: [EtcdURL]) throws(ConfigurationError) {
-        for (urls, flags, kind) in [(client, "--cert-file, --key-file", "client"), (peer, "--peer-cert-file, --peer-key-file", "peer")] {
+    /// An `https://` URL needs a certificate (given or made with auto TLS), with etcd's message; this
+    /// member has no unix-socket listener, so it refuses such URLs rather than serve them in plain TCP.
+    private static func checkSchemes(client: [EtcdURL], clientTLS: TLSSettings, peer: [EtcdURL], peerTLS: TLSSettings) throws(ConfigurationError) {
+        let sides = [(client, "--cert-file, --key-file", "client", clientTLS), (peer, "--peer-cert-file, --peer-key-file", "peer", peerTLS)]
+        for (urls, flags, kind, tls) in sides {
             for url in urls {
                 switch url.scheme {
                 case "http": continue
-                case "https", "unixs":
-                    throw ConfigurationError("TLS key/cert (\(flags)) must be provided for \(kind) url \(url) with HTTPS scheme")
+                case "https":
+                    guard tls.hasCertificate || tls.autoTLS else {
+                        throw ConfigurationError("TLS key/cert (\(flags)) must be provided for \(kind) url \(url) with HTTPS scheme")
+                    }
                 default:
                     throw ConfigurationError("listening on unix sockets is not supported by this member (\(url))")
                 }
             }
         }
+    }
+
+    /// The client and peer TLS settings of the flags; the checks that need no file (versions, suites,
+    /// mutually exclusive names) are made here, the files when the member starts.
+    private static func tlsSettings(_ flags: ParsedFlags, _ reader: OptionReader) throws(ConfigurationError) -> (TLSSettings, TLSSettings) {
+        for flag in ["client-crl-file", "peer-crl-file"] where !flags.value(flag).isEmpty {
+            throw ConfigurationError("--\(flag) is not supported by this member yet; revoke by rotating the CA instead")
+        }
+        var shared = TLSSettings()
+        do throws(TLSConfigurationError) {
+            shared.minimumVersion = try TLSVersionSetting(parsing: flags.value("tls-min-version"))
+            let maximum = flags.value("tls-max-version")
+            shared.maximumVersion = maximum.isEmpty ? nil : try TLSVersionSetting(parsing: maximum)
+        } catch {
+            throw ConfigurationError(error.description)
+        }
+        shared.cipherSuites = flags.value("cipher-suites").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        shared.selfSignedValidityYears = Int(clamping: try reader.signed("self-signed-cert-validity"))
+        /// One side from its flags: certificate, key, trusted CA, client cert auth, auto TLS, allowed CN and
+        /// allowed hostname (nil where the side has no such flag).
+        func side(_ names: [String?]) throws(ConfigurationError) -> TLSSettings {
+            var settings = shared
+            settings.certFile = flags.value(names[0]!)
+            settings.keyFile = flags.value(names[1]!)
+            settings.trustedCAFile = flags.value(names[2]!)
+            settings.clientCertAuth = try reader.boolean(names[3]!)
+            settings.autoTLS = try reader.boolean(names[4]!)
+            settings.allowedCN = names[5].map { flags.value($0) } ?? ""
+            settings.allowedHostname = flags.value(names[6]!)
+            return settings
+        }
+        let client = try side(["cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "auto-tls", nil, "client-cert-allowed-hostname"])
+        let peer = try side([
+            "peer-cert-file", "peer-key-file", "peer-trusted-ca-file", "peer-client-cert-auth", "peer-auto-tls", "peer-cert-allowed-cn",
+            "peer-cert-allowed-hostname",
+        ])
+        return (client, peer)
     }
 
     /// The checks etcd makes once every value parses (`embed.Config.Validate` and the bootstrap checks).
@@ -176,7 +222,9 @@ public struct MemberOptions: Sendable {
                 throw ConfigurationError("expected IP in URL for binding (\(url))")
             }
         }
-        try Self.refuseUnsupportedSchemes(client: self.listenClientURLs + self.listenMetricsURLs, peer: self.listenPeerURLs)
+        try Self.checkSchemes(
+            client: self.listenClientURLs + self.listenMetricsURLs, clientTLS: self.clientTLS, peer: self.listenPeerURLs, peerTLS: self.peerTLS
+        )
         for (flag, urls) in [("initial-advertise-peer-urls", self.initialAdvertisePeerURLs), ("advertise-client-urls", self.advertiseClientURLs)]
         where urls.contains(where: \.host.isEmpty) {
             let list = urls.map(\.description).joined(separator: ",")

@@ -6,6 +6,7 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 import Telemetry
+import TransportSecurity
 
 /// Runs one member process: starts the server from its data directory, then serves it in a
 /// `ServiceGroup` that shuts down gracefully on SIGTERM and SIGINT, with systemd told when the member
@@ -34,6 +35,15 @@ struct MemberRunner {
             self.logger.warning("unknown JWT options", metadata: ["keys": "\(jwt.unknownKeys)"])
         }
         configuration.metrics = metrics
+        let clientTLS: MemberTLS?
+        do {
+            clientTLS = try self.tls(.client)
+            configuration.peerTransport.tls = try self.tls(.peer)
+        } catch {
+            self.logger.error("failed to start the member: \(error)")
+            return 1
+        }
+        configuration.clientCertAuth = self.options.clientTLS.clientCertAuth
         let server: EtcdServer
         do {
             server = try await EtcdServer.start(configuration: configuration, logger: self.logger)
@@ -44,8 +54,8 @@ struct MemberRunner {
         SystemdNotifier.status("member \(String(server.memberID, radix: 16)) started; waiting for a quorum to join the cluster")
         let member = MemberService(
             server: server,
-            clientPort: self.clientPort(for: server, metrics: metrics, drainTimeout: configuration.requestTimeout),
-            metricsListener: self.metricsListener(for: server, metrics: metrics),
+            clientPort: self.clientPort(for: server, metrics: metrics, tls: clientTLS, drainTimeout: configuration.requestTimeout),
+            metricsListener: self.metricsListener(for: server, metrics: metrics, tls: clientTLS),
             listenAddresses: self.options.listenClientURLs.count,
             logger: self.logger
         )
@@ -81,16 +91,53 @@ struct MemberRunner {
         return router
     }
 
-    private func metricsListener(for server: EtcdServer, metrics: EtcdMetrics) -> HTTPListener? {
+    private func metricsListener(for server: EtcdServer, metrics: EtcdMetrics, tls: MemberTLS?) -> HTTPListener? {
         guard !self.options.listenMetricsURLs.isEmpty else { return nil }
         return HTTPListener(
-            addresses: self.options.listenMetricsURLs.map { ListenAddress(host: $0.host, port: $0.port) },
-            responder: self.monitoringRoutes(for: server, metrics: metrics)
+            addresses: self.options.listenMetricsURLs.map { ListenAddress(host: $0.host, port: $0.port, secure: $0.scheme == "https") },
+            responder: self.monitoringRoutes(for: server, metrics: metrics),
+            tls: tls,
+            logger: self.logger
+        )
+    }
+
+    /// The TLS of one side when one of its URLs is `https://`: the given files, or with auto TLS (and no
+    /// files) a self-signed certificate in the data directory's `fixtures`. Throws one line naming the
+    /// file at fault.
+    private func tls(_ side: MemberTLS.Side) throws(TLSConfigurationError) -> MemberTLS? {
+        var settings = side == .client ? self.options.clientTLS : self.options.peerTLS
+        let urls = side == .client ? self.options.listenClientURLs + self.options.listenMetricsURLs : self.options.listenPeerURLs
+        guard urls.contains(where: { $0.scheme == "https" }) else {
+            if settings.hasCertificate {
+                self.logger.warning("scheme is http while key and cert files are present; ignoring key and cert files", metadata: ["side": "\(side.rawValue)"])
+            }
+            return nil
+        }
+        var selfSigned = false
+        if settings.autoTLS {
+            if settings.hasCertificate {
+                self.logger.warning("ignoring auto TLS since certs given", metadata: ["side": "\(side.rawValue)"])
+            } else {
+                let directory = "\(self.options.dataDirectory)/fixtures/\(side.rawValue)"
+                (settings.certFile, settings.keyFile) = try SelfSignedCertificate.files(
+                    in: directory, hosts: Array(Set(urls.map(\.host))).sorted(), validityYears: settings.selfSignedValidityYears
+                )
+                selfSigned = true
+                self.logger.info("made or reused a self-signed certificate", metadata: ["side": "\(side.rawValue)", "cert-file": "\(settings.certFile)"])
+            }
+        }
+        let logger = self.logger
+        return try MemberTLS(
+            settings: settings,
+            side: side,
+            selfSigned: selfSigned,
+            applicationProtocols: side == .client ? ["http/1.1", "h2"] : [],
+            reloadFailed: { error in logger.warning("kept the previous certificate: the changed files cannot be used", metadata: ["error": "\(error)"]) }
         )
     }
 
     /// The client port; a graceful shutdown waits `drainTimeout` (etcd's request timeout) for open calls.
-    private func clientPort(for server: EtcdServer, metrics: EtcdMetrics, drainTimeout: Duration) -> ClientPortServer {
+    private func clientPort(for server: EtcdServer, metrics: EtcdMetrics, tls: MemberTLS?, drainTimeout: Duration) -> ClientPortServer {
         var router = self.monitoringRoutes(for: server, metrics: metrics)
         VersionEndpoint.register(on: &router)
         let services = ClientServices(
@@ -117,11 +164,13 @@ struct MemberRunner {
         )
         configuration.maxConcurrentStreams = self.options.maxConcurrentStreams
         return ClientPortServer(
-            addresses: self.options.listenClientURLs.map { ListenAddress(host: $0.host, port: $0.port) },
+            addresses: self.options.listenClientURLs.map { ListenAddress(host: $0.host, port: $0.port, secure: $0.scheme == "https") },
             methods: GRPCMethodTable(services: services, metrics: metrics.grpc),
             http: router,
             configuration: configuration,
-            metrics: metrics
+            metrics: metrics,
+            tls: tls,
+            logger: self.logger
         )
     }
 }

@@ -57,7 +57,7 @@ extension EtcdServer {
         for url in initialCluster.allPeerURLs where !own.contains(url) {
             addresses.append(try PeerAddress(url: url))
         }
-        let query = ClusterQuery(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let query = ClusterQuery(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration.peerTransport)
         let answer: Memberpb_ClusterMembers
         do {
             answer = try await query.fetchMembers(from: addresses, asking: 0)

@@ -86,6 +86,7 @@ extension EtcdServer {
             identity: PeerIdentity(clusterID: recovery.clusterID, memberID: recovery.memberID, serverVersion: EtcdVersion.server),
             listenAddresses: configuration.listenPeerAddresses.map { PeerAddress(host: $0.host, port: $0.port) },
             delegate: peerLink,
+            configuration: configuration.peerTransport,
             observer: PeerTrafficMetrics(network: metrics.network),
             logger: logger
         )

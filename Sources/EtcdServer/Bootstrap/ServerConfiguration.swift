@@ -1,5 +1,6 @@
 import MVCC
 import Membership
+import PeerTransport
 import Telemetry
 
 /// Everything one member needs to run, typed and already validated by the program that starts it.
@@ -62,6 +63,8 @@ public struct ServerConfiguration: Sendable {
     public var authTokenTTL: Duration
     /// The tokens Authenticate issues and requests present (`--auth-token`).
     public var tokenProvider: AuthTokenProvider
+    /// Limits and TLS of the peer connections (`--peer-cert-file` and the other peer TLS flags).
+    public var peerTransport = PeerTransportConfiguration()
     /// Whether clients must present a certificate the trusted CA signed (`--client-cert-auth`); its Common
     /// Name then names the user of a request without a token.
     public var clientCertAuth: Bool

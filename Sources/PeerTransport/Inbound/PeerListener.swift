@@ -1,25 +1,34 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
+import TransportSecurity
 
 /// Accepts peer connections on one `--listen-peer-urls` address and serves each in its own task.
 struct PeerListener {
     let address: PeerAddress
     let eventLoopGroup: any EventLoopGroup
     let maxFrameBytes: Int
+    /// TLS for accepted connections, with the allowed-CN and allowed-hostname checks; nil for plain TCP.
+    let tls: MemberTLS?
+    let logger: Logger
     /// Makes the handler that serves message streams, one per accepted connection.
     let makeReceiver: @Sendable () -> PeerStreamReceiver
 
     /// Binds the address; the returned channel yields accepted, framed connections.
     func bind() async throws -> NIOAsyncChannel<PeerChannel, Never> {
-        let (maxFrameBytes, makeReceiver) = (self.maxFrameBytes, self.makeReceiver)
+        let (maxFrameBytes, makeReceiver, tls, logger) = (self.maxFrameBytes, self.makeReceiver, self.tls, self.logger)
         return try await ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: self.address.host, port: self.address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try PeerPipeline.install(on: channel, maxFrameBytes: maxFrameBytes, receiver: makeReceiver())
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.serverContext()))
+                        try channel.pipeline.syncOperations.addHandler(TLSConnectionGuard(tls: tls, logger: logger))
+                    }
+                    return try PeerPipeline.install(on: channel, maxFrameBytes: maxFrameBytes, receiver: makeReceiver())
                 }
             }
     }

@@ -10,8 +10,9 @@ final class PrometheusServer: Sendable {
     private let directory: URL
     private let logURL: URL
 
-    /// Starts Prometheus with a job `etcd` scraping `targets` (`host:port`) and the rules of `prometheus/`.
-    init(targets: [String]) throws {
+    /// Starts Prometheus with a job `etcd` scraping `targets` (`host:port`) and the rules of `prometheus/`;
+    /// over HTTPS with `tls` (a CA bundle and a client certificate and key).
+    init(targets: [String], tls: (ca: String, cert: String, key: String)? = nil) throws {
         self.port = try FreePort.next()
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -24,6 +25,7 @@ final class PrometheusServer: Sendable {
               - \(Self.repositoryRoot.appendingPathComponent("prometheus/etcd-alerts.yml").path)
             scrape_configs:
               - job_name: etcd
+            \(tls.map { "    scheme: https\n    tls_config:\n      ca_file: \($0.ca)\n      cert_file: \($0.cert)\n      key_file: \($0.key)\n" } ?? "")\
                 static_configs:
                   - targets: [\(targets.map { "'\($0)'" }.joined(separator: ", "))]
             """

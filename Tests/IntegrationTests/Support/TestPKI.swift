@@ -10,10 +10,7 @@ final class TestPKI: Sendable {
         self.directory = try Scratch()
         try await self.makeCA("ca", subject: "/CN=test-ca")
         try await self.makeCA("other-ca", subject: "/CN=other-ca")
-        try await self.sign("server", subject: "/CN=etcd-server", extensions: [
-            "subjectAltName=IP:127.0.0.1,DNS:localhost", "extendedKeyUsage=serverAuth,clientAuth",
-            "keyUsage=critical,digitalSignature,keyEncipherment",
-        ])
+        try await self.sign("server", subject: "/CN=etcd-server", extensions: Self.serverExtensions)
         for user in ["root", "alice"] {
             try await self.sign(user, subject: "/CN=\(user)", extensions: [
                 "extendedKeyUsage=clientAuth", "keyUsage=critical,digitalSignature,keyEncipherment",
@@ -34,15 +31,23 @@ final class TestPKI: Sendable {
         ])
     }
 
-    private func sign(_ name: String, subject: String, extensions: [String]) async throws {
+    /// The extensions of a server certificate for `127.0.0.1` and `localhost`.
+    static let serverExtensions = [
+        "subjectAltName=IP:127.0.0.1,DNS:localhost", "extendedKeyUsage=serverAuth,clientAuth",
+        "keyUsage=critical,digitalSignature,keyEncipherment",
+    ]
+
+    /// Makes `name.key` and `name.crt` for `subject`, signed by the CA named `ca`, valid for `days` (a
+    /// negative count makes a certificate that has already expired).
+    func sign(_ name: String, subject: String, extensions: [String], ca: String = "ca", days: Int = 825) async throws {
         try await self.openssl([
             "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", self.path("\(name).key"),
             "-out", self.path("\(name).csr"), "-subj", subject,
         ])
         try extensions.joined(separator: "\n").write(toFile: self.path("\(name).ext"), atomically: true, encoding: .utf8)
         try await self.openssl([
-            "x509", "-req", "-in", self.path("\(name).csr"), "-CA", self.path("ca.crt"), "-CAkey", self.path("ca.key"),
-            "-CAcreateserial", "-days", "825", "-out", self.path("\(name).crt"), "-extfile", self.path("\(name).ext"),
+            "x509", "-req", "-in", self.path("\(name).csr"), "-CA", self.path("\(ca).crt"), "-CAkey", self.path("\(ca).key"),
+            "-CAcreateserial", "-days", "\(days)", "-out", self.path("\(name).crt"), "-extfile", self.path("\(name).ext"),
         ])
     }
 

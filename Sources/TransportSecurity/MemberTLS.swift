@@ -1,0 +1,148 @@
+import Foundation
+import NIOSSL
+import Synchronization
+
+/// One side's TLS (the client port, or the peer port and the member's connections to its peers): NIOSSL
+/// contexts made from the settings' files, checked when made (``CertificateFiles``). The files are looked
+/// at again for every new connection and the contexts re-made when one changed, so rotated certificates
+/// are used without a restart; a rotation caught half-written keeps the previous context and reports why.
+public final class MemberTLS: Sendable {
+    /// Which side of the member the settings are for.
+    public enum Side: String, Sendable {
+        case client
+        case peer
+    }
+
+    private struct Contexts {
+        var stamps: [FileStamp?]
+        var server: NIOSSLContext
+        var client: NIOSSLContext
+    }
+
+    public let settings: TLSSettings
+    public let side: Side
+    /// Application protocols the server offers, in its order of preference.
+    private let applicationProtocols: [String]
+    /// Whether the certificate is self-signed (`--auto-tls`): peers then skip verifying each other.
+    private let selfSigned: Bool
+    private let contexts: Mutex<Contexts>
+    private let reloadFailed: @Sendable (TLSConfigurationError) -> Void
+
+    /// Checks the files and makes the first contexts; throws one clear line naming the file at fault.
+    public init(
+        settings: TLSSettings,
+        side: Side,
+        selfSigned: Bool = false,
+        applicationProtocols: [String] = [],
+        reloadFailed: @escaping @Sendable (TLSConfigurationError) -> Void = { _ in }
+    ) throws(TLSConfigurationError) {
+        if let maximum = settings.maximumVersion, settings.minimumVersion > maximum {
+            throw TLSConfigurationError("min version (\(settings.minimumVersion.rawValue)) is greater than max version (\(maximum.rawValue))")
+        }
+        if settings.minimumVersion == .tls13, !settings.cipherSuites.isEmpty {
+            throw TLSConfigurationError("cipher suites cannot be configured when only TLS1.3 is enabled")
+        }
+        if !settings.allowedCN.isEmpty, !settings.allowedHostname.isEmpty {
+            throw TLSConfigurationError("AllowedCN and AllowedHostname are mutually exclusive (cn=\(settings.allowedCN), hostname=\(settings.allowedHostname))")
+        }
+        self.settings = settings
+        self.side = side
+        self.selfSigned = selfSigned
+        self.applicationProtocols = applicationProtocols
+        self.reloadFailed = reloadFailed
+        self.contexts = Mutex(try Self.make(settings, side: side, selfSigned: selfSigned, protocols: applicationProtocols))
+    }
+
+    /// The context for a connection accepted now.
+    public func serverContext() -> NIOSSLContext {
+        self.current().server
+    }
+
+    /// The context for a connection this member makes now (to a peer), presenting its certificate.
+    public func clientContext() -> NIOSSLContext {
+        self.current().client
+    }
+
+    /// Whether a client's certificate passes the allowed-CN and allowed-hostname checks (etcd answers a
+    /// failure with "client certificate authentication failed" and closes the connection).
+    public func admits(_ certificate: PeerCertificate?) -> Bool {
+        if !self.settings.allowedCN.isEmpty { return certificate?.commonName == self.settings.allowedCN }
+        if !self.settings.allowedHostname.isEmpty { return certificate?.isValid(for: self.settings.allowedHostname) == true }
+        return true
+    }
+
+    private func current() -> Contexts {
+        self.contexts.withLock { contexts in
+            let stamps = Self.stamps(self.settings)
+            guard stamps != contexts.stamps else { return contexts }
+            do throws(TLSConfigurationError) {
+                contexts = try Self.make(self.settings, side: self.side, selfSigned: self.selfSigned, protocols: self.applicationProtocols)
+            } catch {
+                contexts.stamps = stamps
+                self.reloadFailed(error)
+            }
+            return contexts
+        }
+    }
+
+    private static func make(_ settings: TLSSettings, side: Side, selfSigned: Bool, protocols: [String]) throws(TLSConfigurationError) -> Contexts {
+        let stamps = Self.stamps(settings)
+        let files = try CertificateFiles(certFile: settings.certFile, keyFile: settings.keyFile)
+        if !settings.trustedCAFile.isEmpty {
+            _ = try CertificateFiles.certificates(in: settings.trustedCAFile)
+            if side == .peer, !selfSigned { try files.checkSigned(byCAIn: settings.trustedCAFile) }
+        }
+        let chain = files.chain.map { NIOSSLCertificateSource.certificate($0) }
+        var server = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(files.key))
+        var client = TLSConfiguration.makeClientConfiguration()
+        client.certificateChain = chain
+        client.privateKey = .privateKey(files.key)
+        try Self.apply(settings, to: &server)
+        try Self.apply(settings, to: &client)
+        server.applicationProtocols = protocols
+        if settings.requiresClientCertificate {
+            server.certificateVerification = .noHostnameVerification
+            server.trustRoots = settings.trustedCAFile.isEmpty ? .default : .file(settings.trustedCAFile)
+        }
+        if selfSigned {
+            client.certificateVerification = .none
+        } else if !settings.trustedCAFile.isEmpty {
+            client.trustRoots = .file(settings.trustedCAFile)
+        }
+        do {
+            return Contexts(stamps: stamps, server: try NIOSSLContext(configuration: server), client: try NIOSSLContext(configuration: client))
+        } catch {
+            throw TLSConfigurationError("cannot use certificate \(settings.certFile) with key \(settings.keyFile): \(error)")
+        }
+    }
+
+    private static func apply(_ settings: TLSSettings, to configuration: inout TLSConfiguration) throws(TLSConfigurationError) {
+        configuration.minimumTLSVersion = settings.minimumVersion == .tls13 ? .tlsv13 : .tlsv12
+        configuration.maximumTLSVersion = settings.maximumVersion.map { $0 == .tls13 ? .tlsv13 : .tlsv12 }
+        if !settings.cipherSuites.isEmpty { configuration.cipherSuiteValues = try CipherSuites.ciphers(settings.cipherSuites) }
+    }
+
+    private static func stamps(_ settings: TLSSettings) -> [FileStamp?] {
+        [settings.certFile, settings.keyFile, settings.trustedCAFile].map(FileStamp.init)
+    }
+}
+
+/// When a file was last changed and its size, to notice a replaced certificate.
+struct FileStamp: Equatable {
+    let modified: timespec
+    let size: Int64
+    let inode: UInt64
+
+    init?(_ path: String) {
+        guard !path.isEmpty else { return nil }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        self.modified = info.st_mtim
+        self.size = Int64(info.st_size)
+        self.inode = UInt64(info.st_ino)
+    }
+
+    static func == (lhs: FileStamp, rhs: FileStamp) -> Bool {
+        lhs.modified.tv_sec == rhs.modified.tv_sec && lhs.modified.tv_nsec == rhs.modified.tv_nsec && lhs.size == rhs.size && lhs.inode == rhs.inode
+    }
+}

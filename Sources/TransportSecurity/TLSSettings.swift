@@ -1,0 +1,58 @@
+/// One side's TLS settings as etcd's flags give them (`--cert-file`, `--key-file`, `--trusted-ca-file`,
+/// `--client-cert-auth`, `--auto-tls`, `--client-crl-file`, the allowed CN and hostname; the `--peer-*`
+/// twins for the peer side), with the cipher suites and TLS versions both sides share.
+public struct TLSSettings: Sendable, Equatable {
+    public var certFile = ""
+    public var keyFile = ""
+    public var trustedCAFile = ""
+    /// Clients must present a certificate the trusted CA signed.
+    public var clientCertAuth = false
+    /// Make a self-signed certificate when none is given (`--auto-tls`).
+    public var autoTLS = false
+    public var crlFile = ""
+    /// The Common Name a client certificate must carry (`--peer-cert-allowed-cn`); empty for any.
+    public var allowedCN = ""
+    /// A name a client certificate must be valid for (`--client-cert-allowed-hostname`,
+    /// `--peer-cert-allowed-hostname`); empty for any.
+    public var allowedHostname = ""
+    /// Go names of the allowed cipher suites (`--cipher-suites`); empty for the library's defaults.
+    public var cipherSuites: [String] = []
+    public var minimumVersion: TLSVersionSetting = .tls12
+    public var maximumVersion: TLSVersionSetting?
+    /// Years a self-signed certificate is valid (`--self-signed-cert-validity`).
+    public var selfSignedValidityYears = 1
+
+    public init() {}
+
+    /// Whether the side has a certificate to serve with (given, or to be made).
+    public var hasCertificate: Bool { !self.certFile.isEmpty || !self.keyFile.isEmpty }
+
+    /// Whether clients must present a verified certificate: etcd requires one when a trusted CA is given
+    /// or client certificate auth is on.
+    public var requiresClientCertificate: Bool { self.clientCertAuth || !self.trustedCAFile.isEmpty }
+}
+
+/// A TLS version etcd's `--tls-min-version` and `--tls-max-version` take.
+public enum TLSVersionSetting: String, Sendable, Equatable, Comparable {
+    case tls12 = "TLS1.2"
+    case tls13 = "TLS1.3"
+
+    /// Parses a flag value; etcd's message for anything else.
+    public init(parsing text: String) throws(TLSConfigurationError) {
+        guard let version = TLSVersionSetting(rawValue: text) else {
+            throw TLSConfigurationError("unexpected TLS version \"\(text)\" (must be one of: TLS1.2, TLS1.3)")
+        }
+        self = version
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs == .tls12 && rhs == .tls13 }
+}
+
+/// A TLS setting the member cannot use: one line naming the file or value, printed as the member stops.
+public struct TLSConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
