@@ -2,9 +2,10 @@ import Foundation
 import GRPCCore
 import Testing
 
-/// `--auth-token jwt,…` on our member: Go etcdctl 3.4 works with it as with simple tokens, tokens our
-/// member signs are accepted by Go etcd 3.4 holding the same keys and users, and Go's by ours; every key
-/// family starts; a verify-only member refuses to sign, and an unreadable key file stops the member.
+/// `--auth-token jwt,…` on our member: Go etcdctl 3.4 works with it as with simple tokens; tokens our
+/// member signs are accepted by Go etcd 3.4 holding the same keys and users, Go's by ours, and ours by
+/// our member after a restart; every key family starts; a verify-only member refuses to sign, and an
+/// unreadable key file stops the member.
 @Suite(.serialized) struct JWTTokenTests {
     /// RSA, EC (P-256) and HMAC keys made with openssl, in a scratch directory.
     final class Keys: Sendable {
@@ -118,6 +119,27 @@ import Testing
         await goCalls.close()
         _ = try await go.terminate()
         _ = try await ours.terminate()
+    }
+
+    @Test func aTokenOutlivesTheMemberThatSignedIt() async throws {
+        let keys = try await Keys()
+        let (clientPort, peerPort) = (try FreePort.next(), try FreePort.next())
+        let arguments = ["--data-dir", keys.path("data"), "--auth-token", keys.rs256]
+        let first = try MemberProcess(arguments: arguments, clientPort: clientPort, peerPort: peerPort)
+        try await first.waitUntilServing()
+        try await Self.enableAuth(port: clientPort)
+        let calls = try TokenCalls(port: clientPort)
+        let token = try await calls.authenticate("alice", "pw")
+        try await calls.put("app/kept", "1", token: token)
+        await calls.close()
+        #expect(try await first.terminate() == 0)
+
+        let second = try MemberProcess(arguments: arguments, clientPort: clientPort, peerPort: peerPort)
+        try await second.waitUntilServing()
+        let again = try TokenCalls(port: clientPort)
+        #expect(try await again.value(of: "app/kept", token: token) == "1", "a JWT needs no state on the member")
+        await again.close()
+        _ = try await second.terminate()
     }
 
     @Test func ecAndHMACMembersStartAndAuthenticate() async throws {
