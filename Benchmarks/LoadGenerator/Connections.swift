@@ -13,7 +13,7 @@ enum Connections {
     /// Runs `body` with `count` connections spread round-robin over `endpoints`, then closes them.
     static func with<Result: Sendable>(
         count: Int,
-        spreadOver endpoints: [Endpoint],
+        spreadOver endpoints: [MemberAddress],
         _ body: ([Connection]) async throws -> Result
     ) async throws -> Result {
         let connections = try (0..<count).map { Connection(transport: try self.transport(to: endpoints[$0 % endpoints.count])) }
@@ -27,7 +27,7 @@ enum Connections {
     }
 
     /// The endpoint whose member says it leads (Maintenance.Status); the only endpoint if there is one.
-    static func leader(among endpoints: [Endpoint]) async throws -> Endpoint {
+    static func leader(among endpoints: [MemberAddress]) async throws -> MemberAddress {
         guard endpoints.count > 1 else { return endpoints[0] }
         for endpoint in endpoints {
             let status = try? await withGRPCClient(transport: try self.transport(to: endpoint)) { client in
@@ -39,7 +39,7 @@ enum Connections {
     }
 
     /// A plaintext transport to `endpoint` whose connections answer PINGs first (see PingAnswerer).
-    private static func transport(to endpoint: Endpoint) throws -> HTTP2ClientTransport.Posix {
+    private static func transport(to endpoint: MemberAddress) throws -> HTTP2ClientTransport.Posix {
         var config = HTTP2ClientTransport.Posix.Config.defaults
         config.channelDebuggingCallbacks.onCreateTCPConnection = { channel in
             channel.eventLoop.makeCompletedFuture {

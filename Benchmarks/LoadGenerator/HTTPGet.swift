@@ -7,7 +7,7 @@ enum HTTPGet {
         var description: String
     }
 
-    static func body(_ endpoint: Endpoint, path: String) throws -> [UInt8] {
+    static func body(_ endpoint: MemberAddress, path: String) throws -> [UInt8] {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         defer { close(socket) }

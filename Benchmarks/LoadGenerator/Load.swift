@@ -45,7 +45,14 @@ enum Load {
     static func run(_ options: Options, on connections: [Connection]) async throws -> Summary {
         let senders: [Sender] = connections.map { connection in
             let kv = Etcdserverpb_KV.Client(wrapping: connection)
-            return { key in try await send(kv, key: key, options) }
+            let auth = Etcdserverpb_Auth.Client(wrapping: connection)
+            return { key in
+                if options.operation == .authenticate {
+                    _ = try await auth.authenticate(options.authenticate())
+                } else {
+                    try await send(kv, key: key, options)
+                }
+            }
         }
         return try await self.run(options, senders: senders)
     }
@@ -99,7 +106,7 @@ enum Load {
     private static func send(_ kv: Etcdserverpb_KV.Client<HTTP2ClientTransport.Posix>, key: Data, _ options: Options) async throws {
         switch options.operation {
         case .put: _ = try await kv.put(options.put(key))
-        case .range, .scrape, .paced: _ = try await kv.range(options.range(key))
+        case .range, .scrape, .paced, .authenticate: _ = try await kv.range(options.range(key))
         }
     }
 

@@ -18,6 +18,15 @@ extension Options {
         return request
     }
 
+    /// The Authenticate request of `--user name:password`.
+    func authenticate() -> Etcdserverpb_AuthenticateRequest {
+        let parts = (self.user ?? "").split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        var request = Etcdserverpb_AuthenticateRequest()
+        request.name = String(parts[0])
+        request.password = parts.count > 1 ? String(parts[1]) : ""
+        return request
+    }
+
     /// The value put at `key`: `--value-size` bytes of `v`, or with `--json-values` a JSON-like document of
     /// about that size whose fields and words follow from the key (so a re-run writes the same data).
     func value(for key: Data) -> Data {

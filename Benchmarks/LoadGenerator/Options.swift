@@ -10,11 +10,14 @@
 /// file `--until-file` exists, and reports the longest gap between acknowledged puts.
 /// `scrape` opens W watchers on the first endpoint, then times T scrapes of its `/metrics` while the
 /// clients put.
+/// `--cacert F --cert F --key F` (TLS) and `--user name:password` (auth) apply to `--library` runs; with TLS
+/// the endpoints are `https://`. `authenticate` sends etcd's Authenticate with `--user`'s name and password
+/// as its request (the bcrypt cost of each is the member's).
 struct Options: Sendable {
     /// The kind of request every client sends.
-    enum Operation: String, Sendable { case put, range, scrape, paced }
+    enum Operation: String, Sendable { case put, range, scrape, paced, authenticate }
 
-    var endpoints: [Endpoint] = [Endpoint(host: "127.0.0.1", port: 2379)]
+    var endpoints: [MemberAddress] = [MemberAddress(host: "127.0.0.1", port: 2379)]
     var operation = Operation.put
     var clients = 1
     var connections = 1
@@ -36,6 +39,12 @@ struct Options: Sendable {
     var intervalMilliseconds = 10
     /// The paced writer stops once this file exists.
     var untilFile = ""
+    /// TLS files for `--library` runs: CA bundle, client certificate and key.
+    var caFile: String?
+    var certFile: String?
+    var keyFile: String?
+    /// `name:password` to authenticate with (library runs, and the authenticate operation).
+    var user: String?
 
     /// Parses `arguments` (without the program name).
     init(arguments: [String]) throws(UsageError) {
@@ -53,10 +62,12 @@ struct Options: Sendable {
             switch flag {
             case "--endpoints":
                 self.endpoints = []
-                for text in try value(flag).split(separator: ",") { self.endpoints.append(try Endpoint(parsing: String(text))) }
+                for text in try value(flag).split(separator: ",") { self.endpoints.append(try MemberAddress(parsing: String(text))) }
             case "--op":
                 let name = try value(flag)
-                guard let operation = Operation(rawValue: name) else { throw UsageError("--op is put, range, scrape or paced, not \(name)") }
+                guard let operation = Operation(rawValue: name) else {
+                    throw UsageError("--op is put, range, scrape, paced or authenticate, not \(name)")
+                }
                 self.operation = operation
             case "--clients": self.clients = try number(flag)
             case "--connections": self.connections = try number(flag)
@@ -71,6 +82,10 @@ struct Options: Sendable {
             case "--library": self.library = true
             case "--interval-ms": self.intervalMilliseconds = try number(flag)
             case "--until-file": self.untilFile = try value(flag)
+            case "--cacert": self.caFile = try value(flag)
+            case "--cert": self.certFile = try value(flag)
+            case "--key": self.keyFile = try value(flag)
+            case "--user": self.user = try value(flag)
             default: throw UsageError("unknown flag \(flag)")
             }
         }
@@ -79,11 +94,12 @@ struct Options: Sendable {
         }
         guard !self.endpoints.isEmpty else { throw UsageError("--endpoints is empty") }
         guard self.operation != .paced || !self.untilFile.isEmpty else { throw UsageError("--op paced needs --until-file") }
+        guard self.operation != .authenticate || self.user?.contains(":") == true else { throw UsageError("--op authenticate needs --user name:password") }
     }
 }
 
 /// A member's client address, `host:port`, with or without an `http://` prefix.
-struct Endpoint: Sendable, CustomStringConvertible {
+struct MemberAddress: Sendable, CustomStringConvertible {
     var host: String
     var port: Int
 
@@ -93,7 +109,8 @@ struct Endpoint: Sendable, CustomStringConvertible {
     }
 
     init(parsing text: String) throws(UsageError) {
-        let address = text.hasPrefix("http://") ? String(text.dropFirst("http://".count)) : text
+        var address = text.hasPrefix("http://") ? String(text.dropFirst("http://".count)) : text
+        if address.hasPrefix("https://") { address = String(address.dropFirst("https://".count)) }
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
             throw UsageError("endpoint \(text) is not host:port")
         }

@@ -58,7 +58,7 @@ enum Scrape {
     }
 
     /// Polls the member's `etcd_debugging_mvcc_watcher_total` until it reaches `count`.
-    private static func waitUntilWatching(_ count: Int, endpoint: Endpoint) async throws {
+    private static func waitUntilWatching(_ count: Int, endpoint: MemberAddress) async throws {
         for _ in 0..<600 {
             let text = String(decoding: try HTTPGet.body(endpoint, path: "/metrics"), as: UTF8.self)
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("etcd_debugging_mvcc_watcher_total ") }),

@@ -16,7 +16,7 @@ case .scrape:
         try await Scrape.run(options, on: connections)
     }
     print(line)
-case .put, .range:
+case .put, .range, .authenticate:
     let targets = options.operation == .put ? [try await Connections.leader(among: options.endpoints)] : options.endpoints
     let summary: Summary
     if options.library {
