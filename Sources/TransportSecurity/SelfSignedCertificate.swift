@@ -5,7 +5,8 @@ import X509
 
 /// etcd's `--auto-tls` and `--peer-auto-tls`: a self-signed certificate for the listen URLs' hosts, kept in
 /// `<data-dir>/fixtures/<client|peer>/cert.pem` and `key.pem` and reused when both exist. Like etcd's: an
-/// ECDSA P-521 key, subject `O=etcd`, a random serial, valid from now for the validity flag's years, for
+/// ECDSA P-521 key, subject `O=etcd`, a random serial, valid from a minute ago (a certificate's times are
+/// whole seconds, and one valid only from the next second would be refused at once) for the validity flag's years, for
 /// server (and, on the peer side, client) authentication, not a CA.
 public enum SelfSignedCertificate {
     /// The certificate and key files in `directory`, made there first when missing.
@@ -56,7 +57,7 @@ public enum SelfSignedCertificate {
             version: .v3,
             serialNumber: Certificate.SerialNumber(),
             publicKey: Certificate.PublicKey(key.publicKey),
-            notValidBefore: now,
+            notValidBefore: now.addingTimeInterval(-60),
             notValidAfter: now.addingTimeInterval(Double(validityYears) * 365 * 86_400),
             issuer: name,
             subject: name,
