@@ -63,12 +63,27 @@ public final class MemberTLS: Sendable {
         self.current().client
     }
 
-    /// Whether a client's certificate passes the allowed-CN and allowed-hostname checks (etcd answers a
-    /// failure with "client certificate authentication failed" and closes the connection).
-    public func admits(_ certificate: PeerCertificate?) -> Bool {
-        if !self.settings.allowedCN.isEmpty { return certificate?.commonName == self.settings.allowedCN }
-        if !self.settings.allowedHostname.isEmpty { return certificate?.isValid(for: self.settings.allowedHostname) == true }
-        return true
+    /// Why a client's verified certificate may not use the connection, nil when it may: the allowed-CN or
+    /// allowed-hostname check (etcd's "client certificate authentication failed"), or a serial the
+    /// revocation list names (read again for every connection, as etcd reads it; an unreadable list refuses).
+    public func refusal(of certificate: PeerCertificate?) -> String? {
+        if !self.settings.allowedCN.isEmpty, certificate?.commonName != self.settings.allowedCN {
+            return "client certificate authentication failed"
+        }
+        if !self.settings.allowedHostname.isEmpty, certificate?.isValid(for: self.settings.allowedHostname) != true {
+            return "client certificate authentication failed"
+        }
+        if !self.settings.crlFile.isEmpty, let certificate {
+            do throws(TLSConfigurationError) {
+                let revoked = try RevocationList.serials(in: self.settings.crlFile)
+                if revoked.contains(RevocationList.normalized(certificate.serialNumber)) {
+                    return "certificate with serial \(certificate.serialNumber.map { String(format: "%02x", $0) }.joined()) revoked"
+                }
+            } catch {
+                return error.description
+            }
+        }
+        return nil
     }
 
     private func current() -> Contexts {
@@ -88,6 +103,7 @@ public final class MemberTLS: Sendable {
     private static func make(_ settings: TLSSettings, side: Side, selfSigned: Bool, protocols: [String]) throws(TLSConfigurationError) -> Contexts {
         let stamps = Self.stamps(settings)
         let files = try CertificateFiles(certFile: settings.certFile, keyFile: settings.keyFile)
+        if !settings.crlFile.isEmpty { _ = try RevocationList.serials(in: settings.crlFile) }
         if !settings.trustedCAFile.isEmpty {
             _ = try CertificateFiles.certificates(in: settings.trustedCAFile)
             if side == .peer, !selfSigned { try files.checkSigned(byCAIn: settings.trustedCAFile) }

@@ -26,10 +26,10 @@ public final class TLSConnectionGuard: ChannelInboundHandler, RemovableChannelHa
         if case TLSUserEvent.handshakeCompleted = event {
             let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
             let certificate = handler?.peerCertificate.flatMap(PeerCertificate.init)
-            guard self.tls.admits(certificate) else {
+            if let refusal = self.tls.refusal(of: certificate) {
                 self.logger.warning(
                     "rejected connection",
-                    metadata: ["remote-addr": "\(context.remoteAddress?.description ?? "?")", "error": "client certificate authentication failed"]
+                    metadata: ["remote-addr": "\(context.remoteAddress?.description ?? "?")", "error": "\(refusal)"]
                 )
                 context.close(promise: nil)
                 return

@@ -5,7 +5,8 @@ import Testing
 /// etcdctl 3.4 against a three-member cluster with client and peer mutual TLS, Prometheus scraping
 /// `/metrics` over TLS, a client without a certificate or a peer signed by another CA refused, bad
 /// configurations stopping the member with one line naming the file, rotated certificates used by new
-/// connections, self-signed certificates with `--auto-tls`, and the certificate's Common Name as the user.
+/// connections, a revoked client certificate refused, self-signed certificates with `--auto-tls`, and the
+/// certificate's Common Name as the user.
 @Suite(.serialized) struct MemberTLSTests {
     private static let environment = ["ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"]
 
@@ -182,6 +183,23 @@ import Testing
         let rotated = try await Self.etcdctl(pki, [port], user: nil, ca: "other-ca", ["put", "k", "v"])
         #expect(rotated.standardOutput == "OK\n", "the new certificate serves new connections: \(rotated)")
         #expect(try await Self.etcdctl(pki, [port], user: nil, ["put", "k", "v"]).status != 0, "the old CA no longer verifies it")
+        _ = try await member.terminate()
+    }
+
+    @Test func aRevokedClientCertificateIsRefused() async throws {
+        let pki = try await TestPKI()
+        try await pki.revoke("alice")
+        let port = try FreePort.next()
+        let member = try MemberProcess(
+            arguments: ["--listen-client-urls", "https://127.0.0.1:\(port)", "--advertise-client-urls", "https://127.0.0.1:\(port)"]
+                + Self.tlsArguments(pki) + ["--client-crl-file", pki.path("crl.pem")],
+            clientPort: port
+        )
+        try await Self.waitUntilHealthy(pki, [port], members: [member])
+        #expect(try await Self.etcdctl(pki, [port], ["put", "k", "v"]).standardOutput == "OK\n", "root's certificate is not revoked")
+        let revoked = try await Self.etcdctl(pki, [port], user: "alice", ["get", "k"])
+        #expect(revoked.status != 0, "\(revoked)")
+        #expect(member.log.contains("revoked"), "\(member.log.suffix(1500))")
         _ = try await member.terminate()
     }
 

@@ -178,9 +178,6 @@ public struct MemberOptions: Sendable {
     /// The client and peer TLS settings of the flags; the checks that need no file (versions, suites,
     /// mutually exclusive names) are made here, the files when the member starts.
     private static func tlsSettings(_ flags: ParsedFlags, _ reader: OptionReader) throws(ConfigurationError) -> (TLSSettings, TLSSettings) {
-        for flag in ["client-crl-file", "peer-crl-file"] where !flags.value(flag).isEmpty {
-            throw ConfigurationError("--\(flag) is not supported by this member yet; revoke by rotating the CA instead")
-        }
         var shared = TLSSettings()
         do throws(TLSConfigurationError) {
             shared.minimumVersion = try TLSVersionSetting(parsing: flags.value("tls-min-version"))
@@ -191,8 +188,8 @@ public struct MemberOptions: Sendable {
         }
         shared.cipherSuites = flags.value("cipher-suites").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         shared.selfSignedValidityYears = Int(clamping: try reader.signed("self-signed-cert-validity"))
-        /// One side from its flags: certificate, key, trusted CA, client cert auth, auto TLS, allowed CN and
-        /// allowed hostname (nil where the side has no such flag).
+        /// One side from its flags: certificate, key, trusted CA, client cert auth, auto TLS, allowed CN,
+        /// allowed hostname and revocation list (nil where the side has no such flag).
         func side(_ names: [String?]) throws(ConfigurationError) -> TLSSettings {
             var settings = shared
             settings.certFile = flags.value(names[0]!)
@@ -202,12 +199,15 @@ public struct MemberOptions: Sendable {
             settings.autoTLS = try reader.boolean(names[4]!)
             settings.allowedCN = names[5].map { flags.value($0) } ?? ""
             settings.allowedHostname = flags.value(names[6]!)
+            settings.crlFile = flags.value(names[7]!)
             return settings
         }
-        let client = try side(["cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "auto-tls", nil, "client-cert-allowed-hostname"])
+        let client = try side([
+            "cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "auto-tls", nil, "client-cert-allowed-hostname", "client-crl-file",
+        ])
         let peer = try side([
             "peer-cert-file", "peer-key-file", "peer-trusted-ca-file", "peer-client-cert-auth", "peer-auto-tls", "peer-cert-allowed-cn",
-            "peer-cert-allowed-hostname",
+            "peer-cert-allowed-hostname", "peer-crl-file",
         ])
         return (client, peer)
     }

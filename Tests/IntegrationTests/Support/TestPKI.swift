@@ -51,6 +51,25 @@ final class TestPKI: Sendable {
         ])
     }
 
+    /// Revokes `name.crt` in the CA's database and writes the CA's revocation list to `crl.pem`.
+    func revoke(_ name: String) async throws {
+        let configuration = """
+            [ca]
+            default_ca = test
+            [test]
+            database = \(self.path("index.txt"))
+            crlnumber = \(self.path("crlnumber"))
+            default_md = sha256
+            default_crl_days = 30
+            """
+        try configuration.write(toFile: self.path("ca.cnf"), atomically: true, encoding: .utf8)
+        try "".write(toFile: self.path("index.txt"), atomically: true, encoding: .utf8)
+        try "01\n".write(toFile: self.path("crlnumber"), atomically: true, encoding: .utf8)
+        let signer = ["-config", self.path("ca.cnf"), "-keyfile", self.path("ca.key"), "-cert", self.path("ca.crt")]
+        try await self.openssl(["ca"] + signer + ["-revoke", self.path("\(name).crt")])
+        try await self.openssl(["ca"] + signer + ["-gencrl", "-out", self.path("crl.pem")])
+    }
+
     private func openssl(_ arguments: [String]) async throws {
         let result = try await ProcessRunner.run(try Binaries.system("openssl"), arguments)
         guard result.status == 0 else { throw OpenSSLFailed(arguments: arguments, output: result.standardError) }
