@@ -174,7 +174,7 @@ public final class PeerTransport: Sendable {
             )
             let server = try await listener.bind()
             if let local = server.channel.localAddress, let port = local.port {
-                self.bound.withLock { $0.append(PeerAddress(host: address.host, port: port)) }
+                self.bound.withLock { $0.append(PeerAddress(host: address.host, port: port, secure: address.secure)) }
             }
             servers.append(server)
         }

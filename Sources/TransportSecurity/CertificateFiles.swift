@@ -44,13 +44,26 @@ struct CertificateFiles {
         }
     }
 
-    /// Throws unless one of the CA certificates in `caFile` signed the leaf.
+    /// Throws unless the leaf leads to a CA certificate in `caFile`, directly or through the intermediate
+    /// certificates that follow it in the certificate file.
     func checkSigned(byCAIn caFile: String) throws(TLSConfigurationError) {
         let authorities = try Self.certificates(in: caFile)
-        let signed = authorities.contains { $0.subject == self.leaf.issuer && $0.publicKey.isValidSignature(self.leaf.signature, for: self.leaf) }
-        guard signed else {
-            throw TLSConfigurationError("certificate is not signed by a CA in \(caFile) (the trusted CA must sign this member's own certificate)")
+        var intermediates: [Certificate] = []
+        for certificate in self.chain.dropFirst() {
+            guard let bytes = try? certificate.toDERBytes(), let parsed = try? Certificate(derEncoded: bytes) else { continue }
+            intermediates.append(parsed)
         }
+        var current = self.leaf
+        for _ in 0...intermediates.count {
+            if authorities.contains(where: { Self.signed(current, by: $0) }) { return }
+            guard let issuer = intermediates.first(where: { Self.signed(current, by: $0) }) else { break }
+            current = issuer
+        }
+        throw TLSConfigurationError("certificate is not signed by a CA in \(caFile) (the trusted CA must sign this member's own certificate)")
+    }
+
+    private static func signed(_ certificate: Certificate, by issuer: Certificate) -> Bool {
+        issuer.subject == certificate.issuer && issuer.publicKey.isValidSignature(certificate.signature, for: certificate)
     }
 
     /// The certificates of a PEM bundle, checked to be readable and to hold at least one.

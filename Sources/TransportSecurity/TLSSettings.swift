@@ -31,28 +31,3 @@ public struct TLSSettings: Sendable, Equatable {
     /// or client certificate auth is on.
     public var requiresClientCertificate: Bool { self.clientCertAuth || !self.trustedCAFile.isEmpty }
 }
-
-/// A TLS version etcd's `--tls-min-version` and `--tls-max-version` take.
-public enum TLSVersionSetting: String, Sendable, Equatable, Comparable {
-    case tls12 = "TLS1.2"
-    case tls13 = "TLS1.3"
-
-    /// Parses a flag value; etcd's message for anything else.
-    public init(parsing text: String) throws(TLSConfigurationError) {
-        guard let version = TLSVersionSetting(rawValue: text) else {
-            throw TLSConfigurationError("unexpected TLS version \"\(text)\" (must be one of: TLS1.2, TLS1.3)")
-        }
-        self = version
-    }
-
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs == .tls12 && rhs == .tls13 }
-}
-
-/// A TLS setting the member cannot use: one line naming the file or value, printed as the member stops.
-public struct TLSConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
-
-    public init(_ description: String) {
-        self.description = description
-    }
-}

@@ -160,6 +160,26 @@ import Testing
         #expect(status != 0 && foreign.log.contains("certificate is not signed by a CA in \(pki.path("ca.crt"))"), "\(foreign.log.suffix(1500))")
     }
 
+    @Test func aPeerCertificateThroughAnIntermediateCAIsAccepted() async throws {
+        let pki = try await TestPKI()
+        try await pki.sign("intermediate", subject: "/CN=intermediate", extensions: ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"])
+        try await pki.sign("chained", subject: "/CN=etcd-peer", extensions: TestPKI.serverExtensions, ca: "intermediate")
+        let bundle = pki.path("chained-bundle.crt")
+        try (String(contentsOfFile: pki.path("chained.crt"), encoding: .utf8) + String(contentsOfFile: pki.path("intermediate.crt"), encoding: .utf8))
+            .write(toFile: bundle, atomically: true, encoding: .utf8)
+        let peerPort = try FreePort.next()
+        let member = try MemberProcess(
+            arguments: [
+                "--listen-peer-urls", "https://127.0.0.1:\(peerPort)", "--initial-advertise-peer-urls", "https://127.0.0.1:\(peerPort)",
+                "--initial-cluster", "default=https://127.0.0.1:\(peerPort)", "--peer-cert-file", bundle, "--peer-key-file", pki.path("chained.key"),
+                "--peer-trusted-ca-file", pki.path("ca.crt"), "--peer-client-cert-auth",
+            ],
+            peerPort: peerPort
+        )
+        try await member.waitUntilServing()
+        _ = try await member.terminate()
+    }
+
     @Test func newConnectionsUseRotatedCertificates() async throws {
         let pki = try await TestPKI()
         try await pki.sign("rotated", subject: "/CN=etcd-server", extensions: TestPKI.serverExtensions, ca: "other-ca")

@@ -88,10 +88,7 @@ final class ClientPortListener: Sendable {
                 .childChannelInitializer { [tls, logger, secure = self.address.secure] channel in
                     channel.eventLoop.makeCompletedFuture {
                         let pipeline = channel.pipeline.syncOperations
-                        if secure, let tls {
-                            try pipeline.addHandler(NIOSSLServerHandler(context: tls.serverContext()))
-                            try pipeline.addHandler(TLSConnectionGuard(tls: tls, logger: logger))
-                        }
+                        if secure, let tls { try tls.addServerHandlers(to: pipeline, logger: logger) }
                         try pipeline.addHandler(ProtocolSniffer(router: router))
                     }
                 }

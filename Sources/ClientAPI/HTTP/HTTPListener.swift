@@ -49,10 +49,7 @@ public final class HTTPListener: Sendable {
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             let pipeline = channel.pipeline.syncOperations
-                            if address.secure, let tls {
-                                try pipeline.addHandler(NIOSSLServerHandler(context: tls.serverContext()))
-                                try pipeline.addHandler(TLSConnectionGuard(tls: tls, logger: logger))
-                            }
+                            if address.secure, let tls { try tls.addServerHandlers(to: pipeline, logger: logger) }
                             try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
                             try pipeline.addHandler(HTTPServerHandler(responder: responder, maxBodyBytes: Self.maxBodyBytes))
                         }

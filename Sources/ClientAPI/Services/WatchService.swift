@@ -83,7 +83,7 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
     ) async throws {
         switch message.requestUnion {
         case .createRequest(let create):
-            if let refusal = await self.server.watchRefusal(create) {
+            if let refusal = try await self.server.watchRefusal(create) {
                 try await response.write(self.refusal(refusal.grpcStatusText, at: stream.currentRevision))
                 return
             }

@@ -39,11 +39,12 @@ public struct JWTTokenOptions: Sendable {
         guard let path, !path.isEmpty else { return nil }
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw Self.unreadable(option, path, String(cString: strerror(errno))) }
-        close(descriptor)
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
-            throw Self.unreadable(option, path, "not a readable file")
+        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            return Array(try file.readToEnd() ?? Data())
+        } catch {
+            throw Self.unreadable(option, path, "\(error.localizedDescription)")
         }
-        return Array(data)
     }
 
     private static func unreadable(_ option: String, _ path: String, _ reason: String) -> ConfigurationError {

@@ -13,7 +13,7 @@ extension ServerConfiguration {
             dataDirectory: options.dataDirectory,
             peerURLs: options.initialAdvertisePeerURLs.map(\.description),
             clientURLs: options.advertiseClientURLs.map(\.description),
-            listenPeerAddresses: options.listenPeerURLs.map { ListenAddress(host: $0.host, port: $0.port) },
+            listenPeerAddresses: options.listenPeerURLs.map { ListenAddress(host: $0.host, port: $0.port, secure: $0.scheme == "https") },
             initialState: initialState
         )
         self.walDirectory = options.walDirectory

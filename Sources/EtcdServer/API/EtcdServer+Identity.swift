@@ -44,11 +44,21 @@ extension EtcdServer {
     }
 
     /// Checks what a request served without the log (a range, a read-only transaction, a watch) needs on
-    /// the key space, as its caller.
-    func checkPermissions(_ needs: @autoclosure () -> [PermissionNeed]) async throws {
-        guard self.stores.auth.isEnabled else { return }
+    /// the key space, as its caller; returns the identity it checked (nil while auth is disabled).
+    @discardableResult
+    func checkPermissions(_ needs: @autoclosure () -> [PermissionNeed]) async throws -> AuthIdentity? {
+        guard self.stores.auth.isEnabled else { return nil }
         let identity = try await self.identity()
         try self.stores.auth.check(needs(), as: identity)
+        return identity
+    }
+
+    /// etcd's second look after a read served without the log: when the auth store changed since the
+    /// caller's identity was checked, the answer is "revision of auth store is old" (the client
+    /// authenticates again and retries) rather than data the new permissions may not allow.
+    func recheck(_ identity: AuthIdentity?) throws {
+        guard let identity, identity.revision != 0, identity.revision != self.stores.auth.current.revision else { return }
+        throw EtcdError.authOldRevision
     }
 
     /// etcd's admin check for calls answered outside the log (member changes, auth reads): the caller must
@@ -71,14 +81,15 @@ extension EtcdServer {
 
     /// Why the caller may not open the watch `create` asks for (READ on its whole range, a from-key range
     /// checked as asked, unlike etcd before 3.5.33), as the reason etcd's watch refusal gives: the token's,
-    /// the revision's or the missing name's error, else "permission denied". Nil when allowed.
-    public func watchRefusal(_ create: Etcdserverpb_WatchCreateRequest) async -> EtcdError? {
+    /// the revision's or the missing name's error, else "permission denied". Nil when allowed; anything
+    /// else (the member stopping) is thrown and ends the stream.
+    public func watchRefusal(_ create: Etcdserverpb_WatchCreateRequest) async throws -> EtcdError? {
         do {
-            try await self.checkPermissions(self.requestPermissions.watch(create))
+            try await self.checkPermissions(self.stores.requestPermissions.watch(create))
             return nil
         } catch let error as EtcdError where [.invalidAuthToken, .authOldRevision, .userEmpty].contains(error) {
             return error
-        } catch {
+        } catch let error as EtcdError where error.code == .permissionDenied || error == .userNotFound {
             return .permissionDenied
         }
     }
@@ -86,9 +97,4 @@ extension EtcdServer {
     /// How long a request waits for the entry of its token to be applied here.
     static let tokenIndexWait = Duration.seconds(5)
 
-    /// The permissions of requests on this member's current leases.
-    var requestPermissions: RequestPermissions {
-        let leases = self.stores.leases
-        return RequestPermissions(leaseKeys: { leases.keys(of: $0) ?? [] })
-    }
 }

@@ -6,8 +6,9 @@ extension EtcdServer {
     public func range(_ request: Etcdserverpb_RangeRequest) async throws -> Etcdserverpb_RangeResponse {
         try Self.checked { try KVRequestValidation.check(request) }
         if !request.serializable { try await self.linearizableRead() }
-        try await self.checkPermissions(self.requestPermissions.range(request))
+        let identity = try await self.checkPermissions(self.stores.requestPermissions.range(request))
         var response = try self.reading { stores in try stores.kv.range(request) }
+        try self.recheck(identity)
         response.header = self.header(revision: response.header.revision)
         return response
     }
@@ -37,8 +38,9 @@ extension EtcdServer {
         try Self.checked { try KVRequestValidation.check(request, maxTxnOps: self.configuration.maxTxnOps) }
         if KVApplier.isReadOnly(request) {
             try await self.linearizableRead()
-            try await self.checkPermissions(self.requestPermissions.txn(request))
+            let identity = try await self.checkPermissions(self.stores.requestPermissions.txn(request))
             var response = try self.reading { stores in try stores.kv.txn(request) }
+            try self.recheck(identity)
             response.header = self.header(revision: response.header.revision)
             return response
         }

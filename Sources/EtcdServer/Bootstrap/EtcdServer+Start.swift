@@ -84,7 +84,7 @@ extension EtcdServer {
         )
         let transport = PeerTransport(
             identity: PeerIdentity(clusterID: recovery.clusterID, memberID: recovery.memberID, serverVersion: EtcdVersion.server),
-            listenAddresses: configuration.listenPeerAddresses.map { PeerAddress(host: $0.host, port: $0.port) },
+            listenAddresses: configuration.listenPeerAddresses.map { PeerAddress(host: $0.host, port: $0.port, secure: $0.secure) },
             delegate: peerLink,
             configuration: configuration.peerTransport,
             observer: PeerTrafficMetrics(network: metrics.network),

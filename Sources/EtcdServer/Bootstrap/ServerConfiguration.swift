@@ -13,15 +13,17 @@ public struct ServerConfiguration: Sendable {
         case existingCluster(InitialCluster)
     }
 
-    /// A host and port to listen on for peers.
+    /// A host and port to listen on for peers, and whether it serves TLS (an `https://` peer URL).
     public struct ListenAddress: Sendable, Equatable {
         public var host: String
         public var port: Int
+        public var secure: Bool
 
         /// An address; port 0 lets the system choose.
-        public init(host: String, port: Int) {
+        public init(host: String, port: Int, secure: Bool = false) {
             self.host = host
             self.port = port
+            self.secure = secure
         }
     }
 

@@ -84,8 +84,7 @@ extension MemberStateMachine {
         guard auth.isEnabled else { return nil }
         let identity = request.header.username.isEmpty
             ? nil : AuthIdentity(user: request.header.username, revision: request.header.authRevision)
-        let leases = self.stores.leases
-        let permissions = RequestPermissions(leaseKeys: { leases.keys(of: $0) ?? [] })
+        let permissions = self.stores.requestPermissions
         do throws(EtcdError) {
             switch request.request {
             case .put(let put): try auth.check(permissions.put(put), as: identity)

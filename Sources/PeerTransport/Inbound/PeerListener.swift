@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import NIOPosix
-import NIOSSL
 import TransportSecurity
 
 /// Accepts peer connections on one `--listen-peer-urls` address and serves each in its own task.
@@ -9,7 +8,8 @@ struct PeerListener {
     let address: PeerAddress
     let eventLoopGroup: any EventLoopGroup
     let maxFrameBytes: Int
-    /// TLS for accepted connections, with the allowed-CN and allowed-hostname checks; nil for plain TCP.
+    /// TLS for accepted connections on an `https://` address, with the allowed-CN and allowed-hostname
+    /// checks; nil for plain TCP.
     let tls: MemberTLS?
     let logger: Logger
     /// Makes the handler that serves message streams, one per accepted connection.
@@ -17,17 +17,15 @@ struct PeerListener {
 
     /// Binds the address; the returned channel yields accepted, framed connections.
     func bind() async throws -> NIOAsyncChannel<PeerChannel, Never> {
-        let (maxFrameBytes, makeReceiver, tls, logger) = (self.maxFrameBytes, self.makeReceiver, self.tls, self.logger)
+        let (maxFrameBytes, makeReceiver, logger) = (self.maxFrameBytes, self.makeReceiver, self.logger)
+        let tls = self.address.secure ? self.tls : nil
         return try await ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: self.address.host, port: self.address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.serverContext()))
-                        try channel.pipeline.syncOperations.addHandler(TLSConnectionGuard(tls: tls, logger: logger))
-                    }
+                    if let tls { try tls.addServerHandlers(to: channel.pipeline.syncOperations, logger: logger) }
                     return try PeerPipeline.install(on: channel, maxFrameBytes: maxFrameBytes, receiver: makeReceiver())
                 }
             }
