@@ -40,15 +40,15 @@ import Testing
         for arguments in [
             ["check", "config", directory.appendingPathComponent("prometheus.yml").path],
             ["check", "rules", directory.appendingPathComponent("etcd-alerts.yml").path],
+            ["check", "rules", directory.appendingPathComponent("etcd-backup-alerts.yml").path],
         ] {
             let result = try await ProcessRunner.run(promtool, arguments)
             #expect(result.status == 0, "promtool \(arguments.joined(separator: " ")): \(result.standardOutput)\(result.standardError)")
         }
-        let tests = try await ProcessRunner.run(
-            promtool,
-            ["test", "rules", directory.appendingPathComponent("tests/etcd-alerts-test.yml").path]
-        )
-        #expect(tests.status == 0, "promtool test rules: \(tests.standardOutput)\(tests.standardError)")
+        for file in ["tests/etcd-alerts-test.yml", "tests/etcd-backup-alerts-test.yml"] {
+            let tests = try await ProcessRunner.run(promtool, ["test", "rules", directory.appendingPathComponent(file).path])
+            #expect(tests.status == 0, "promtool test rules \(file): \(tests.standardOutput)\(tests.standardError)")
+        }
 
         let member = try MemberProcess()
         try await member.waitUntilServing()

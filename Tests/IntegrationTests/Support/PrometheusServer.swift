@@ -12,7 +12,8 @@ final class PrometheusServer: Sendable {
 
     /// Starts Prometheus with a job `etcd` scraping `targets` (`host:port`) and the rules of `prometheus/`;
     /// over HTTPS with `tls` (a CA bundle and a client certificate and key).
-    init(targets: [String], tls: (ca: String, cert: String, key: String)? = nil) throws {
+    /// `jobs` adds scrape jobs (name and targets) beside it, and the backup service's alert rules are loaded too.
+    init(targets: [String], tls: (ca: String, cert: String, key: String)? = nil, jobs: [(name: String, targets: [String])] = []) throws {
         self.port = try FreePort.next()
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -23,11 +24,13 @@ final class PrometheusServer: Sendable {
               evaluation_interval: 1s
             rule_files:
               - \(Self.repositoryRoot.appendingPathComponent("prometheus/etcd-alerts.yml").path)
+              - \(Self.repositoryRoot.appendingPathComponent("prometheus/etcd-backup-alerts.yml").path)
             scrape_configs:
               - job_name: etcd
             \(tls.map { "    scheme: https\n    tls_config:\n      ca_file: \($0.ca)\n      cert_file: \($0.cert)\n      key_file: \($0.key)\n" } ?? "")\
                 static_configs:
                   - targets: [\(targets.map { "'\($0)'" }.joined(separator: ", "))]
+            \(jobs.map { "  - job_name: \($0.name)\n    static_configs:\n      - targets: [\($0.targets.map { "'\($0)'" }.joined(separator: ", "))]\n" }.joined())
             """
         let configurationURL = self.directory.appendingPathComponent("prometheus.yml")
         try configuration.write(to: configurationURL, atomically: true, encoding: .utf8)
