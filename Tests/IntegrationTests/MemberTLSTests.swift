@@ -124,6 +124,31 @@ import Testing
         _ = try await founder.terminate()
     }
 
+    @Test func aPeerWhoseCommonNameIsNotAllowedCannotJoin() async throws {
+        let pki = try await TestPKI()
+        try await pki.sign("other-peer", subject: "/CN=other-peer", extensions: TestPKI.serverExtensions)
+        let first = (client: try FreePort.next(), peer: try FreePort.next(), metrics: try FreePort.next())
+        let second = (client: try FreePort.next(), peer: try FreePort.next(), metrics: try FreePort.next())
+        let founder = try Self.member(
+            "m0", client: first.client, peer: first.peer, metrics: first.metrics, cluster: "m0=https://127.0.0.1:\(first.peer)",
+            extra: Self.tlsArguments(pki) + Self.peerArguments(pki) + ["--peer-cert-allowed-cn", "etcd-server"]
+        )
+        try await Self.waitUntilHealthy(pki, [first.client], members: [founder])
+        let added = try await Self.etcdctl(pki, [first.client], ["member", "add", "m1", "--peer-urls", "https://127.0.0.1:\(second.peer)", "--learner"])
+        #expect(added.status == 0, "\(added)")
+        let other = try Self.member(
+            "m1", client: second.client, peer: second.peer, metrics: second.metrics,
+            cluster: "m0=https://127.0.0.1:\(first.peer),m1=https://127.0.0.1:\(second.peer)", state: "existing",
+            extra: Self.tlsArguments(pki) + Self.peerArguments(pki, cert: "other-peer")
+        )
+        try await Task.sleep(for: .seconds(4))
+        let list = try await Self.etcdctl(pki, [first.client], ["member", "list"])
+        #expect(list.standardOutput.contains(", unstarted, "), "a peer named other-peer never joined: \(list)")
+        #expect(founder.log.contains("client certificate authentication failed"), "\(founder.log.suffix(2000))")
+        other.kill()
+        _ = try await founder.terminate()
+    }
+
     @Test func badConfigurationStopsTheMemberWithOneLineNamingTheFile() async throws {
         let pki = try await TestPKI()
         try await pki.sign("expired", subject: "/CN=etcd-server", extensions: TestPKI.serverExtensions, days: -1)
