@@ -98,55 +98,47 @@ import Testing
         for member in members { _ = try await member.terminate() }
     }
 
+    /// A founder with peer mTLS (and `founderExtra`) adds a learner, which starts with the peer TLS flags
+    /// `joinerPeer`; after a few seconds the learner has not joined, and the founder logged `refusal`.
+    private static func expectJoinRefused(_ pki: TestPKI, founderExtra: [String] = [], joinerPeer: [String], refusal: String) async throws {
+        let first = (client: try FreePort.next(), peer: try FreePort.next(), metrics: try FreePort.next())
+        let second = (client: try FreePort.next(), peer: try FreePort.next(), metrics: try FreePort.next())
+        let founder = try Self.member(
+            "m0", client: first.client, peer: first.peer, metrics: first.metrics, cluster: "m0=https://127.0.0.1:\(first.peer)",
+            extra: Self.tlsArguments(pki) + Self.peerArguments(pki) + founderExtra
+        )
+        try await Self.waitUntilHealthy(pki, [first.client], members: [founder])
+        let added = try await Self.etcdctl(pki, [first.client], ["member", "add", "m1", "--peer-urls", "https://127.0.0.1:\(second.peer)", "--learner"])
+        #expect(added.status == 0, "\(added)")
+        let joiner = try Self.member(
+            "m1", client: second.client, peer: second.peer, metrics: second.metrics,
+            cluster: "m0=https://127.0.0.1:\(first.peer),m1=https://127.0.0.1:\(second.peer)", state: "existing",
+            extra: Self.tlsArguments(pki) + joinerPeer
+        )
+        try await Task.sleep(for: .seconds(4))
+        let list = try await Self.etcdctl(pki, [first.client], ["member", "list"])
+        #expect(list.standardOutput.contains(", unstarted, "), "the refused member never joined: \(list)")
+        #expect(founder.log.contains(refusal), "\(founder.log.suffix(2000))")
+        joiner.kill()
+        _ = try await founder.terminate()
+    }
+
     @Test func aPeerWithACertificateFromAnotherCACannotJoin() async throws {
         let pki = try await TestPKI()
         try await pki.sign("stranger", subject: "/CN=stranger", extensions: TestPKI.serverExtensions, ca: "other-ca")
         let bundle = pki.path("both-cas.crt")
         try (String(contentsOfFile: pki.path("ca.crt"), encoding: .utf8) + String(contentsOfFile: pki.path("other-ca.crt"), encoding: .utf8))
             .write(toFile: bundle, atomically: true, encoding: .utf8)
-        let first = (client: try FreePort.next(), peer: try FreePort.next(), metrics: try FreePort.next())
-        let second = (client: try FreePort.next(), peer: try FreePort.next(), metrics: try FreePort.next())
-        let founder = try Self.member("m0", client: first.client, peer: first.peer, metrics: first.metrics,
-                                      cluster: "m0=https://127.0.0.1:\(first.peer)", extra: Self.tlsArguments(pki) + Self.peerArguments(pki))
-        try await Self.waitUntilHealthy(pki, [first.client], members: [founder])
-        let added = try await Self.etcdctl(pki, [first.client], ["member", "add", "m1", "--peer-urls", "https://127.0.0.1:\(second.peer)", "--learner"])
-        #expect(added.status == 0, "\(added)")
-        let stranger = try Self.member(
-            "m1", client: second.client, peer: second.peer, metrics: second.metrics,
-            cluster: "m0=https://127.0.0.1:\(first.peer),m1=https://127.0.0.1:\(second.peer)", state: "existing",
-            extra: Self.tlsArguments(pki) + Self.peerArguments(pki, cert: "stranger", ca: "both-cas.crt")
-        )
-        try await Task.sleep(for: .seconds(4))
-        let list = try await Self.etcdctl(pki, [first.client], ["member", "list"])
-        #expect(list.standardOutput.contains(", unstarted, "), "the member signed by another CA never joined: \(list)")
-        #expect(founder.log.contains("rejected connection"), "\(founder.log.suffix(2000))")
-        stranger.kill()
-        _ = try await founder.terminate()
+        try await Self.expectJoinRefused(pki, joinerPeer: Self.peerArguments(pki, cert: "stranger", ca: "both-cas.crt"), refusal: "rejected connection")
     }
 
     @Test func aPeerWhoseCommonNameIsNotAllowedCannotJoin() async throws {
         let pki = try await TestPKI()
         try await pki.sign("other-peer", subject: "/CN=other-peer", extensions: TestPKI.serverExtensions)
-        let first = (client: try FreePort.next(), peer: try FreePort.next(), metrics: try FreePort.next())
-        let second = (client: try FreePort.next(), peer: try FreePort.next(), metrics: try FreePort.next())
-        let founder = try Self.member(
-            "m0", client: first.client, peer: first.peer, metrics: first.metrics, cluster: "m0=https://127.0.0.1:\(first.peer)",
-            extra: Self.tlsArguments(pki) + Self.peerArguments(pki) + ["--peer-cert-allowed-cn", "etcd-server"]
+        try await Self.expectJoinRefused(
+            pki, founderExtra: ["--peer-cert-allowed-cn", "etcd-server"], joinerPeer: Self.peerArguments(pki, cert: "other-peer"),
+            refusal: "client certificate authentication failed"
         )
-        try await Self.waitUntilHealthy(pki, [first.client], members: [founder])
-        let added = try await Self.etcdctl(pki, [first.client], ["member", "add", "m1", "--peer-urls", "https://127.0.0.1:\(second.peer)", "--learner"])
-        #expect(added.status == 0, "\(added)")
-        let other = try Self.member(
-            "m1", client: second.client, peer: second.peer, metrics: second.metrics,
-            cluster: "m0=https://127.0.0.1:\(first.peer),m1=https://127.0.0.1:\(second.peer)", state: "existing",
-            extra: Self.tlsArguments(pki) + Self.peerArguments(pki, cert: "other-peer")
-        )
-        try await Task.sleep(for: .seconds(4))
-        let list = try await Self.etcdctl(pki, [first.client], ["member", "list"])
-        #expect(list.standardOutput.contains(", unstarted, "), "a peer named other-peer never joined: \(list)")
-        #expect(founder.log.contains("client certificate authentication failed"), "\(founder.log.suffix(2000))")
-        other.kill()
-        _ = try await founder.terminate()
     }
 
     @Test func badConfigurationStopsTheMemberWithOneLineNamingTheFile() async throws {
