@@ -103,7 +103,7 @@ final class ClientPortListener: Sendable {
             return state.draining
         }
         let port = channel.localAddress?.port ?? self.address.port
-        self.settleBound(ListenAddress(host: self.address.host, port: port))
+        self.settleBound(ListenAddress(host: self.address.host, port: port, secure: self.address.secure))
         if closeAtOnce { channel.close(promise: nil) }
         try? await channel.closeFuture.get()
         while let open = self.state.withLock({ $0.connections.values.first?.channel }) {

@@ -64,8 +64,8 @@ struct MemberService: Service {
         guard bound.count == self.listenAddresses else { return }
         for address in bound {
             self.logger.info(
-                "serving client traffic insecurely; this is strongly discouraged!",
-                metadata: ["address": "\(address)"]
+                address.secure ? "serving client traffic securely" : "serving client traffic insecurely; this is strongly discouraged!",
+                metadata: ["traffic": "grpc+http", "address": "\(address)"]
             )
         }
         self.logger.info("ready to serve client requests")
