@@ -58,7 +58,8 @@ import Testing
         var backedUp = false
         while ContinuousClock.now < deadline, !backedUp {
             try await Task.sleep(for: .seconds(2))
-            backedUp = try await prometheus.query("etcd_ops_backup_last_success_timestamp_seconds").isEmpty == false
+            // Prometheus answers 503 until it has started.
+            backedUp = (try? await prometheus.query("etcd_ops_backup_last_success_timestamp_seconds").isEmpty == false) ?? false
         }
         #expect(backedUp, "a scheduled backup succeeded and was scraped: \(service.output) \(service.errors)")
         try await Task.sleep(for: .seconds(5))
