@@ -27,7 +27,7 @@ struct PeerConnector: Sendable {
         let serverName = IPAddressText.isAddress(address.host) ? nil : address.host
         return try await ClientBootstrap(group: self.eventLoopGroup)
             .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: address.host, port: address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls {
