@@ -5,12 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-    pkg-config liblmdb-dev libsystemd-dev zlib1g-dev libcrypt-dev   # system libraries we link
+    pkg-config liblmdb-dev zlib1g-dev libcrypt-dev   # system libraries we link
     etcd-client etcd-server                 # Go etcdctl and etcd 3.4: compatibility tests and benchmarks
     protobuf-compiler                       # only for scripts/generate-protos.sh
     curl
     gcc libc6-dev                           # builds the power-cut library the member crash tests preload
     prometheus                              # Prometheus and promtool: telemetry tests
+    docker.io docker-compose debootstrap    # the distribution tests: engine, compose, the Debian base image
+    openssl                                 # test certificates
 )
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()

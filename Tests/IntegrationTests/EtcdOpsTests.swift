@@ -190,6 +190,9 @@ import Testing
         #expect(names.filter { $0.hasSuffix(".db.zlib") }.count == 2, "\(names)")
         #expect(names.filter { $0.hasSuffix(".db.zlib.json") }.count == 2)
         #expect(names.contains("etcd-backup-notes.txt"), "files the tool did not make stay")
+        let newest = try #require(names.last { $0.hasSuffix(".db.zlib") })
+        let verify = try await Self.ops(["verify", "\(directory)/\(newest)"], environment: variables)
+        #expect(verify.status == 0, "verify takes no connection flags, so ETCDCTL_ENDPOINTS is not one: \(verify.standardError)")
 
         _ = try await Self.ops(["backup", "--endpoints", "127.0.0.1:\(try FreePort.next())", "--dial-timeout", "200ms"], environment: variables)
         let text = try String(contentsOfFile: metrics, encoding: .utf8)

@@ -6,23 +6,12 @@ import Testing
 /// itself is not installed here, so its queries go to Prometheus' HTTP API as Grafana would send them). Each
 /// dashboard has a stable uid and no numeric ids, and every panel a unit and a description.
 @Suite(.serialized) struct GrafanaDashboardTests {
-    private static let directory = PrometheusServer.repositoryRoot.appendingPathComponent("grafana/dashboards")
-
-    private static func dashboard(_ name: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: Self.directory.appendingPathComponent(name))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
-
-    private static func panels(_ dashboard: [String: Any]) -> [[String: Any]] {
-        dashboard["panels"] as? [[String: Any]] ?? []
-    }
-
     @Test func dashboardsAreWellFormed() throws {
         for (name, uid) in [("etcd-cluster.json", "etcd-cluster"), ("etcd-backup.json", "etcd-backup")] {
-            let dashboard = try Self.dashboard(name)
+            let dashboard = try DashboardQueries.dashboard(name)
             #expect(dashboard["uid"] as? String == uid)
             #expect(dashboard["id"] == nil, "\(name) has a numeric id")
-            for panel in Self.panels(dashboard) {
+            for panel in DashboardQueries.panels(dashboard) {
                 let title = panel["title"] as? String ?? "?"
                 #expect(panel["id"] == nil, "\(name): \(title) has a numeric id")
                 #expect((panel["description"] as? String)?.isEmpty == false, "\(name): \(title) has no description")
@@ -64,26 +53,8 @@ import Testing
         #expect(backedUp, "a scheduled backup succeeded and was scraped: \(service.output) \(service.errors)")
         try await Task.sleep(for: .seconds(5))
 
-        for (name, job) in [("etcd-cluster.json", "etcd"), ("etcd-backup.json", "etcd-backup")] {
-            let dashboard = try Self.dashboard(name)
-            let variables = (dashboard["templating"] as? [String: Any])?["list"] as? [[String: Any]] ?? []
-            for variable in variables where variable["type"] as? String == "query" {
-                let definition = variable["definition"] as? String ?? ""
-                let metric = try #require(definition.firstMatch(of: /label_values\((.+), [a-z]+\)/)).1
-                let filled = String(metric).replacingOccurrences(of: "$job", with: job)
-                #expect(try await prometheus.query(filled).isEmpty == false, "\(name): variable \(variable["name"] ?? "?") finds nothing")
-            }
-            for panel in Self.panels(dashboard) {
-                for target in panel["targets"] as? [[String: Any]] ?? [] {
-                    let expression = (target["expr"] as? String ?? "")
-                        .replacingOccurrences(of: "$job", with: job)
-                        .replacingOccurrences(of: "$instance", with: ".*")
-                        .replacingOccurrences(of: "$__rate_interval", with: "1m")
-                    let answer = try await prometheus.query(expression)
-                    #expect(!answer.isEmpty, "\(name): \(panel["title"] ?? "?"): \(expression) returned nothing")
-                }
-            }
-        }
+        let unanswered = try await DashboardQueries.unanswered(by: PrometheusAPI(port: prometheus.port))
+        #expect(unanswered.isEmpty, "queries without data: \(unanswered)")
         service.stop(signal: SIGTERM)
     }
 }

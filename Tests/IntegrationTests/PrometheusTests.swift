@@ -148,13 +148,13 @@ import Testing
         for line in response.body.split(separator: "\n") where line.hasPrefix(name + " ") {
             if let value = Double(line.dropFirst(name.count + 1)) { return value }
         }
-        throw PrometheusServer.PrometheusError(description: "no \(name) in the /metrics of port \(port)")
+        throw PrometheusError(description: "no \(name) in the /metrics of port \(port)")
     }
 
     private static func leaderPort(_ prometheus: PrometheusServer, cluster: TestCluster) async throws -> Int {
         let leaders = try await prometheus.query("etcd_server_is_leader == 1")
         guard let instance = leaders.first?.labels["instance"], let port = Int(instance.split(separator: ":").last ?? "") else {
-            throw PrometheusServer.PrometheusError(description: "no leader in Prometheus: \(leaders)")
+            throw PrometheusError(description: "no leader in Prometheus: \(leaders)")
         }
         return port
     }
@@ -187,6 +187,6 @@ import Testing
             if (try? await condition()) == true { return }
             try await Task.sleep(for: .milliseconds(250))
         }
-        throw PrometheusServer.PrometheusError(description: "timed out waiting for \(what); Prometheus log:\n\(prometheus.log)")
+        throw PrometheusError(description: "timed out waiting for \(what); Prometheus log:\n\(prometheus.log)")
     }
 }

@@ -51,7 +51,7 @@ struct MemberRunner {
             self.logger.error("failed to start the member", metadata: ["error": "\(error)"])
             return 1
         }
-        SystemdNotifier.status("member \(String(server.memberID, radix: 16)) started; waiting for a quorum to join the cluster")
+        SystemdNotifier.status("member \(String(server.memberID, radix: 16)) started; waiting for a quorum to join the cluster", logger: self.logger)
         let member = MemberService(
             server: server,
             clientPort: self.clientPort(for: server, metrics: metrics, tls: clientTLS, drainTimeout: configuration.requestTimeout),
@@ -72,10 +72,10 @@ struct MemberRunner {
             try await group.run()
         } catch {
             self.logger.error("member stopped with an error", metadata: ["error": "\(error)"])
-            SystemdNotifier.stopping()
+            SystemdNotifier.stopping(logger: self.logger)
             return 1
         }
-        SystemdNotifier.stopping()
+        SystemdNotifier.stopping(logger: self.logger)
         self.logger.info("member stopped")
         return 0
     }

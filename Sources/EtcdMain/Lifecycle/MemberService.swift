@@ -70,6 +70,6 @@ struct MemberService: Service {
         }
         self.logger.info("ready to serve client requests")
         let member = String(self.server.memberID, radix: 16)
-        SystemdNotifier.ready(status: "member \(member) serving client requests on \(bound.map(\.description).joined(separator: ","))")
+        SystemdNotifier.ready(status: "member \(member) serving client requests on \(bound.map(\.description).joined(separator: ","))", logger: self.logger)
     }
 }

@@ -4,7 +4,7 @@ import Synchronization
 /// Backups on a cron schedule, for a long-running backup service (the compose file's backup container):
 /// at each time the schedule names, one ``BackupRun``; its outcome goes into the metrics (served by a
 /// ``MetricsServer`` and, when given, written to the metrics file) and to `report`. A failed run is counted
-/// and the schedule goes on. Returns only when the task is cancelled.
+/// and the schedule goes on. Returns when the task is cancelled, after the backup under way, if any.
 public final class ScheduledBackups: Sendable {
     private let schedule: CronSchedule
     private let options: BackupOptions
@@ -26,7 +26,7 @@ public final class ScheduledBackups: Sendable {
     /// The metrics as Prometheus text.
     public var metricsText: String { self.state.withLock { $0.text } }
 
-    /// Runs backups at each scheduled time until cancelled.
+    /// Runs backups at each scheduled time until cancelled; a cancelled service finishes the backup it began.
     public func run(report: @Sendable (String) -> Void) async {
         while let next = self.schedule.next(after: Date()) {
             do {
@@ -35,8 +35,17 @@ public final class ScheduledBackups: Sendable {
                 return
             }
             let now = Date()
+            // A backup that has begun is finished even when the service is told to stop meanwhile.
+            let (options, settings) = (self.options, self.settings)
+            let run = Task { () async -> Result<BackupRun.Outcome, OpsError> in
+                do throws(OpsError) {
+                    return .success(try await BackupRun.run(options, settings: settings, now: now))
+                } catch {
+                    return .failure(error)
+                }
+            }
             do throws(OpsError) {
-                let outcome = try await BackupRun.run(self.options, settings: self.settings, now: now)
+                let outcome = try await run.value.get()
                 self.state.withLock { metrics in
                     metrics.recordSuccess(
                         at: now, duration: outcome.duration, sizeBytes: outcome.manifest.fileBytes, revision: outcome.manifest.revision

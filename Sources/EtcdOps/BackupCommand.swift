@@ -23,7 +23,7 @@ struct BackupCommand: OpsCommand {
 
     static let environmentFlags: [(name: String, isSwitch: Bool)] = [
         ("dir", false), ("compression", false), ("level", false), ("keep-last", false), ("keep-hourly", false),
-        ("keep-daily", false), ("keep-weekly", false), ("metrics-file", false),
+        ("keep-daily", false), ("keep-weekly", false), ("metrics-file", false), ("schedule", false), ("listen-metrics", false),
     ]
 
     @OptionGroup var connection: ConnectionOptions
@@ -125,7 +125,11 @@ struct BackupCommand: OpsCommand {
             server = try await Failure.reporting { () throws(OpsError) in try await MetricsServer(url: url) { service.metricsText } }
         }
         Output.line("Backing up on \"\(text)\" into \(options.directory)")
-        await service.run { line in Output.line(line) }
+        let work = Task { await service.run { line in Output.line(line) } }
+        let signals = TerminationSignals { work.cancel() }
+        await work.value
+        withExtendedLifetime(signals) {}
+        Output.line("Stopped")
         await server?.close()
     }
 }

@@ -1,2 +1,0 @@
-// libsystemd's readiness protocol (Debian package libsystemd-dev).
-#include <systemd/sd-daemon.h>
