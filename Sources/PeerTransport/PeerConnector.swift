@@ -58,12 +58,18 @@ struct PeerConnector: Sendable {
 /// The pipeline of every peer connection, either side.
 enum PeerPipeline {
     /// Frames the connection; an accepted one also gets `receiver`, which serves message streams itself.
+    ///
+    /// An accepted connection closes itself if it is dropped unserved: one accepted while the member stops
+    /// lands in the listener's stream after the accept loop has ended, and NIO traps on a wrapper dropped
+    /// with its writer unfinished (a member failing its initial corruption check crashed so when peers
+    /// reconnected). NIO keeps that teardown only in the initializer it has deprecated.
     static func install(on channel: any Channel, maxFrameBytes: Int, receiver: PeerStreamReceiver? = nil) throws -> PeerChannel {
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(ByteToMessageHandler(PeerFrameDecoder(maxFrameBytes: maxFrameBytes)))
         try pipeline.addHandler(MessageToByteHandler(PeerFrameEncoder()))
-        if let receiver { try pipeline.addHandler(receiver) }
-        return try PeerChannel(wrappingChannelSynchronously: channel)
+        guard let receiver else { return try PeerChannel(wrappingChannelSynchronously: channel) }
+        try pipeline.addHandler(receiver)
+        return try PeerChannel(synchronouslyWrapping: channel)
     }
 }
 

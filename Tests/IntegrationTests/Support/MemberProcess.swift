@@ -55,8 +55,11 @@ final class MemberProcess: Sendable {
         }
         self.process.executableURL = executable
         self.process.arguments = allArguments
+        // A member that crashes (a crash point's abort, or a bug) prints its backtrace unsymbolicated: the
+        // symbolication of this large binary can outlast a test's wait on a loaded machine.
         self.process.environment = ProcessInfo.processInfo.environment
             .filter { !$0.key.hasPrefix("ETCD_") && $0.key != "NOTIFY_SOCKET" }
+            .merging(["SWIFT_BACKTRACE": "symbolicate=off"]) { own, _ in own }
             .merging(environment) { _, new in new }
         self.process.standardOutput = log
         self.process.standardError = log
