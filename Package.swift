@@ -365,6 +365,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Client histories held to etcd's promises (linearizability per partition of keys, revisions, watch
+        // guarantees), for the fault-injection harness.
+        .target(
+            name: "HistoryCheck",
+            path: "Tests/HistoryCheck",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HistoryCheckTests",
+            dependencies: ["HistoryCheck"],
+            swiftSettings: strict
+        ),
         // Waiting for child processes in tests without Foundation's `waitUntilExit`.
         .target(
             name: "ProcessTestSupport",
