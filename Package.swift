@@ -377,6 +377,18 @@ let package = Package(
             dependencies: ["HistoryCheck"],
             swiftSettings: strict
         ),
+        // The fault-injection harness: clusters in network namespaces, faults, workloads (issue 21).
+        .target(
+            name: "FaultHarness",
+            dependencies: ["HistoryCheck", "ProcessTestSupport"],
+            path: "Tests/FaultHarness",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FaultHarnessTests",
+            dependencies: ["FaultHarness", "ProcessTestSupport"],
+            swiftSettings: strict
+        ),
         // Waiting for child processes in tests without Foundation's `waitUntilExit`.
         .target(
             name: "ProcessTestSupport",

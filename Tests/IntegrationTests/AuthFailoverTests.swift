@@ -36,6 +36,10 @@ import Testing
 
     @Test func aTokenFromOneMemberServesOnEveryMemberAndAcrossALeaderChange() async throws {
         let cluster = try await Self.cluster()
+        try await cluster.reportingLogs { try await self.tokenServesEverywhere(cluster) }
+    }
+
+    private func tokenServesEverywhere(_ cluster: TestCluster) async throws {
         let seats = cluster.seats
         let issuer = try TokenCalls(port: seats[0].clientPort)
         let token = try await issuer.authenticate("alice", "pw")

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Synchronization
 
 /// A cluster of `etcd` member processes on loopback, with data directories that outlive a member's
@@ -120,6 +121,22 @@ final class TestCluster: Sendable {
     func waitUntilServing(timeout: Duration = .seconds(30)) async throws {
         for process in self.state.withLock({ Array($0.processes.values) }) {
             try await process.waitUntilServing(timeout: timeout)
+        }
+    }
+
+    /// Runs `body`; when it throws, records the error with the last lines of every running member's log
+    /// (for failures seen only in full-suite runs), then rethrows it.
+    func reportingLogs<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            let tails = self.state.withLock { state in
+                state.processes.sorted { $0.key < $1.key }.map { name, process in
+                    "--- \(name)\n" + process.log.split(separator: "\n").suffix(30).joined(separator: "\n")
+                }
+            }
+            Issue.record("\(error)\n\(tails.joined(separator: "\n"))")
+            throw error
         }
     }
 

@@ -1,0 +1,78 @@
+import FaultHarness
+import Foundation
+import Glibc
+import ProcessTestSupport
+import Testing
+
+/// The fault run's network on this machine: members in their own namespaces reach each other and this
+/// machine over the run's bridge; a partition cuts exactly the pairs across it, both ways; a one-way drop
+/// cuts one member off from one other; a member losing all its packets is cut off; healing restores every
+/// path; removal leaves no namespace behind.
+@Suite(.serialized) struct NamespaceNetworkTests {
+    /// A TCP listener on port 7000 of member `index`, accepting until killed.
+    final class Listener: Sendable {
+        let process = Process()
+
+        init(_ network: NamespaceNetwork, _ index: Int) throws {
+            let command = network.command(in: index, [
+                "/usr/bin/python3", "-c",
+                "import socket\ns = socket.create_server(('\(network.address(index))', 7000))\nwhile True: s.accept()[0].close()",
+            ])
+            self.process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            self.process.arguments = command
+            try self.process.run()
+        }
+
+        deinit {
+            kill(self.process.processIdentifier, SIGKILL)
+            _ = ProcessExit.wait(for: self.process)
+        }
+    }
+
+    /// Whether member `from` (nil: this machine) opens a TCP connection to member `to` within a second.
+    func reaches(_ network: NamespaceNetwork, from: Int?, to: Int) throws -> Bool {
+        let script = "import socket\nsocket.create_connection(('\(network.address(to))', 7000), timeout=1)"
+        let command = ["/usr/bin/python3", "-c", script]
+        let arguments = from.map { network.command(in: $0, command) } ?? command
+        return try SpawnedProgram.run("/usr/bin/env", arguments, environment: nil, input: Data(), timeout: .seconds(10)).status == 0
+    }
+
+    @Test(.enabled(if: getuid() == 0, "namespaces, bridges and iptables need root"))
+    func partitionsDropsAndHealing() async throws {
+        let network = try NamespaceNetwork(prefix: "nt\(Int.random(in: 100...999))", members: 3)
+        let listeners = try (0..<3).map { try Listener(network, $0) }
+        try await Task.sleep(for: .milliseconds(500))
+        func links() throws -> Set<String> {
+            var open: Set<String> = []
+            for from in [nil, 0, 1, 2] as [Int?] {
+                for to in 0..<3 where from != to {
+                    if try self.reaches(network, from: from, to: to) { open.insert("\(from.map(String.init) ?? "h")>\(to)") }
+                }
+            }
+            return open
+        }
+        let everything: Set<String> = ["h>0", "h>1", "h>2", "0>1", "0>2", "1>0", "1>2", "2>0", "2>1"]
+        #expect(try links() == everything)
+
+        try network.partition([[0], [1, 2]])
+        #expect(try links() == ["h>0", "h>1", "h>2", "1>2", "2>1"], "member 0 alone, both ways")
+        try network.heal()
+        #expect(try links() == everything)
+
+        try network.drop(at: 1, from: [0])
+        let oneWay = try links()
+        #expect(!oneWay.contains("0>1") && oneWay.contains("2>1") && oneWay.contains("0>2"), "\(oneWay)")
+        try network.heal()
+
+        try network.lose(2, percent: 100)
+        let lossy = try links()
+        #expect(!lossy.contains("2>0") && !lossy.contains("h>2") && lossy.contains("0>1"), "\(lossy)")
+        try network.heal()
+        #expect(try links() == everything)
+
+        withExtendedLifetime(listeners) {}
+        network.remove()
+        let left = try SpawnedProgram.run("/usr/bin/env", ["ip", "netns", "list"], environment: nil, input: Data(), timeout: .seconds(10))
+        #expect(!String(decoding: left.standardOutput, as: UTF8.self).contains(network.prefix), "no namespace left")
+    }
+}
