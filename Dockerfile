@@ -32,7 +32,6 @@ RUN ["/usr/local/bin/etcd", "--version"]
 LABEL org.opencontainers.image.title="etcd" \
       org.opencontainers.image.description="etcd v3 member, etcdctl and etcd-ops, written in Swift" \
       org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.documentation="README.md: Containers" \
       org.opencontainers.image.base.name="scratch"
 # Listens on every address of the container; a cluster sets the rest (names, advertised URLs, the initial
 # cluster) through ETCD_* variables, as compose/docker-compose.yml does.
