@@ -8,17 +8,26 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(12))) struct ComposeClusterTests {
     static let members = ["etcd-1", "etcd-2", "etcd-3"]
 
-    @Test func threeMembersWithPrometheusAndBackupsUnderCompose() async throws {
+    /// A project of compose/docker-compose.yml with Debian's Prometheus, `overrides` (paths under compose/)
+    /// and `variables` on top, the images built, the members and Prometheus published on free loopback ports
+    /// (`ports`: the three members', then Prometheus'), and backups every minute.
+    static func project(overrides: [String] = [], variables: [String: String] = [:]) async throws -> (ComposeProject, ports: [Int]) {
         try await DistributionImages.shared.require(DistributionImages.etcd)
         try await DistributionImages.shared.require(DistributionImages.prometheus)
         let ports = try (0..<4).map { _ in try FreePort.next() }
+        let published = [
+            "ETCD_IMAGE": DistributionImages.etcd, "ETCD_1_PORT": "\(ports[0])", "ETCD_2_PORT": "\(ports[1])",
+            "ETCD_3_PORT": "\(ports[2])", "PROMETHEUS_PORT": "\(ports[3])", "BACKUP_SCHEDULE": "* * * * *",
+        ]
         let project = ComposeProject(
-            files: ["docker-compose.yml", "local/images.yml"],
-            variables: [
-                "ETCD_IMAGE": DistributionImages.etcd, "ETCD_1_PORT": "\(ports[0])", "ETCD_2_PORT": "\(ports[1])",
-                "ETCD_3_PORT": "\(ports[2])", "PROMETHEUS_PORT": "\(ports[3])", "BACKUP_SCHEDULE": "* * * * *",
-            ]
+            files: ["docker-compose.yml", "local/images.yml"] + overrides,
+            variables: published.merging(variables) { _, given in given }
         )
+        return (project, ports)
+    }
+
+    @Test func threeMembersWithPrometheusAndBackupsUnderCompose() async throws {
+        let (project, ports) = try await Self.project()
         let endpoints = ports.prefix(3).map { "127.0.0.1:\($0)" }
 
         let started = ContinuousClock.now

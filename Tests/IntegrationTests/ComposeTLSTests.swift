@@ -7,22 +7,12 @@ import Testing
 /// permission, served as root; the backup service backs up through TLS as root by certificate.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct ComposeTLSTests {
     @Test func tlsAndAuthUnderCompose() async throws {
-        try await DistributionImages.shared.require(DistributionImages.etcd)
-        try await DistributionImages.shared.require(DistributionImages.prometheus)
         let pki = try Scratch()
         let made = try await ProcessRunner.run(
             Binaries.system("bash"), [PrometheusServer.repositoryRoot.appendingPathComponent("compose/tls/make-certs.sh").path, pki.path]
         )
         try #require(made.status == 0, "make-certs.sh: \(made.standardError)")
-        let ports = try (0..<4).map { _ in try FreePort.next() }
-        let project = ComposeProject(
-            files: ["docker-compose.yml", "local/images.yml", "tls.yml"],
-            variables: [
-                "ETCD_IMAGE": DistributionImages.etcd, "ETCD_PKI_DIR": pki.path, "ETCD_1_PORT": "\(ports[0])",
-                "ETCD_2_PORT": "\(ports[1])", "ETCD_3_PORT": "\(ports[2])", "PROMETHEUS_PORT": "\(ports[3])",
-                "BACKUP_SCHEDULE": "* * * * *",
-            ]
-        )
+        let (project, ports) = try await ComposeClusterTests.project(overrides: ["tls.yml"], variables: ["ETCD_PKI_DIR": pki.path])
         try await project.run(["up", "--detach"] + ComposeClusterTests.members)
         try await project.waitUntilHealthy(ComposeClusterTests.members)
 
@@ -51,5 +41,7 @@ import Testing
         let backup = try await ComposeClusterTests.waitForBackup(project)
         let verified = try await project.exec("backup", ["etcd-ops", "verify", backup])
         #expect(verified.status == 0, "etcd-ops verify \(backup): \(verified.standardOutput) \(verified.standardError)")
+        // The certificates stay until the project is gone (its containers mount them).
+        withExtendedLifetime((project, pki)) {}
     }
 }

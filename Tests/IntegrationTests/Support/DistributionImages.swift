@@ -39,11 +39,13 @@ actor DistributionImages {
                 ["build", "--quiet", "--tag", image, "--file", directory.appendingPathComponent("prometheus.Dockerfile").path, directory.path],
                 timeout: .seconds(600)
             )
-        default:
+        case Self.systemd:
             let file = root.appendingPathComponent("Tests/DistributionImages/systemd.Dockerfile")
             try await DockerEngine.docker(
                 ["build", "--quiet", "--tag", image, "--file", file.path, file.deletingLastPathComponent().path], timeout: .seconds(600)
             )
+        default:
+            throw DockerEngine.Failure(description: "no recipe for the image \(image)")
         }
     }
 }
