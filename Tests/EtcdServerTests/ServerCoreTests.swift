@@ -26,6 +26,23 @@ import Testing
         #expect(registry.count == 0)
     }
 
+    @Test func aCancelledWaiterLeavesWithCancellationError() async throws {
+        let registry = WaitRegistry<Int>()
+        let waiting = Task { try await registry.wait(for: 4, deadline: .now + .seconds(60)) {} }
+        while registry.count < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        #expect(registry.count == 0)
+        registry.complete(4, with: 1)
+
+        let cancelledFirst = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await registry.wait(for: 6, deadline: .now + .seconds(60)) { Issue.record("registered although cancelled") }
+        }
+        await #expect(throws: CancellationError.self) { try await cancelledFirst.value }
+        #expect(registry.count == 0)
+    }
+
     @Test func afterFailAllNewWaitsFailAtOnce() async throws {
         let registry = WaitRegistry<Int>()
         registry.failAll(with: EtcdError.stopped)

@@ -25,6 +25,16 @@ import Testing
         #expect(try await RawHTTP.get(port: cluster.seat("m3").clientPort, "/health").status == 200)
     }
 
+    /// A member still waiting for its quorum (its proposal to publish itself pending) stops on SIGTERM
+    /// as promptly as a serving one: systemd and docker stop it so when a cluster never forms.
+    @Test func aMemberWithoutItsQuorumStopsOnSIGTERM() async throws {
+        let cluster = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster)
+        try cluster.start("m1")
+        try await Task.sleep(for: .seconds(2))
+        let status = try await cluster.process("m1")!.terminate(within: .seconds(5))
+        #expect(status == 0, "\(cluster.logs)")
+    }
+
     @Test(arguments: ["flags", "environment", "config file"])
     func theSameClusterStartsFrom(_ source: String) async throws {
         let cluster = try TestCluster(size: 3)

@@ -23,24 +23,32 @@ import Synchronization
     /// An empty registry.
     public init() {}
 
-    /// Suspends until ``complete(_:with:)`` or ``fail(_:with:)`` for `id`, or until an expiry after
-    /// `deadline`. `register` runs once the waiter is in place (so the proposal cannot be applied before
+    /// Suspends until ``complete(_:with:)`` or ``fail(_:with:)`` for `id`, until an expiry after
+    /// `deadline`, or until the waiting task is cancelled (`CancellationError`; what was proposed may still
+    /// be applied). `register` runs once the waiter is in place (so the proposal cannot be applied before
     /// anyone listens).
     public func wait(for id: UInt64, deadline: ContinuousClock.Instant, register: () -> Void) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            let refusal = self.state.withLock { state -> (any Error)? in
-                if let error = state.closedWith { return error }
-                // Ids are unique per member (etcd's generator); a second waiter would silently steal the
-                // first one's result, so a duplicate is a bug to stop on.
-                precondition(state.waiters[id] == nil, "two proposals wait for request id \(id)")
-                state.waiters[id] = Waiter(continuation: continuation, deadline: deadline)
-                return nil
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let refusal = self.state.withLock { state -> (any Error)? in
+                    if let error = state.closedWith { return error }
+                    // Ids are unique per member (etcd's generator); a second waiter would silently steal the
+                    // first one's result, so a duplicate is a bug to stop on.
+                    precondition(state.waiters[id] == nil, "two proposals wait for request id \(id)")
+                    state.waiters[id] = Waiter(continuation: continuation, deadline: deadline)
+                    return nil
+                }
+                if let refusal {
+                    continuation.resume(throwing: refusal)
+                } else if Task.isCancelled {
+                    // Cancelled before the waiter was in place: the handler found nothing to fail.
+                    self.fail(id, with: CancellationError())
+                } else {
+                    register()
+                }
             }
-            if let refusal {
-                continuation.resume(throwing: refusal)
-            } else {
-                register()
-            }
+        } onCancel: {
+            self.fail(id, with: CancellationError())
         }
     }
 
