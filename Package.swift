@@ -263,7 +263,7 @@ let package = Package(
         .target(
             name: "Operations",
             dependencies: [
-                "EtcdClient", "EtcdProto", "Restore", "BoltFile", "GoFormat", "CZlib", logging, nioCore, nioPosix, nioHTTP1,
+                "EtcdClient", "EtcdProto", "Restore", "BoltFile", "GoFormat", "CZlib", "WAL", logging, nioCore, nioPosix, nioHTTP1,
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
@@ -450,10 +450,11 @@ let package = Package(
             dependencies: ["EtcdServer", "Backend", "EtcdProto", "Membership", "MVCC", "Raft"],
             swiftSettings: strict
         ),
-        // The `etcd` member with its crash points armed from `CRASH_POINT`, for the member crash tests.
+        // The `etcd` member (and, named `etcd-ops`, the operations tool) with its crash points armed from
+        // `CRASH_POINT`, for the crash tests.
         .executableTarget(
             name: "EtcdCrashChild",
-            dependencies: ["EtcdMain", "WAL"],
+            dependencies: ["EtcdMain", "EtcdOps", "WAL"],
             path: "Tests/EtcdCrashChild",
             swiftSettings: strict
         ),

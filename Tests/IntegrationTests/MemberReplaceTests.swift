@@ -4,8 +4,8 @@ import Glibc
 import Testing
 
 /// `etcd-ops member replace` against real members: every member of a three-member cluster replaced in
-/// turn while a client writes every 10 ms loses no acknowledged write; a replacement whose etcd-ops is
-/// killed (SIGKILL) after each of its steps and run again ends with the intended members; an unreachable
+/// turn while a client writes every 10 ms loses no acknowledged write; a replacement whose etcd-ops
+/// aborts after each of its steps and is run again ends with the intended members; an unreachable
 /// old member is removed before its replacement is added; an unknown member is refused before any change;
 /// `--backup-dir` takes a backup before the first change.
 @Suite(.serialized) struct MemberReplaceTests {
@@ -13,13 +13,13 @@ import Testing
 
     /// An `etcd-ops member replace` of `old` by seat `new`, running in the background.
     private static func replace(_ cluster: TestCluster, old: String, new: TestCluster.Seat, directory: String,
-                                extra: [String] = []) throws -> BackgroundProgram {
+                                extra: [String] = [], program: URL = Binaries.etcdOps, environment: [String: String] = [:]) throws -> BackgroundProgram {
         let endpoints = cluster.seats.filter { cluster.process($0.name) != nil }.map(\.endpoint).joined(separator: ",")
-        return try BackgroundProgram(Binaries.etcdOps, [
+        return try BackgroundProgram(program, [
             "member", "replace", "--endpoints=\(endpoints)", "--old", old, "--new-name", new.name,
             "--new-peer-url", new.peerURL, "--new-client-url", new.clientURL, "--env-file", "\(directory)/\(new.name).env",
             "--journal", "\(directory)/journal.json", "--wait-timeout", "60s",
-        ] + extra, environment: Self.environment)
+        ] + extra, environment: Self.environment.merging(environment) { _, given in given })
     }
 
     /// Starts seat `new` from the environment file etcd-ops wrote, once it exists; true when started.
@@ -122,7 +122,7 @@ import Testing
         await clients.close()
     }
 
-    @Test func killedAfterEveryStepAndRunAgainItFinishesAndDeadMembersGoFirst() async throws {
+    @Test func abortedAfterEveryStepAndRunAgainItFinishesAndDeadMembersGoFirst() async throws {
         let cluster = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster)
         try cluster.startAll()
         try await cluster.waitUntilServing()
@@ -144,27 +144,26 @@ import Testing
         let leaderID = try await clients.maintenance(first).status(status).leader
         let members = try await clients.cluster(first).memberList(Etcdserverpb_MemberListRequest()).members
         let old = try #require(members.first { $0.id == leaderID }).name
-        // Each run is killed as soon as it reports a step no run reported before; the next run must find
-        // where the replacement stands. A run may get past a step before the kill lands (the steps follow
-        // each other within milliseconds), so the steps each run was killed after are listed.
+        // Each run aborts right after its first step (the crash child, named etcd-ops, honours CRASH_POINT);
+        // the next run must find where the replacement stands. The new member is started, and has
+        // published itself, before the run after the one that printed its environment.
+        let crashing = "\(directory)/etcd-ops"
+        try FileManager.default.createSymbolicLink(atPath: crashing, withDestinationPath: Binaries.etcdCrashChild.path)
+        let crashEnvironment = ["CRASH_POINT": "memberReplaceStep", "SWIFT_BACKTRACE": "enable=no"]
         let steps = ["Moved leadership", "Added learner", "Start the new member with:", "has started", "Promoted", "Removed member"]
-        var seen: Set<String> = []
-        var killedAfter: [[String]] = []
-        while killedAfter.count < steps.count {
-            let program = try Self.replace(cluster, old: old, new: fourth, directory: directory)
-            let deadline = ContinuousClock.now + .seconds(60)
-            while program.isRunning, ContinuousClock.now < deadline, !steps.contains(where: { !seen.contains($0) && program.output.contains($0) }) {
-                _ = try Self.startFromEnvironmentFile(cluster, new: fourth, directory: directory)
-                try await Task.sleep(for: .milliseconds(2))
+        var abortedAfter: [[String]] = []
+        for _ in 0..<8 {
+            let program = try Self.replace(cluster, old: old, new: fourth, directory: directory,
+                                           program: URL(fileURLWithPath: crashing), environment: crashEnvironment)
+            let status = try await Self.finish(program, cluster, new: fourth, directory: directory)
+            if status == 0 { break }
+            #expect(program.errors.contains("crash point memberReplaceStep reached"), "\(program.output)\n\(program.errors)")
+            abortedAfter.append(steps.filter { program.output.contains($0) })
+            if try Self.startFromEnvironmentFile(cluster, new: fourth, directory: directory) {
+                try await cluster.process(fourth.name)!.waitUntilServing()
             }
-            program.stop(signal: SIGKILL)
-            let reported = steps.filter { program.output.contains($0) && !seen.contains($0) }
-            seen.formUnion(reported)
-            if program.output.contains("Replaced") || reported.isEmpty { break }
-            killedAfter.append(reported)
         }
-        print("member replace killed after: \(killedAfter)")
-        #expect(killedAfter.count >= 4, "\(killedAfter)")
+        #expect(abortedAfter == [["Moved leadership"], ["Added learner"], ["Start the new member with:"], ["has started", "Promoted"], ["Removed member"]])
         // Run once more: a finished replacement (its journal gone) is recognised and only verified.
         let last = try Self.replace(cluster, old: old, new: fourth, directory: directory)
         #expect(try await Self.finish(last, cluster, new: fourth, directory: directory) == 0, "\(last.output)\n\(last.errors)")

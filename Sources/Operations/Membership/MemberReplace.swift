@@ -1,6 +1,7 @@
 import EtcdClient
 import EtcdProto
 import Foundation
+import WAL
 
 /// etcd-ops member replace: the safe runbook for replacing one member as a single resumable command.
 /// Each round looks at the cluster (member list, every member's health, the leader), picks the one step
@@ -18,6 +19,10 @@ public enum MemberReplace {
         "etcdserver: unhealthy cluster", "etcdserver: leader changed", "etcdserver: no leader",
         "etcdserver: request timed out", "etcdserver: not enough started members",
     ]
+
+    /// Reached after every step that may change the cluster and once the new member's environment is out:
+    /// the replacement tests' child process aborts a run there to prove that the next run resumes.
+    public static let stepTaken = CrashPoint("memberReplaceStep")
 
     /// Replaces `request.old` by the new member, telling `report` each step as a line.
     public static func run(_ request: ReplacementRequest, settings: ClientSettings, options: ReplacementOptions, report: (String) -> Void) async throws(OpsError) {
@@ -77,7 +82,9 @@ public enum MemberReplace {
                 try await Self.pause(.seconds(1))
                 continue
             }
-            if step == .verify {
+            if step != .verify {
+                Self.stepTaken.reach()
+            } else {
                 try ReplacementJournal.remove(options.journalPath)
                 let new = state.new.map(ReplacementState.describe) ?? request.newName
                 report("Replaced \(journal?.oldName ?? request.old) with \(new): \(view.members.count) members, all healthy")
@@ -200,6 +207,7 @@ public enum MemberReplace {
             try FileOutput.writeAtomically(Data(environment.file.utf8), to: path)
             report("Wrote its environment to \(path)")
         }
+        Self.stepTaken.reach()
     }
 
     /// Waits until every member answers healthy and none is a learner.
