@@ -339,7 +339,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BoltFileTests",
-            dependencies: ["BoltFile"],
+            dependencies: ["BoltFile", "ProcessTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -40,17 +40,22 @@ struct ChildProcess {
     func wait(timeout: Duration) -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while true {
-            var status: Int32 = 0
-            if waitpid(self.pid, &status, WNOHANG) == self.pid {
-                let signal = status & 0x7F
-                return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
-            }
+            if let status = self.exitStatus() { return status }
             if ContinuousClock.now > deadline {
                 self.stop()
                 return nil
             }
             usleep(10_000)
         }
+    }
+
+    /// The exit status (128 + signal if a signal ended it) once the child has ended, reaping it; nil while
+    /// it runs.
+    func exitStatus() -> Int32? {
+        var status: Int32 = 0
+        guard waitpid(self.pid, &status, WNOHANG) == self.pid else { return nil }
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
 
     /// Ends the child: SIGTERM, then SIGKILL if it is still there after two seconds; reaps it.
@@ -78,24 +83,5 @@ struct ChildProcess {
         let output = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
         let errorOutput = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         return Result(status: status, output: output, errorOutput: errorOutput)
-    }
-
-    /// A loopback TCP port that was free a moment ago.
-    static func freePort() throws -> Int {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socketFD >= 0 else { throw POSIXError(.EIO) }
-        defer { close(socketFD) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bind(socketFD, address, length) == 0 && getsockname(socketFD, address, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 import BoltFile
+import ProcessTestSupport
 
 /// Go etcd judging our files, and producing real ones for our reader.
 @Suite("Go etcd oracles")
@@ -43,7 +44,7 @@ struct GoOracleTests {
             let path = directory.file("snap.db")
             let buckets = EtcdContent.buckets(revisions: 3000, maxValueBytes: 300, seed: 99)
             try writeFile(path, buckets)
-            let peer = "http://127.0.0.1:\(try ChildProcess.freePort())"
+            let peer = "http://127.0.0.1:\(try FreePort.next())"
             let restore = try tools.restore(path, into: directory.file("restored"), peerURL: peer, in: directory)
             #expect(restore.status == 0, "\(restore.errorOutput)")
             // Restore rewrote the file with bbolt (new membership, consistent index): read Go's result.

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// A set of Go etcd binaries used as an oracle: etcd, etcdctl, and the tool whose `snapshot status` and
@@ -80,8 +81,8 @@ struct GoTools: Sendable, CustomTestStringConvertible {
 
     /// Starts etcd on loopback ports with its data in `directory`, and waits until it takes writes.
     func startServer(in directory: TempDirectory) throws -> (server: ChildProcess, endpoint: String) {
-        let client = "http://127.0.0.1:\(try ChildProcess.freePort())"
-        let peer = "http://127.0.0.1:\(try ChildProcess.freePort())"
+        let client = "http://127.0.0.1:\(try FreePort.next())"
+        let peer = "http://127.0.0.1:\(try FreePort.next())"
         let server = try ChildProcess(
             self.etcd,
             ["--data-dir", directory.file("etcd"), "--listen-client-urls", client, "--advertise-client-urls", client,
@@ -90,6 +91,9 @@ struct GoTools: Sendable, CustomTestStringConvertible {
             environment: ["PATH=/usr/bin:/bin"], stdoutPath: directory.file("etcd.out"),
             stderrPath: directory.file("etcd.err"))
         for _ in 0..<100 {
+            if let status = server.exitStatus() {
+                throw ServerDidNotStart(reason: "etcd exited with status \(status)", log: Self.log(in: directory))
+            }
             let probe = try ChildProcess.run(
                 self.etcdctl, ["--endpoints", client, "--command-timeout", "1s", "put", "ready", "1"],
                 environment: Self.environment, in: directory)
@@ -99,7 +103,19 @@ struct GoTools: Sendable, CustomTestStringConvertible {
             usleep(100_000)
         }
         server.stop()
-        let log = (try? String(contentsOfFile: directory.file("etcd.err"), encoding: .utf8)) ?? ""
-        throw POSIXError(.ETIMEDOUT, userInfo: [NSLocalizedDescriptionKey: "etcd did not start: \(log.suffix(500))"])
+        throw ServerDidNotStart(reason: "no write succeeded within 100 tries", log: Self.log(in: directory))
+    }
+
+    /// The end of the started server's log.
+    private static func log(in directory: TempDirectory) -> String {
+        String(((try? String(contentsOfFile: directory.file("etcd.err"), encoding: .utf8)) ?? "").suffix(1500))
+    }
+
+    /// The Go server of ``startServer(in:)`` never served: why, and its log.
+    struct ServerDidNotStart: Error, CustomStringConvertible {
+        let reason: String
+        let log: String
+
+        var description: String { "Go etcd did not start: \(self.reason)\n\(self.log)" }
     }
 }

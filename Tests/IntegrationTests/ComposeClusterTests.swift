@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// compose/docker-compose.yml on a real Docker engine: the image this checkout builds, three members, the

@@ -2,6 +2,7 @@ import EtcdProto
 import Foundation
 import Glibc
 import GRPCCore
+import ProcessTestSupport
 import Testing
 
 /// A member whose disk fills up (not its quota): writes are refused cleanly, the member keeps running and

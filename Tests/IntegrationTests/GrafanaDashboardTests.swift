@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// The dashboards of `grafana/` against a real Prometheus scraping a live three-member cluster and the backup

@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import ProcessTestSupport
 import Testing
 
 /// `--auth-token jwt,…` on our member: Go etcdctl 3.4 works with it as with simple tokens; tokens our

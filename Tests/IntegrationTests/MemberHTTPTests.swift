@@ -1,6 +1,7 @@
 import EtcdClient
 import Foundation
 import Glibc
+import ProcessTestSupport
 import Testing
 
 /// `MemberHTTP` against real sockets: a member's `/metrics` is read, a port nobody listens on fails at

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// The member over TLS, checked with real clients and certificates made by openssl (``TestPKI``): Go

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// The monitoring side of a member: `--listen-metrics-urls`, the Kubernetes-style probes, and what

@@ -1,6 +1,7 @@
 import EtcdClient
 import EtcdProto
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Snapshots in etcd's own file format, both ways: our member's snapshot read and restored by Go's tools

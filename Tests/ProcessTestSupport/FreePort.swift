@@ -6,12 +6,15 @@ import Synchronization
 /// member's bind (a member that cannot bind its client port never serves); a counter shared by the test
 /// process never hands the same port out twice, and each is checked free by binding it. The counter starts
 /// at random, so test processes running side by side rarely meet.
-enum FreePort {
-    static let range = 20_000..<32_768
+public enum FreePort {
+    /// The ports handed out.
+    public static let range = 20_000..<32_768
 
     private static let candidate = Mutex(Int.random(in: FreePort.range))
 
-    static func next() throws -> Int {
+    /// The next port of the range that can be bound now; ports are handed out in turn, so one comes back
+    /// only after the whole range.
+    public static func next() throws -> Int {
         for _ in 0..<Self.range.count {
             let port = Self.candidate.withLock { candidate in
                 defer { candidate = candidate + 1 == Self.range.upperBound ? Self.range.lowerBound : candidate + 1 }
@@ -19,13 +22,13 @@ enum FreePort {
             }
             if try Self.isFree(port) { return port }
         }
-        throw RawHTTP.SocketError(operation: "bind", code: EADDRINUSE)
+        throw NoFreePort(range: Self.range)
     }
 
     /// Whether 127.0.0.1:`port` can be bound now.
     private static func isFree(_ port: Int) throws -> Bool {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw RawHTTP.SocketError(operation: "socket", code: errno) }
+        guard socket >= 0 else { throw NoFreePort(range: Self.range, errno: errno) }
         defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -36,5 +39,15 @@ enum FreePort {
                 bind(socket, socketAddress, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
+    }
+}
+
+/// No port of the range could be bound (or no socket could be made to try).
+public struct NoFreePort: Error, CustomStringConvertible {
+    let range: Range<Int>
+    var errno: Int32 = EADDRINUSE
+
+    public var description: String {
+        "no free loopback port in \(self.range.lowerBound)..<\(self.range.upperBound): \(String(cString: strerror(self.errno)))"
     }
 }
