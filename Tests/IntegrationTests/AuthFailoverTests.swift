@@ -42,35 +42,48 @@ import Testing
     private func tokenServesEverywhere(_ cluster: TestCluster) async throws {
         let seats = cluster.seats
         let issuer = try TokenCalls(port: seats[0].clientPort)
-        let token = try await issuer.authenticate("alice", "pw")
-        try await issuer.put("app/a", "1", token: token)
+        let token = try await StageFailed.stage("authenticating on \(seats[0].name)") {
+            let token = try await issuer.authenticate("alice", "pw")
+            try await issuer.put("app/a", "1", token: token)
+            return token
+        }
         for seat in seats.dropFirst() {
-            let calls = try TokenCalls(port: seat.clientPort)
-            #expect(try await calls.value(of: "app/a", token: token) == "1", "\(seat.name) accepts \(seats[0].name)'s token")
-            await calls.close()
+            try await StageFailed.stage("reading on \(seat.name) with \(seats[0].name)'s token") {
+                let calls = try TokenCalls(port: seat.clientPort)
+                #expect(try await calls.value(of: "app/a", token: token) == "1", "\(seat.name) accepts \(seats[0].name)'s token")
+                await calls.close()
+            }
         }
 
         let client = try Self.client(cluster.endpoints, user: "alice", password: "pw")
-        _ = try await client.put("app/b", "2")
         let clients = try EndpointClients(ports: seats.map(\.clientPort))
-        let leader = try await ClusterFailureTests().leader(of: cluster, clients: clients)
-        let target = try #require(seats.first { $0.name != leader.name })
-        let root = try Self.client([leader.endpoint], user: "root", password: "rootpw")
-        let targetID = try await root.single(try Endpoint(parsing: target.endpoint)).status().header.memberID
-        _ = try await root.moveLeader(to: targetID)
-        let newLeader = try await ClusterFailureTests().leader(of: cluster, clients: clients)
-        #expect(newLeader.name == target.name)
+        let root = try await StageFailed.stage("moving leadership") {
+            _ = try await client.put("app/b", "2")
+            let leader = try await ClusterFailureTests().leader(of: cluster, clients: clients)
+            let target = try #require(seats.first { $0.name != leader.name })
+            let root = try Self.client([leader.endpoint], user: "root", password: "rootpw")
+            let targetID = try await root.single(try Endpoint(parsing: target.endpoint)).status().header.memberID
+            _ = try await root.moveLeader(to: targetID)
+            let newLeader = try await ClusterFailureTests().leader(of: cluster, clients: clients)
+            #expect(newLeader.name == target.name)
+            return root
+        }
 
-        // Each Authenticate is one entry: a put and a read after the move add exactly one.
-        let before = try await clients.maintenance(newLeader.clientPort).status(Etcdserverpb_StatusRequest()).raftIndex
-        _ = try await client.put("app/c", "3")
-        #expect(try await Self.value(client, "app/b") == "2")
-        let after = try await clients.maintenance(newLeader.clientPort).status(Etcdserverpb_StatusRequest()).raftIndex
-        #expect(after == before + 1, "the client kept its token across the leader change")
+        try await StageFailed.stage("writing and reading after the move") {
+            // Each Authenticate is one entry: a put and a read after the move add exactly one.
+            let leader = try await ClusterFailureTests().leader(of: cluster, clients: clients)
+            let before = try await clients.maintenance(leader.clientPort).status(Etcdserverpb_StatusRequest()).raftIndex
+            _ = try await client.put("app/c", "3")
+            #expect(try await Self.value(client, "app/b") == "2")
+            let after = try await clients.maintenance(leader.clientPort).status(Etcdserverpb_StatusRequest()).raftIndex
+            #expect(after == before + 1, "the client kept its token across the leader change")
+        }
         for seat in seats {
-            let calls = try TokenCalls(port: seat.clientPort)
-            #expect(try await calls.value(of: "app/c", token: token) == "3", "the token issued before the move, on \(seat.name)")
-            await calls.close()
+            try await StageFailed.stage("reading on \(seat.name) with the token issued before the move") {
+                let calls = try TokenCalls(port: seat.clientPort)
+                #expect(try await calls.value(of: "app/c", token: token) == "3", "the token issued before the move, on \(seat.name)")
+                await calls.close()
+            }
         }
         await issuer.close()
         await root.close()
