@@ -374,14 +374,21 @@ let package = Package(
         ),
         .testTarget(
             name: "HistoryCheckTests",
-            dependencies: ["HistoryCheck"],
+            dependencies: ["HistoryCheck", "Raft"],
             swiftSettings: strict
         ),
         // The fault-injection harness: clusters in network namespaces, faults, workloads (issue 21).
         .target(
             name: "FaultHarness",
-            dependencies: ["HistoryCheck", "ProcessTestSupport"],
+            dependencies: ["HistoryCheck", "ProcessTestSupport", "EtcdClient", "EtcdProto", "Raft"],
             path: "Tests/FaultHarness",
+            swiftSettings: strict
+        ),
+        // Long fault runs on demand, optionally side by side with Go etcd (see its main.swift).
+        .executableTarget(
+            name: "FaultRunner",
+            dependencies: ["FaultHarness"],
+            path: "Tests/FaultRunner",
             swiftSettings: strict
         ),
         .testTarget(

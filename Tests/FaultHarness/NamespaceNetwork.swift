@@ -111,8 +111,9 @@ public final class NamespaceNetwork: Sendable {
         }
     }
 
+    /// Runs a command (found on the `PATH`) to completion; throws with its error output when it fails.
     @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
+    public static func run(_ arguments: [String]) throws -> String {
         let outcome = try SpawnedProgram.run("/usr/bin/env", arguments, environment: nil, input: Data(), timeout: .seconds(30))
         guard outcome.status == 0 else {
             throw CommandFailure(description: "\(arguments.joined(separator: " ")) exited \(outcome.status): \(String(decoding: outcome.standardError, as: UTF8.self))")

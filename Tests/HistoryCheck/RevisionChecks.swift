@@ -43,7 +43,7 @@ public enum RevisionChecks {
 
     /// Whether the answered branch of `operation` puts a key (a put always makes a revision; a delete only
     /// when the key existed).
-    static func putsSomething(_ operation: Op) -> Bool {
+    public static func putsSomething(_ operation: Op) -> Bool {
         guard let output = operation.output else { return false }
         return operation.input.writes(succeeded: output.succeeded).contains { $0.value != nil }
     }

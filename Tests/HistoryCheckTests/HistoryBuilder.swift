@@ -1,4 +1,5 @@
 import HistoryCheck
+import Raft
 
 /// Histories written out by hand for the checker's tests: operations with calls and answers in milliseconds.
 struct HistoryBuilder {
@@ -17,23 +18,10 @@ struct HistoryBuilder {
 /// instant between its call and its answer, in that order on one real map, which gives the answers. Some
 /// writes lose their answer (and took effect or not).
 enum RandomHistory {
-    /// SplitMix64: a seeded generator, so that a failing history can be made again.
-    struct SplitMix {
-        var seed: UInt64
-        mutating func next() -> UInt64 {
-            self.seed &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.seed
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(self.next() % UInt64(bound)) }
-    }
-
     /// `count` operations by `clients` clients over `keys` keys: puts of unique values, gets, compare-and-sets,
     /// and (with `transactions`) two-key transactions over the first two keys.
     static func make(seed: UInt64, count: Int, clients: Int, keys: Int, transactions: Bool = false, unanswered: Int = 0) -> [Operation<KVRequest, KVResponse>] {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var cursor = Array(repeating: UInt64(0), count: clients)
         var planned: [(client: Int, request: KVRequest, call: UInt64, effect: UInt64, returned: UInt64, answered: Bool, applied: Bool)] = []
         for index in 0..<count {

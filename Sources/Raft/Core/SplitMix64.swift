@@ -15,4 +15,9 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// A number in `0..<bound` (`bound` above zero), for tests and fault models drawing choices.
+    public mutating func below(_ bound: Int) -> Int {
+        Int(self.next() % UInt64(bound))
+    }
 }

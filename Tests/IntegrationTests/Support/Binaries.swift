@@ -1,20 +1,11 @@
 import Foundation
+import ProcessTestSupport
 
 /// Finds the programs the tests run: ours beside the test bundle (same build configuration), and the
 /// Debian tools on the PATH.
 enum Binaries {
     /// The build products directory that holds this test bundle and the executables built with it.
-    static let productsDirectory: URL = {
-        if let override = ProcessInfo.processInfo.environment["ETCD_SWIFT_BIN_DIR"] {
-            return URL(fileURLWithPath: override)
-        }
-        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        while url.path != "/" {
-            url.deleteLastPathComponent()
-            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("etcd").path) { return url }
-        }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    }()
+    static var productsDirectory: URL { BuildProducts.directory }
 
     static var etcd: URL { productsDirectory.appendingPathComponent("etcd") }
     static var etcdctl: URL { productsDirectory.appendingPathComponent("etcdctl") }

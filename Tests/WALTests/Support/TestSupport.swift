@@ -5,12 +5,6 @@ import WAL
 /// SplitMix64, so every randomized test replays from its seed.
 typealias TestRandom = SplitMix64
 
-extension SplitMix64 {
-    mutating func below(_ bound: Int) -> Int {
-        Int(self.next() % UInt64(bound))
-    }
-}
-
 /// The payload every test writes at `index`: its length and bytes are a function of the index, so a
 /// recovered entry can be checked without remembering what was written.
 func payload(at index: UInt64) -> [UInt8] {
