@@ -15,12 +15,13 @@ public struct FaultReport: Sendable, CustomStringConvertible {
     /// The run's length and the checks' time, in seconds.
     public var seconds: Double
     public var checkerSeconds: Double
-    /// Per fault: the longest time without an answered write from its start until the next fault.
+    /// Per fault: the longest time without an answered write from its start until the next fault (the last
+    /// one: until the clients were told to stop).
     public var outages: [(fault: FaultEvent, seconds: Double)]
 
     /// Checks `history` and `watches` and summarises the run, with what the lease checks found.
     public init(seed: UInt64, members: Int, history: [Op], watches: [WatchLog], faults: [FaultEvent], leases: Int,
-                leaseAnomalies: [Anomaly], seconds: Double) {
+                leaseAnomalies: [Anomaly], workEnded: UInt64, seconds: Double) {
         self.seed = seed
         self.members = members
         self.operations = history.count
@@ -43,9 +44,8 @@ public struct FaultReport: Sendable, CustomStringConvertible {
         let elapsed = ContinuousClock.now - started
         self.checkerSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let writes = history.filter { RevisionChecks.putsSomething($0) && !$0.input.serializable }.compactMap(\.returned).sorted()
-        let end = history.compactMap(\.returned).max() ?? 0
         self.outages = faults.enumerated().map { position, fault in
-            let until = position + 1 < faults.count ? faults[position + 1].start : end
+            let until = position + 1 < faults.count ? faults[position + 1].start : workEnded
             var previous = fault.start
             var longest: UInt64 = 0
             for answer in writes where answer > fault.start && answer <= until {

@@ -69,6 +69,8 @@ public struct FaultRun: Sendable {
         try await cluster.waitUntilHealthy()
         let recorder = HistoryRecorder()
         let stop = StopFlag()
+        // Clients stop on every way out, so that none outlives a run that could not go on.
+        defer { stop.set() }
         let watchers = cluster.members.map { WatchRecorder(name: "watch@\($0.name)", prefix: "reg/") }
         let endpoints = try cluster.members.map { try Endpoint(parsing: $0.clientURL) }
         var clients: [EtcdClient] = []
@@ -81,7 +83,29 @@ public struct FaultRun: Sendable {
         }
         var faults: [FaultEvent] = []
         var leaseAnomalies: [Anomaly] = []
+        var workEnded: UInt64 = 0
         let leases = LeaseWorkload()
+        do {
+            try await self.work(cluster: cluster, clients: clients, endpoints: endpoints, watchers: watchers, recorder: recorder, stop: stop,
+                                leases: leases, faults: &faults, leaseAnomalies: &leaseAnomalies, workEnded: &workEnded)
+        } catch {
+            for client in clients { await client.close() }
+            throw error
+        }
+        for client in clients { await client.close() }
+        let elapsed = ContinuousClock.now - started
+        return FaultReport(
+            seed: self.settings.seed, members: cluster.members.count, history: recorder.history,
+            watches: watchers.flatMap(\.watchLogs), faults: faults, leases: leases.count, leaseAnomalies: leaseAnomalies, workEnded: workEnded,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        )
+    }
+
+    /// The run proper: watchers, clients and faults, then the final reads, the lease checks, and the
+    /// watchers catching up with the last register write.
+    private func work(cluster: HarnessCluster, clients: [EtcdClient], endpoints: [Endpoint], watchers: [WatchRecorder],
+                      recorder: HistoryRecorder, stop: StopFlag, leases: LeaseWorkload, faults: inout [FaultEvent],
+                      leaseAnomalies: inout [Anomaly], workEnded: inout UInt64) async throws {
         let workload = self.settings.workload
         let seed = self.settings.seed
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -112,28 +136,24 @@ public struct FaultRun: Sendable {
                 try await cluster.waitUntilHealthy()
                 try await Task.sleep(for: self.settings.settle)
             }
+            workEnded = recorder.now()
             stop.set()
             for worker in workers { await worker.value }
-            try await self.finalReads(cluster: cluster, client: clients[0], recorder: recorder)
+            try await self.finalReads(client: clients[0], recorder: recorder)
             leaseAnomalies = try await leases.check(client: clients[0], recorder: recorder)
-            let revision = try await clients[0].status(timeout: .seconds(5)).header.revision
+            // Every watcher should reach the last register write any client or watcher saw.
+            let written = recorder.history.filter(RevisionChecks.putsSomething).compactMap { $0.output?.revision }.max() ?? 0
+            let target = max(written, watchers.map(\.lastRevision).max() ?? 0)
             let deadline = ContinuousClock.now + .seconds(10)
-            while watchers.contains(where: { $0.lastRevision < revision }), ContinuousClock.now < deadline {
+            while watchers.contains(where: { $0.lastRevision < target }), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
             group.cancelAll()
         }
-        for client in clients { await client.close() }
-        let elapsed = ContinuousClock.now - started
-        return FaultReport(
-            seed: self.settings.seed, members: cluster.members.count, history: recorder.history,
-            watches: watchers.flatMap(\.watchLogs), faults: faults, leases: leases.count, leaseAnomalies: leaseAnomalies,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        )
     }
 
     /// A linearizable read of every key once the cluster is whole: the last word on what survived.
-    private func finalReads(cluster: HarnessCluster, client: EtcdClient, recorder: HistoryRecorder) async throws {
+    private func finalReads(client: EtcdClient, recorder: HistoryRecorder) async throws {
         for key in self.settings.workload.keys {
             let call = recorder.now()
             let response = try await KVExecution.run(.get(key), on: client, timeout: .seconds(10))

@@ -115,8 +115,10 @@ public final class LeaseWorkload: Sendable {
     public func check(client: EtcdClient, recorder: HistoryRecorder) async throws -> [Anomaly] {
         let stories = self.stories.withLock { $0 }
         let lastShortGrant = stories.filter { $0.fate != .keepAlive }.map(\.granted).max() ?? 0
-        // A new leader gives every lease a fresh TTL (etcd's promotion), so allow an election or two more.
-        let settled = lastShortGrant + UInt64(self.shortTTL + 4) * 1_000_000_000
+        // A new leader gives every lease its whole TTL again plus an election timeout (etcd's promotion), and
+        // the last fault may have changed the leader just before the work stopped: allow for both, and for
+        // the leader's expiry check and the revoke's round through the log.
+        let settled = lastShortGrant + UInt64(self.shortTTL + 8) * 1_000_000_000
         let kept = stories.indices.filter { stories[$0].fate == .keepAlive }
         while recorder.now() < settled {
             for position in kept { await self.renew(position, etcd: client, recorder: recorder) }

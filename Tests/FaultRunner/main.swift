@@ -2,7 +2,7 @@
 // FAULT_SEED (random unless given), FAULT_MEMBERS (5), FAULT_MINUTES (10: about one fault every six
 // seconds, kinds drawn from the seed), FAULT_SCHEDULE (fault names instead), FAULT_COMPARE_GO=1 (the same
 // schedule against Go etcd 3.4, /usr/bin/etcd or FAULT_GO_ETCD, in the same run). Prints each run's summary
-// line and report, and per fault kind the longest time without an answered write. Needs root.
+// line and report, and per fault kind the mean and worst longest time without an answered write. Needs root.
 import FaultHarness
 import Foundation
 
@@ -38,15 +38,19 @@ for (name, executable) in programs {
     }
 }
 
-print("longest time without an answered write, worst case per fault kind (seconds):")
-print("fault".padding(toLength: 18, withPad: " ", startingAt: 0) + reports.map { $0.0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined()
-    + (reports.count == 2 ? "ratio" : ""))
+print("longest time without an answered write per fault kind, in seconds: mean / worst (count)")
+print("fault".padding(toLength: 18, withPad: " ", startingAt: 0) + reports.map { $0.0.padding(toLength: 24, withPad: " ", startingAt: 0) }.joined()
+    + (reports.count == 2 ? "ratio of means" : ""))
 for fault in Fault.allCases {
-    let worst = reports.map { _, report in report.outages.filter { $0.fault.fault == fault }.map(\.seconds).max() }
-    guard worst.contains(where: { $0 != nil }) else { continue }
+    let outages = reports.map { _, report in report.outages.filter { $0.fault.fault == fault }.map(\.seconds) }
+    guard outages.contains(where: { !$0.isEmpty }) else { continue }
+    let means = outages.map { $0.isEmpty ? nil : $0.reduce(0, +) / Double($0.count) }
     var line = fault.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
-    for value in worst { line += (value.map { String(format: "%.3f", $0) } ?? "-").padding(toLength: 14, withPad: " ", startingAt: 0) }
-    if worst.count == 2, let ours = worst[0], let theirs = worst[1], theirs > 0 { line += String(format: "%.2f", ours / theirs) }
+    for (values, mean) in zip(outages, means) {
+        let text = mean.map { String(format: "%.3f / %.3f (%d)", $0, values.max()!, values.count) } ?? "-"
+        line += text.padding(toLength: 24, withPad: " ", startingAt: 0)
+    }
+    if means.count == 2, let ours = means[0], let theirs = means[1], theirs > 0 { line += String(format: "%.2f", ours / theirs) }
     print(line)
 }
 exit(reports.contains { !$0.1.anomalies.isEmpty } ? 1 : 0)

@@ -98,7 +98,7 @@ import Testing
             try await Self.retire(cluster, old)
         }
         try await Task.sleep(for: .milliseconds(300))
-        FileManager.default.createFile(atPath: "\(directory)/stop", contents: nil)
+        #expect(FileManager.default.createFile(atPath: "\(directory)/stop", contents: nil), "the writer's stop file is made")
         let deadline = ContinuousClock.now + .seconds(10)
         while writer.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         let summary = writer.output
