@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import ProcessTestSupport
 import Testing
 
 /// How a three-member cluster comes up: readiness only with a quorum, and the same cluster configured by
@@ -33,6 +35,26 @@ import Testing
         try await Task.sleep(for: .seconds(2))
         let status = try await cluster.process("m1")!.terminate(within: .seconds(5))
         #expect(status == 0, "\(cluster.logs)")
+    }
+
+    /// A port another program holds stops the member with etcd's words, naming the port, and status 1.
+    @Test(arguments: ["peer", "client"])
+    func aTakenPortStopsTheMemberWithEtcdsMessage(_ side: String) async throws {
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        let port = try FreePort.next()
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let bound = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        try #require(bound && listen(holder, 1) == 0)
+        let member = side == "peer" ? try MemberProcess(peerPort: port) : try MemberProcess(clientPort: port)
+        let status = try await member.waitForExit(timeout: .seconds(10))
+        #expect(status == 1)
+        #expect(member.log.contains("\"msg\":\"failed to start etcd\",\"error\":\"listen tcp 127.0.0.1:\(port): bind: address already in use\""), "\(member.log)")
     }
 
     @Test(arguments: ["flags", "environment", "config file"])

@@ -1,3 +1,4 @@
+import EtcdProto
 import Logging
 import NIOCore
 import NIOHTTP2
@@ -94,6 +95,9 @@ final class ClientPortListener: Sendable {
                 }
                 .bind(host: self.address.host, port: self.address.port)
                 .get()
+        } catch let error as IOError {
+            self.settleBound(nil)
+            throw ListenFailure(host: self.address.host, port: self.address.port, errno: error.errnoCode, reason: "\(error)")
         } catch {
             self.settleBound(nil)
             throw error

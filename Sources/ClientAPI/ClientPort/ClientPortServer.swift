@@ -44,7 +44,8 @@ public final class ClientPortServer: Sendable {
                 group.addTask { try await listener.serve() }
             }
             do {
-                try await group.waitForAll()
+                // The first failure ends the rest (`waitForAll` would wait for them all first).
+                while try await group.next() != nil {}
             } catch {
                 self.beginGracefulShutdown()
                 throw error

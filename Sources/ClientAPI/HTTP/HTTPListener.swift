@@ -1,3 +1,4 @@
+import EtcdProto
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -44,18 +45,23 @@ public final class HTTPListener: Sendable {
                 if address.secure, tls == nil {
                     throw TLSConfigurationError("TLS key/cert (--cert-file, --key-file) must be provided for metrics url https://\(address) with HTTPS scheme")
                 }
-                let channel = try await ServerBootstrap(group: self.eventLoopGroup)
-                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .childChannelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            let pipeline = channel.pipeline.syncOperations
-                            if address.secure, let tls { try tls.addServerHandlers(to: pipeline, logger: logger) }
-                            try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                            try pipeline.addHandler(HTTPServerHandler(responder: responder, maxBodyBytes: Self.maxBodyBytes))
+                let channel: any Channel
+                do {
+                    channel = try await ServerBootstrap(group: self.eventLoopGroup)
+                        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                        .childChannelInitializer { channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                let pipeline = channel.pipeline.syncOperations
+                                if address.secure, let tls { try tls.addServerHandlers(to: pipeline, logger: logger) }
+                                try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                                try pipeline.addHandler(HTTPServerHandler(responder: responder, maxBodyBytes: Self.maxBodyBytes))
+                            }
                         }
-                    }
-                    .bind(host: address.host, port: address.port)
-                    .get()
+                        .bind(host: address.host, port: address.port)
+                        .get()
+                } catch let error as IOError {
+                    throw ListenFailure(host: address.host, port: address.port, errno: error.errnoCode, reason: "\(error)")
+                }
                 let stopNow = self.stopped.withLockedValue { stopped in
                     if !stopped { self.channels.withLockedValue { $0.append(channel) } }
                     return stopped

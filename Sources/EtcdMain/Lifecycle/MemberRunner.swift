@@ -1,4 +1,5 @@
 import ClientAPI
+import EtcdProto
 import EtcdServer
 import GRPCCore
 import Logging
@@ -70,6 +71,10 @@ struct MemberRunner {
         defer { scavenger.cancel() }
         do {
             try await group.run()
+        } catch let error as ListenFailure {
+            self.logger.error("failed to start etcd", metadata: ["error": "\(error)"])
+            SystemdNotifier.stopping(logger: self.logger)
+            return 1
         } catch {
             self.logger.error("member stopped with an error", metadata: ["error": "\(error)"])
             SystemdNotifier.stopping(logger: self.logger)

@@ -37,7 +37,9 @@ struct MemberService: Service {
                             try await self.serveClients()
                         }
                     }
-                    try await group.waitForAll()
+                    // The first failure (a port that cannot be bound) ends the rest; `waitForAll` would
+                    // wait for the server, which runs until it is told to stop.
+                    while try await group.next() != nil {}
                 }
             } onGracefulShutdown: {
                 self.server.beginShutdown()
@@ -55,7 +57,7 @@ struct MemberService: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.clientPort.serve() }
             group.addTask { await self.announce() }
-            try await group.waitForAll()
+            while try await group.next() != nil {}
         }
     }
 

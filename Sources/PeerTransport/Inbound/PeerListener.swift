@@ -1,3 +1,4 @@
+import EtcdProto
 import Logging
 import NIOCore
 import NIOPosix
@@ -15,20 +16,25 @@ struct PeerListener {
     /// Makes the handler that serves message streams, one per accepted connection.
     let makeReceiver: @Sendable () -> PeerStreamReceiver
 
-    /// Binds the address; the returned channel yields accepted, framed connections.
+    /// Binds the address; the returned channel yields accepted, framed connections. A failure to bind is
+    /// a ``ListenFailure``.
     func bind() async throws -> NIOAsyncChannel<PeerChannel, Never> {
         let (maxFrameBytes, makeReceiver, logger) = (self.maxFrameBytes, self.makeReceiver, self.logger)
         let tls = self.address.secure ? self.tls : nil
-        return try await ServerBootstrap(group: self.eventLoopGroup)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: 256)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .bind(host: self.address.host, port: self.address.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls { try tls.addServerHandlers(to: channel.pipeline.syncOperations, logger: logger) }
-                    return try PeerPipeline.install(on: channel, maxFrameBytes: maxFrameBytes, receiver: makeReceiver())
+        do {
+            return try await ServerBootstrap(group: self.eventLoopGroup)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.backlog, value: 256)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .bind(host: self.address.host, port: self.address.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if let tls { try tls.addServerHandlers(to: channel.pipeline.syncOperations, logger: logger) }
+                        return try PeerPipeline.install(on: channel, maxFrameBytes: maxFrameBytes, receiver: makeReceiver())
+                    }
                 }
-            }
+        } catch let error as IOError {
+            throw ListenFailure(host: self.address.host, port: self.address.port, errno: error.errnoCode, reason: "\(error)")
+        }
     }
 
     /// Serves every connection accepted on `server` until it closes.
