@@ -65,11 +65,18 @@ struct FaultInjector {
         case .compaction:
             members = [follower]
             let probe = self.cluster.probe(follower)
-            let revision = try await probe.status(timeout: .seconds(5)).header.revision
-            _ = try await probe.compact(revision: revision, physical: true, timeout: .seconds(5))
+            try await Self.patiently(retrying: { _ in true }) {
+                let revision = try await probe.status(timeout: .seconds(5)).header.revision
+                do {
+                    _ = try await probe.compact(revision: revision, physical: true, timeout: .seconds(5))
+                } catch let error as EtcdError where error == .compacted {
+                    // A retried compaction that had already taken effect.
+                }
+            }
         case .defragmentation:
             members = [follower]
-            _ = try await self.cluster.probe(follower).defragment(timeout: .seconds(30))
+            let probe = self.cluster.probe(follower)
+            try await Self.patiently(retrying: { _ in true }) { _ = try await probe.defragment(timeout: .seconds(30)) }
         case .diskFull:
             let member = self.cluster.members[follower]
             members = [follower]
@@ -96,29 +103,35 @@ struct FaultInjector {
         guard let old = list.first(where: { $0.peerUrls.contains(member.peerURL) }) else {
             throw HarnessError("\(member.name) is not in the member list: \(list.map(\.name))")
         }
-        try await Self.patiently { _ = try await client.memberRemove(old.id, timeout: .seconds(5)) }
+        try await Self.patiently(retrying: Self.notNow) { _ = try await client.memberRemove(old.id, timeout: .seconds(5)) }
         try await offload {
             member.kill()
             try member.wipe()
         }
-        try await Self.patiently { _ = try await client.memberAdd(peerURLs: [member.peerURL], isLearner: false, timeout: .seconds(5)) }
+        try await Self.patiently(retrying: Self.notNow) {
+            _ = try await client.memberAdd(peerURLs: [member.peerURL], isLearner: false, timeout: .seconds(5))
+        }
         try await offload { try member.start(joining: true) }
     }
 
-    /// Repeats a membership change that etcd answers with "not now" (a member reconnected less than five
-    /// seconds ago does not count as started for Go etcd's check), for up to fifteen seconds.
-    private static func patiently(_ change: () async throws -> Void) async throws {
+    /// Repeats a call whose error `retrying` accepts, for up to fifteen seconds: a member just restarted may
+    /// not take connections yet, and etcd answers a membership change with "not now" for a while (a member
+    /// reconnected less than five seconds ago does not count as started for Go etcd's check).
+    private static func patiently(retrying: (EtcdError) -> Bool, _ call: () async throws -> Void) async throws {
         let deadline = ContinuousClock.now + .seconds(15)
         while true {
             do {
-                return try await change()
-            } catch let error as EtcdError where ContinuousClock.now < deadline && Self.notNow.contains(where: error.message.contains) {
+                return try await call()
+            } catch let error as EtcdError where ContinuousClock.now < deadline && retrying(error) {
                 try await Task.sleep(for: .milliseconds(500))
             }
         }
     }
 
-    private static let notNow = ["unhealthy cluster", "not enough started members", "leader changed", "request timed out", "no leader"]
+    /// etcd's answers to a membership change that mean "not now".
+    private static func notNow(_ error: EtcdError) -> Bool {
+        ["unhealthy cluster", "not enough started members", "leader changed", "request timed out", "no leader"].contains(where: error.message.contains)
+    }
 
     /// The member that leads now, waiting up to ten seconds for an election to end.
     private func currentLeader() async throws -> Int {

@@ -132,7 +132,11 @@ public struct FaultRun: Sendable {
             var random = SplitMix64(seed: seed ^ 0xFA17)
             try await Task.sleep(for: .seconds(1))
             for fault in self.settings.schedule {
-                faults.append(try await injector.inject(fault, random: &random))
+                do {
+                    faults.append(try await injector.inject(fault, random: &random))
+                } catch {
+                    throw HarnessError("injecting fault \(faults.count + 1) (\(fault.rawValue)): \(error)")
+                }
                 try await cluster.waitUntilHealthy()
                 try await Task.sleep(for: self.settings.settle)
             }

@@ -17,9 +17,9 @@ public final class HarnessCluster: Sendable {
         ProcessInfo.processInfo.environment["FAULT_ETCD"] ?? BuildProducts.program("etcd").path
     }
 
-    /// Makes the network and `size` members (not started). Timeouts are etcd's defaults (heartbeat 100 ms,
-    /// election 1 s) unless `extraFlags` say otherwise.
-    public init(size: Int, prefix: String, executable: String = HarnessCluster.defaultExecutable, extraFlags: [String] = []) throws {
+    /// Makes the network and `size` members (not started), with etcd's default timeouts (heartbeat 100 ms,
+    /// election 1 s).
+    public init(size: Int, prefix: String, executable: String = HarnessCluster.defaultExecutable) throws {
         let network = try NamespaceNetwork(prefix: prefix, members: size)
         self.network = network
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-swift-fault-\(UUID().uuidString)").path
@@ -30,27 +30,26 @@ public final class HarnessCluster: Sendable {
         let members = (0..<size).map { index in
             HarnessMember(
                 index: index, address: network.address(index), root: root,
-                initialCluster: initialCluster, token: token, extraFlags: extraFlags, executable: executable,
+                initialCluster: initialCluster, token: token, executable: executable,
                 command: { network.command(in: index, $0) }
             )
         }
         self.members = members
+        var probes: [EtcdClient] = []
         do {
             for member in members {
                 try FileManager.default.createDirectory(atPath: member.disk, withIntermediateDirectories: true)
                 try NamespaceNetwork.run(["mount", "-t", "tmpfs", "-o", "size=\(Self.diskMegabytes)m", "tmpfs", member.disk])
+                var configuration = ClientConfiguration(endpoints: [try Endpoint(parsing: member.clientURL)])
+                configuration.dialTimeout = .milliseconds(500)
+                configuration.requestTimeout = .seconds(1)
+                probes.append(try EtcdClient(configuration: configuration))
             }
         } catch {
             Self.unmount(members)
             network.remove()
+            try? FileManager.default.removeItem(atPath: root)
             throw error
-        }
-        var probes: [EtcdClient] = []
-        for member in members {
-            var configuration = ClientConfiguration(endpoints: [try Endpoint(parsing: member.clientURL)])
-            configuration.dialTimeout = .milliseconds(500)
-            configuration.requestTimeout = .seconds(1)
-            probes.append(try EtcdClient(configuration: configuration))
         }
         self.probes = probes
     }

@@ -21,10 +21,10 @@ public final class HarnessMember: Sendable {
     public var clientURL: String { "http://\(self.address):2379" }
     public var peerURL: String { "http://\(self.address):2380" }
 
-    /// A member of `cluster` (every member's `name=peerURL`); `command` turns flags into the command line
-    /// that runs the member in its namespace.
-    init(index: Int, address: String, root: String, initialCluster: String, token: String, extraFlags: [String],
-         executable: String, command: @escaping @Sendable ([String]) -> [String]) {
+    /// A member of the cluster `initialCluster` lists (every member's `name=peerURL`); `command` turns the
+    /// member's command line into the one that runs it in its namespace.
+    init(index: Int, address: String, root: String, initialCluster: String, token: String, executable: String,
+         command: @escaping @Sendable ([String]) -> [String]) {
         self.index = index
         self.name = "m\(index)"
         self.address = address
@@ -38,7 +38,7 @@ public final class HarnessMember: Sendable {
                 "--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
                 "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
                 "--initial-cluster", initialCluster, "--initial-cluster-token", token, "--initial-cluster-state", state,
-            ] + extraFlags)
+            ])
         }
     }
 
