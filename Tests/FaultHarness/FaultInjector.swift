@@ -108,8 +108,24 @@ struct FaultInjector {
             member.kill()
             try member.wipe()
         }
+        var added: UInt64 = 0
         try await Self.patiently(retrying: Self.notNow) {
-            _ = try await client.memberAdd(peerURLs: [member.peerURL], isLearner: false, timeout: .seconds(5))
+            added = try await client.memberAdd(peerURLs: [member.peerURL], isLearner: false, timeout: .seconds(5)).member.id
+        }
+        // As an operator would: start the new member once every member lists it in place of the old one
+        // (joining, it takes its id from a peer's member list; a peer still listing the old member would
+        // hand it the removed id, and the cluster would turn it away).
+        let others = self.cluster.members.filter { $0.index != member.index }
+        let deadline = ContinuousClock.now + .seconds(15)
+        for other in others {
+            while true {
+                let ids = (try? await self.cluster.probe(other.index).memberList(timeout: .seconds(1)).members.map(\.id)) ?? []
+                if ids.contains(added) && !ids.contains(old.id) { break }
+                guard ContinuousClock.now < deadline else {
+                    throw HarnessError("\(other.name) did not list the new member \(String(added, radix: 16)) in place of \(String(old.id, radix: 16))")
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
         }
         try await offload { try member.start(joining: true) }
     }

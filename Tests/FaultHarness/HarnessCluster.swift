@@ -66,19 +66,23 @@ public final class HarnessCluster: Sendable {
         for member in self.members { try member.start() }
     }
 
-    /// Waits until every running member answers a status with the same leader; throws after `timeout`.
+    /// Waits until every member answers a status with the same leader; throws after `timeout`, or at once
+    /// when a member's process has stopped by itself.
     public func waitUntilHealthy(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
+            if let stopped = self.members.first(where: { !$0.isRunning }) {
+                throw HarnessError("\(stopped.name) stopped by itself:\n\(stopped.logTail())")
+            }
             var leaders: Set<UInt64> = []
             var answered = 0
-            for (index, member) in self.members.enumerated() where member.isRunning {
+            for index in self.members.indices {
                 if let status = try? await self.probes[index].status(timeout: .seconds(1)), status.leader != 0 {
                     leaders.insert(status.leader)
                     answered += 1
                 }
             }
-            if answered == self.members.filter(\.isRunning).count, leaders.count == 1 { return }
+            if answered == self.members.count, leaders.count == 1 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw HarnessError("the cluster did not become healthy within \(timeout):\n\(self.logTails())")
