@@ -9,7 +9,7 @@ import ProcessTestSupport
 public final class HarnessCluster: Sendable {
     public let network: NamespaceNetwork
     public let members: [HarnessMember]
-    public let root: String
+    private let root: String
     private let probes: [EtcdClient]
 
     /// The member program: our `etcd` beside the tests, or the one `FAULT_ETCD` names (Go etcd, say).
@@ -57,9 +57,6 @@ public final class HarnessCluster: Sendable {
     deinit {
         self.removeAll()
     }
-
-    /// Every member's client URL.
-    public var endpoints: [String] { self.members.map(\.clientURL) }
 
     /// Starts every member.
     public func startAll() throws {

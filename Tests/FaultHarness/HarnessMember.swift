@@ -80,14 +80,6 @@ public final class HarnessMember: Sendable {
         _ = ProcessExit.wait(for: process)
     }
 
-    /// SIGTERM, and waits for the exit status.
-    public func stop() -> Int32? {
-        guard let process = self.process.withLock({ $0 }) else { return nil }
-        Glibc.kill(process.processIdentifier, SIGCONT)
-        Glibc.kill(process.processIdentifier, SIGTERM)
-        return ProcessExit.wait(for: process)
-    }
-
     /// SIGSTOP: the member neither answers nor sends until ``resume()``.
     public func pause() {
         self.signal(SIGSTOP)

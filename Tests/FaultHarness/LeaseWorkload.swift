@@ -12,7 +12,7 @@ import Synchronization
 /// lease kept alive (no gap between answered renewals as long as its TTL) still exists with its key.
 public final class LeaseWorkload: Sendable {
     /// What became of a lease.
-    public enum Fate: String, Sendable {
+    enum Fate: String, Sendable {
         case revoke, expire, keepAlive
     }
 

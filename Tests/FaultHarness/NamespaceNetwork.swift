@@ -4,8 +4,9 @@ import ProcessTestSupport
 /// The network of a fault run: one network namespace per member, each joined to one bridge by a veth pair,
 /// with an address on a private /24 (the bridge itself holds `.1`, so this machine reaches every member).
 /// Faults are iptables rules inside the members' namespaces, so nothing outside the run is touched (this
-/// machine's kernel has no `sch_netem`, so delays cannot be made with tc); ``remove()`` (also on release) deletes the namespaces, the bridge and the one host rule that
-/// lets bridged traffic through a FORWARD policy of DROP (Docker's).
+/// machine's kernel has no `sch_netem`, so delays cannot be made with tc). ``remove()`` (also on release)
+/// deletes the namespaces, the bridge and the one host rule that lets bridged traffic through a FORWARD
+/// policy of DROP (Docker's).
 public final class NamespaceNetwork: Sendable {
     /// What an `ip`, `iptables` or `tc` command said when it failed.
     public struct CommandFailure: Error, CustomStringConvertible {
