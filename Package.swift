@@ -391,6 +391,12 @@ let package = Package(
             path: "Tests/FaultRunner",
             swiftSettings: strict
         ),
+        // Holds packets for a while in a network namespace (netem's delay, from userspace; see its main.swift).
+        .executableTarget(
+            name: "PacketDelayer",
+            path: "Tests/PacketDelayer",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "FaultHarnessTests",
             dependencies: ["FaultHarness", "ProcessTestSupport"],

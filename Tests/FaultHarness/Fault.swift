@@ -20,6 +20,11 @@ public enum Fault: String, CaseIterable, Sendable {
     case oneWayDrop
     /// Every member loses a fifth of the packets it sends to the others.
     case packetLoss
+    /// Every member's packets to the others arrive 100 ms late, give or take 50 ms.
+    case delay
+    /// The leader's packets to the others arrive 1.2 s late, give or take 200 ms: longer than the election
+    /// timeout, so the followers may elect another leader while the old one's messages are still on the way.
+    case slowLeader
     /// A compaction at the current revision, in the middle of the work (watches behind it are cancelled).
     case compaction
     /// A member defragments its backend while serving.

@@ -36,7 +36,7 @@ struct FaultInjector {
             for index in members { self.cluster.members[index].pause() }
             try await Task.sleep(for: self.hold)
             for index in members { self.cluster.members[index].resume() }
-        case .isolateLeader, .splitMinority, .bridge, .oneWayDrop, .packetLoss:
+        case .isolateLeader, .splitMinority, .bridge, .oneWayDrop, .packetLoss, .delay, .slowLeader:
             let network = self.cluster.network
             let plan: @Sendable () throws -> Void
             switch fault {
@@ -55,6 +55,12 @@ struct FaultInjector {
             case .oneWayDrop:
                 members = [leader]
                 plan = { try network.drop(at: leader, from: followers) }
+            case .delay:
+                members = Array(0..<size)
+                plan = { for index in 0..<size { try network.delay(index, to: Array(0..<size), by: .milliseconds(100), jitter: .milliseconds(50)) } }
+            case .slowLeader:
+                members = [leader]
+                plan = { try network.delay(leader, to: followers, by: .milliseconds(1200), jitter: .milliseconds(200)) }
             default:
                 members = Array(0..<size)
                 plan = { for index in 0..<size { try network.lose(index, percent: 20) } }

@@ -1,10 +1,12 @@
 import Foundation
 import ProcessTestSupport
+import Synchronization
 
 /// The network of a fault run: one network namespace per member, each joined to one bridge by a veth pair,
 /// with an address on a private /24 (the bridge itself holds `.1`, so this machine reaches every member).
-/// Faults are iptables rules inside the members' namespaces, so nothing outside the run is touched (this
-/// machine's kernel has no `sch_netem`, so delays cannot be made with tc). ``remove()`` (also on release)
+/// Faults are iptables rules inside the members' namespaces, so nothing outside the run is touched; delays
+/// are `NFQUEUE` rules whose packets a `PacketDelayer` in the namespace holds (this machine's kernel has no
+/// `sch_netem`, so tc cannot delay). ``remove()`` (also on release)
 /// deletes the namespaces, the bridge and the one host rule that lets bridged traffic through a FORWARD
 /// policy of DROP (Docker's).
 public final class NamespaceNetwork: Sendable {
@@ -17,6 +19,8 @@ public final class NamespaceNetwork: Sendable {
     public let members: Int
     /// The first three octets of the run's /24 (10.<a>.<b>).
     private let subnet: String
+    /// The packet delayers running now, healed with the rest.
+    private let delays = Mutex<[PacketDelay]>([])
 
     public var bridge: String { "\(self.prefix)br" }
 
@@ -63,6 +67,7 @@ public final class NamespaceNetwork: Sendable {
 
     /// Deletes everything the run made; what is already gone is skipped.
     public func remove() {
+        self.stopDelays()
         for index in 0..<self.members {
             _ = try? Self.run(["ip", "netns", "delete", self.namespace(index)])
         }
@@ -104,12 +109,35 @@ public final class NamespaceNetwork: Sendable {
         ])
     }
 
-    /// Removes every drop and loss: the network is whole again.
+    /// Member `index`'s packets to each member of `to` arrive `delay` later, give or take a uniform
+    /// `jitter` (so packets may overtake each other, as with netem's jitter).
+    public func delay(_ index: Int, to: [Int], by delay: Duration, jitter: Duration) throws {
+        let queue = 0
+        let delayer = try PacketDelay(command: { self.command(in: index, $0) }, queue: queue, delay: delay, jitter: jitter)
+        self.delays.withLock { $0.append(delayer) }
+        for other in to where other != index {
+            try self.inside(index, [
+                "iptables", "-A", "OUTPUT", "-d", self.address(other), "-j", "NFQUEUE", "--queue-num", String(queue), "--queue-bypass",
+            ])
+        }
+    }
+
+    /// Removes every drop, loss and delay: the network is whole again.
     public func heal() throws {
         for index in 0..<self.members {
             try self.inside(index, ["iptables", "-F", "INPUT"])
             try self.inside(index, ["iptables", "-F", "OUTPUT"])
         }
+        self.stopDelays()
+    }
+
+    /// Stops the delayers once no rule queues packets to them any more; what they held goes on.
+    private func stopDelays() {
+        let delays = self.delays.withLock { delays in
+            defer { delays.removeAll() }
+            return delays
+        }
+        for delay in delays { delay.stop() }
     }
 
     /// Runs a command (found on the `PATH`) to completion; throws with its error output when it fails.

@@ -6,8 +6,8 @@ import Testing
 
 /// The fault run's network on this machine: members in their own namespaces reach each other and this
 /// machine over the run's bridge; a partition cuts exactly the pairs across it, both ways; a one-way drop
-/// cuts one member off from one other; a member losing all its packets is cut off; healing restores every
-/// path; removal leaves no namespace behind.
+/// cuts one member off from one other; a member losing all its packets is cut off; a delay slows exactly the
+/// path it is on; healing restores every path; removal leaves no namespace behind.
 @Suite(.serialized) struct NamespaceNetworkTests {
     /// A TCP listener on port 7000 of member `index`, accepting until killed.
     final class Listener: Sendable {
@@ -35,6 +35,18 @@ import Testing
         let command = ["/usr/bin/python3", "-c", script]
         let arguments = from.map { network.command(in: $0, command) } ?? command
         return try SpawnedProgram.run("/usr/bin/env", arguments, environment: nil, input: Data(), timeout: .seconds(10)).status == 0
+    }
+
+    /// How long member `from` takes to open a TCP connection to member `to` (SYN there, SYN-ACK back), in
+    /// seconds, timed inside its namespace.
+    func connectionTime(_ network: NamespaceNetwork, from: Int, to: Int) throws -> Double {
+        let script = "import socket, time\nt = time.monotonic()\nsocket.create_connection(('\(network.address(to))', 7000), timeout=5)\nprint(time.monotonic() - t)"
+        let outcome = try SpawnedProgram.run("/usr/bin/env", network.command(in: from, ["/usr/bin/python3", "-c", script]), environment: nil, input: Data(), timeout: .seconds(10))
+        let text = String(decoding: outcome.standardOutput, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard outcome.status == 0, let seconds = Double(text) else {
+            throw HarnessError("no connection from \(from) to \(to): \(String(decoding: outcome.standardError, as: UTF8.self))")
+        }
+        return seconds
     }
 
     /// Every step blocks on `ip`, `iptables` and connection attempts, so the scenario runs off Swift's
@@ -75,6 +87,14 @@ import Testing
         #expect(!lossy.contains("2>0") && !lossy.contains("h>2") && lossy.contains("0>1"), "\(lossy)")
         try network.heal()
         #expect(try links() == everything)
+
+        let prompt = try self.connectionTime(network, from: 0, to: 1)
+        try network.delay(0, to: [1], by: .milliseconds(300), jitter: .milliseconds(20))
+        let delayed = try self.connectionTime(network, from: 0, to: 1)
+        let otherPath = try self.connectionTime(network, from: 0, to: 2)
+        #expect(prompt < 0.1 && delayed >= 0.28 && delayed < 1 && otherPath < 0.1, "\(prompt) s, delayed \(delayed) s, to 2 \(otherPath) s")
+        try network.heal()
+        #expect(try self.connectionTime(network, from: 0, to: 1) < 0.1, "the delay is gone")
 
         withExtendedLifetime(listeners) {}
         network.remove()
