@@ -1,5 +1,6 @@
 import EtcdProto
 import Foundation
+import GRPCCore
 import Testing
 
 /// Real member processes killed with SIGKILL under write load: a new leader takes over, no acknowledged
@@ -34,6 +35,43 @@ import Testing
         try await restarted.waitUntilServing()
         try await self.expectEveryMember(of: cluster, clients: clients, toHold: load.writes)
         #expect(restarted.log.contains("installed the leader's snapshot"), "far behind, it caught up by snapshot")
+        await clients.close()
+    }
+
+    /// A write a follower forwards to a leader that has stopped (SIGSTOP) was not in the log when another
+    /// leader's first entry is applied: the follower fails it then with etcd's "possibly due to previous
+    /// leader failure", well before the request timeout. Its outcome stays unknown, as with any timeout: the
+    /// old leader, resumed, may pass the forwarded proposal on to the new leader. The members agree either way.
+    @Test func aWriteForwardedToALostLeaderFailsWhenANewLeaderCommits() async throws {
+        let cluster = try TestCluster(size: 3, extraArguments: Self.fastCluster)
+        try cluster.startAll()
+        try await cluster.waitUntilServing()
+        let clients = try EndpointClients(ports: cluster.seats.map(\.clientPort))
+        let leader = try await self.leader(of: cluster, clients: clients)
+        let follower = cluster.seats.first { $0.name != leader.name }!
+        try await clients.put("fw-before", "1", port: follower.clientPort)
+
+        try await cluster.process(leader.name)!.pause()
+        let start = ContinuousClock.now
+        var failure: String?
+        do {
+            try await clients.put("fw-lost", "1", port: follower.clientPort, timeout: .seconds(20))
+        } catch let error as RPCError {
+            failure = error.message
+        }
+        let waited = ContinuousClock.now - start
+        #expect(failure == "etcdserver: request timed out, possibly due to previous leader failure")
+        // The election takes 0.5-1 s with these timers; the request timeout is 5 s plus two elections.
+        #expect(waited < .seconds(4), "failed after \(waited)")
+
+        try await cluster.process(leader.name)!.resume()
+        try await clients.put("fw-after", "1", port: follower.clientPort, timeout: .seconds(10))
+        try await self.expectEveryMember(of: cluster, clients: clients, toHold: [:])
+        var seen: [[String: String]] = []
+        for seat in cluster.seats {
+            seen.append(try await clients.read(prefix: "fw-", port: seat.clientPort, serializable: false).values)
+        }
+        #expect(seen.allSatisfy { $0 == seen[0] && $0["fw-before"] == "1" && $0["fw-after"] == "1" }, "\(seen)")
         await clients.close()
     }
 

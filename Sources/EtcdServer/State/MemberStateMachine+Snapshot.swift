@@ -53,6 +53,7 @@ extension MemberStateMachine {
                 "revision": "\(installed.store.currentRevision)",
             ]
         )
+        self.proposals.applyingTerm(snapshot.metadata.term)
         if !membership.members.keys.contains(self.memberID) && membership.removed.contains(self.memberID) {
             self.events.removedFromCluster()
         }

@@ -96,6 +96,9 @@ final class MemberStateMachine: StateMachine, @unchecked Sendable {
         // a leader's snapshot database may run past its Raft snapshot); Raft's configuration for them was
         // set when the member started or installed that snapshot.
         for entry in batch.entries where entry.index > applied {
+            if entry.term > self.stores.store.consistentIndex.term {
+                self.proposals.applyingTerm(entry.term)
+            }
             switch entry.kind {
             case .normal:
                 if !entry.data.isEmpty { self.applyRequest(entry) }

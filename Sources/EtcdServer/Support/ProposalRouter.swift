@@ -7,6 +7,13 @@ import Synchronization
 /// A proposal waits for the apply loop to complete it by id. While there is no leader Raft drops
 /// proposals; like etcd, which blocks proposals until a leader appears, the router parks them and submits
 /// them again when a leader is known, so they succeed or time out (`etcdserver: request timed out`).
+///
+/// A proposal handed to Raft in an earlier term than an entry being applied now was not in the log when the
+/// leader changed: the new term's first entry commits after every entry that survived the change. It was
+/// most likely sent to a leader that died or was cut off, so it fails then, with etcd's `request timed out,
+/// possibly due to previous leader failure`, instead of holding its caller until the timeout: the client
+/// tries again as soon as a leader is back. Like any timeout the outcome stays unknown: a forwarded
+/// proposal still on its way reaches a member that passes it on to the new leader, which may apply it.
 final class ProposalRouter: Sendable {
     /// Raft dropped the proposal for another reason (a leadership transfer in progress, too much uncommitted
     /// data): etcd returns raft's own message.
@@ -21,8 +28,12 @@ final class ProposalRouter: Sendable {
     private struct Outstanding {
         /// Every proposal not yet completed, by id, so a dropped one can be submitted again.
         var inputs: [UInt64: RaftInput] = [:]
+        /// The term each outstanding proposal was last handed to Raft in, as this member knew it.
+        var terms: [UInt64: UInt64] = [:]
         /// Ids Raft dropped for want of a leader.
         var parked: Set<UInt64> = []
+        /// The highest term of an entry applied so far.
+        var appliedTerm: UInt64 = 0
     }
 
     private let waits = WaitRegistry<ApplyResult>()
@@ -43,10 +54,14 @@ final class ProposalRouter: Sendable {
     /// Proposes `input` (a `.propose` or `.proposeConfChange` carrying `id`) and waits for its result.
     func propose(_ input: RaftInput, id: UInt64) async throws -> ApplyResult {
         let leaderAtStart = self.leader.current
-        self.outstanding.withLock { $0.inputs[id] = input }
+        self.outstanding.withLock { outstanding in
+            outstanding.inputs[id] = input
+            outstanding.terms[id] = leaderAtStart.term
+        }
         defer {
             self.outstanding.withLock { outstanding in
                 outstanding.inputs[id] = nil
+                outstanding.terms[id] = nil
                 outstanding.parked.remove(id)
             }
         }
@@ -84,11 +99,27 @@ final class ProposalRouter: Sendable {
 
     /// A leader appeared: submit the parked proposals again, oldest first.
     func leaderElected() {
+        let term = self.leader.current.term
         let inputs: [RaftInput] = self.outstanding.withLock { outstanding in
             defer { outstanding.parked.removeAll() }
+            for id in outstanding.parked { outstanding.terms[id] = term }
             return outstanding.parked.sorted().compactMap { outstanding.inputs[$0] }
         }
         for input in inputs { self.submit(input) }
+    }
+
+    /// The apply loop is about to apply an entry (or install a snapshot) of `term`, the first of that term:
+    /// every entry before it is applied. A proposal handed to Raft in an earlier term and still waiting was
+    /// not among them; its caller gets the timeout now.
+    func applyingTerm(_ term: UInt64) {
+        let lost: [UInt64] = self.outstanding.withLock { outstanding in
+            guard term > outstanding.appliedTerm else { return [] }
+            outstanding.appliedTerm = term
+            return outstanding.terms.compactMap { id, submitted in
+                submitted < term && !outstanding.parked.contains(id) ? id : nil
+            }
+        }
+        for id in lost { self.waits.fail(id, with: EtcdError.timeoutDueToLeaderFail) }
     }
 
     /// Fails every waiting proposal (the member is stopping).
