@@ -336,8 +336,9 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         self.finish(call, status)
     }
 
-    /// Writes one response of a streaming call and flushes it at once; `promise` completes once it is written.
-    fileprivate func send(_ message: [UInt8], on streamID: HTTP2StreamID, promise: EventLoopPromise<Void>) {
+    /// Writes responses of a streaming call and flushes them at once; `promise` completes once the last one is
+    /// written (the writes of one stream complete in order).
+    fileprivate func send(_ messages: [[UInt8]], on streamID: HTTP2StreamID, promise: EventLoopPromise<Void>) {
         guard let call = self.calls[streamID], let context = self.context else {
             promise.fail(CancellationError())
             return
@@ -349,7 +350,12 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             guard !call.waitingWrites.isEmpty else { return }
             call.waitingWrites.removeFirst().completeWith(result)
         }
-        self.writeMessage(message, on: call, promise: written)
+        for message in messages.dropLast() { self.writeMessage(message, on: call, promise: nil) }
+        if let last = messages.last {
+            self.writeMessage(last, on: call, promise: written)
+        } else {
+            written.succeed()
+        }
         context.flush()
     }
 
@@ -556,15 +562,16 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     }
 }
 
-/// A streaming call's response sink: each message hops to the connection's event loop and is written there.
+/// A streaming call's response sink: each write's messages hop to the connection's event loop together and
+/// are written there with one flush.
 private struct CallResponseSink: GRPCResponseSink {
     let connection: NIOLoopBound<GRPCConnectionHandler>
     let streamID: HTTP2StreamID
 
-    func write(_ message: [UInt8]) async throws {
+    func write(contentsOf messages: [[UInt8]]) async throws {
         let promise = self.connection.eventLoop.makePromise(of: Void.self)
         let (connection, streamID) = (self.connection, self.streamID)
-        connection.eventLoop.execute { connection.value.send(message, on: streamID, promise: promise) }
+        connection.eventLoop.execute { connection.value.send(messages, on: streamID, promise: promise) }
         try await promise.futureResult.get()
     }
 }

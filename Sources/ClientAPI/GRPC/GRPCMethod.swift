@@ -128,9 +128,10 @@ struct GRPCRequestStream: AsyncSequence, Sendable {
     }
 }
 
-/// Where a streaming call writes its serialized responses; a write returns once the message has gone to the socket.
+/// Where a streaming call writes its serialized responses; a write returns once its messages have gone to the
+/// socket.
 protocol GRPCResponseSink: Sendable {
-    func write(_ message: [UInt8]) async throws
+    func write(contentsOf messages: [[UInt8]]) async throws
 }
 
 /// A service's typed response writer over a call's sink.
@@ -138,10 +139,10 @@ private struct GRPCMessageWriter<Message: SwiftProtobuf.Message>: RPCWriterProto
     let sink: any GRPCResponseSink
 
     func write(_ element: Message) async throws {
-        try await self.sink.write(try element.serializedBytes())
+        try await self.sink.write(contentsOf: [try element.serializedBytes()])
     }
 
     func write(contentsOf elements: some Sequence<Message>) async throws {
-        for element in elements { try await self.write(element) }
+        try await self.sink.write(contentsOf: elements.map { try $0.serializedBytes() })
     }
 }

@@ -34,13 +34,18 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
         defer { stream.close() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await event in stream {
-                    var message = event.message
-                    message.header = self.server.header(revision: event.revision)
-                    let split = options.fragmenting.withLock { $0.contains(event.watchID) }
-                    for part in split ? self.fragments(of: message) : [message] {
-                        try await response.write(part)
+                // What one revision queued for many watchers goes out in one write.
+                var responses = stream.makeAsyncIterator()
+                while let batch = await responses.nextBatch(limit: Self.batchLimit) {
+                    var messages: [Etcdserverpb_WatchResponse] = []
+                    messages.reserveCapacity(batch.count)
+                    for event in batch {
+                        var message = event.message
+                        message.header = self.server.header(revision: event.revision)
+                        let split = options.fragmenting.withLock { $0.contains(event.watchID) }
+                        messages.append(contentsOf: split ? self.fragments(of: message) : [message])
                     }
+                    try await response.write(contentsOf: messages)
                 }
                 // Not cancelled: the store ended the stream (a leader's snapshot replaced it).
                 if !Task.isCancelled { throw EtcdError.watchStoreReplaced }
@@ -63,6 +68,9 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
             group.cancelAll()
         }
     }
+
+    /// Responses written together at most.
+    private static let batchLimit = 128
 
     /// etcd's answer to a watch it will not create: created and canceled at once, with the reason.
     private func refusal(_ reason: String, at revision: Int64) -> Etcdserverpb_WatchResponse {

@@ -21,10 +21,11 @@ extension WatchHub {
         var through: Int64
     }
 
-    /// One round; true when another should follow at once (progress was made and work remains).
+    /// One round; true when another should follow at once (progress was made and work remains). A round
+    /// that finds no stream with room waits: the consumer that frees room wakes the loop.
     func syncRound() -> Bool {
         guard let plan = choose() else { return false }
-        guard !plan.watchers.isEmpty else { return hasUnsynced }
+        guard !plan.watchers.isEmpty else { return false }
         let deliveries: [Delivery]
         do {
             deliveries = try read(plan)
@@ -33,10 +34,6 @@ extension WatchHub {
             return false
         }
         return deliver(deliveries, plan: plan)
-    }
-
-    private var hasUnsynced: Bool {
-        state.withLock { !$0.closed && !$0.unsynced.isEmpty }
     }
 
     /// Picks the unsynced watchers to serve: retires the compacted ones, skips those whose stream has
@@ -61,7 +58,7 @@ extension WatchHub {
                     promote(watcher, next: watcher.nextRevision, &state)
                     continue
                 }
-                if chosen.count < configuration.maxWatchersPerSync, watcher.stream.queue.hasEventRoom {
+                if chosen.count < configuration.maxWatchersPerSync, watcher.stream.queue.hasEventRoomElseAskForWake() {
                     chosen.append((watcher, watcher.nextRevision))
                 }
             }

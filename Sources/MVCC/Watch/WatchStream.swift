@@ -102,6 +102,22 @@ public final class WatchStream: AsyncSequence, Sendable {
             }
             return response
         }
+
+        /// The next response as ``next()`` gives it, followed by up to `limit - 1` more already queued; nil
+        /// when ``next()`` would be. A response whose previous values cannot be read ends the batch and the
+        /// stream, as ``next()`` does.
+        public mutating func nextBatch(limit: Int) async -> [WatchResponse]? {
+            guard let first = await next() else { return nil }
+            var batch = [first]
+            for queued in stream.queue.dequeueQueued(limit: limit - 1) {
+                guard let response = stream.complete(queued) else {
+                    stream.close()
+                    break
+                }
+                batch.append(response)
+            }
+            return batch
+        }
     }
 
     /// Fills the previous values of a response's events for watches that asked for them: the key as it

@@ -40,6 +40,19 @@ final class WatchStreamQueue: Sendable {
             }
             return item
         }
+
+        /// Takes the oldest queued response and settles its accounting: whether an event response was
+        /// refused meanwhile (the hub should try again), and the request waiting for control room, if any.
+        mutating func take() -> (item: Queued, roomFreed: Bool, waiter: CheckedContinuation<Bool, Never>?) {
+            let item = pop()
+            if item.countsAsEvent {
+                eventResponses -= 1
+                defer { refusedEvents = false }
+                return (item, refusedEvents, nil)
+            }
+            controlResponses -= 1
+            return (item, false, controlWaiters.isEmpty ? nil : controlWaiters.removeFirst())
+        }
     }
 
     /// Event responses buffered at most.
@@ -85,9 +98,14 @@ final class WatchStreamQueue: Sendable {
         }
     }
 
-    /// True when an event response would fit.
-    var hasEventRoom: Bool {
-        state.withLock { $0.eventResponses < capacity }
+    /// True when an event response would fit; otherwise the consumer calls `roomFreed` once it has taken
+    /// one (as after a refused event response).
+    func hasEventRoomElseAskForWake() -> Bool {
+        state.withLock { state in
+            guard state.eventResponses >= capacity else { return true }
+            state.refusedEvents = true
+            return false
+        }
     }
 
     /// Picks the ID for a new watch: `requested`, or the lowest free one from the stream's counter.
@@ -187,19 +205,7 @@ final class WatchStreamQueue: Sendable {
             await withCheckedContinuation { continuation in
                 let outcome = state.withLock { state -> (Queued?, Bool, CheckedContinuation<Bool, Never>?) in
                     if !state.isEmpty {
-                        let item = state.pop()
-                        var wake = false
-                        var waiter: CheckedContinuation<Bool, Never>?
-                        if item.countsAsEvent {
-                            state.eventResponses -= 1
-                            wake = state.refusedEvents
-                            state.refusedEvents = false
-                        } else {
-                            state.controlResponses -= 1
-                            if !state.controlWaiters.isEmpty {
-                                waiter = state.controlWaiters.removeFirst()
-                            }
-                        }
+                        let (item, wake, waiter) = state.take()
                         continuation.resume(returning: item)
                         return (item, wake, waiter)
                     }
@@ -223,6 +229,28 @@ final class WatchStreamQueue: Sendable {
             }
             consumer?.resume(returning: nil)
         }
+    }
+
+    /// Takes up to `limit` responses already queued, without waiting (the consumer drains what one
+    /// revision queued for many watchers in one go).
+    func dequeueQueued(limit: Int) -> [Queued] {
+        let (items, wake, waiters) = state.withLock { state -> ([Queued], Bool, [CheckedContinuation<Bool, Never>]) in
+            var items: [Queued] = []
+            var wake = false
+            var waiters: [CheckedContinuation<Bool, Never>] = []
+            while items.count < limit, !state.isEmpty {
+                let (item, freed, waiter) = state.take()
+                items.append(item)
+                wake = wake || freed
+                if let waiter { waiters.append(waiter) }
+            }
+            return (items, wake, waiters)
+        }
+        if wake {
+            roomFreed()
+        }
+        for waiter in waiters { waiter.resume(returning: true) }
+        return items
     }
 
     /// Waits while `WatchStream.controlCapacity` acknowledgements are unread; throws `closed` once closed.
