@@ -12,6 +12,7 @@
 # GO_ETCD, GO_ETCDCTL: Go's binaries (default /usr/bin/etcd, /usr/bin/etcdctl). KEEP_DATA=1 keeps logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib/members.sh
 
 BIN_DIR=${ETCD_SWIFT_BIN:-.build/release}
 OURS=$BIN_DIR/etcd
@@ -31,14 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-    local port
-    while :; do
-        port=$((20000 + RANDOM % 40000))
-        ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
-    done
-}
 
 # A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl.
 make_pki() {

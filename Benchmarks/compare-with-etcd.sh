@@ -8,6 +8,7 @@
 # GO_ETCD: Go etcd's binary (default /usr/bin/etcd). KEEP_DATA=1 keeps the data directories and logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/lib/members.sh
 
 BIN_DIR=${ETCD_SWIFT_BIN:-.build/release}
 OURS=$BIN_DIR/etcd
@@ -26,39 +27,13 @@ esac
 
 WORK=$(mktemp -d /tmp/etcd-compare.XXXXXX)
 RESULTS=$WORK/results.txt
-PIDS=()
-USED_PORTS=" "
 
-stop_members() {
-    ((${#PIDS[@]})) || return 0
-    kill -TERM "${PIDS[@]}" 2>/dev/null || true
-    for _ in $(seq 50); do
-        kill -0 "${PIDS[@]}" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "${PIDS[@]}" 2>/dev/null || true
-    wait "${PIDS[@]}" 2>/dev/null || true
-    PIDS=()
-}
 cleanup() {
     stop_members
     if [[ ${KEEP_DATA:-0} == 1 ]]; then echo "data and logs kept in $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# A loopback TCP port nobody listens on and this script has not handed out.
-free_port() {
-    local port
-    while :; do
-        port=$((20000 + RANDOM % 40000))
-        [[ $USED_PORTS == *" $port "* ]] && continue
-        ss -Htln "sport = :$port" | grep -q . && continue
-        USED_PORTS+="$port "
-        echo "$port"
-        return
-    done
-}
 
 # start_cluster BINARY SIZE LABEL: starts SIZE members, sets ENDPOINTS (comma-separated) and PIDS.
 start_cluster() {

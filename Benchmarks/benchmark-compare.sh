@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# Runs the same loads with etcd's own load generator (`tools/benchmark` of etcd 3.4, built from Debian's source
+# package by Benchmarks/build-etcd-benchmark.sh) against our `etcd` and Go etcd 3.4 (Debian `etcd-server`), on a
+# one-member and a three-member loopback cluster, and prints a table of throughput, p99 latency and server CPU
+# per operation.
+#
+#   swift build -c release && bash Benchmarks/build-etcd-benchmark.sh && bash Benchmarks/benchmark-compare.sh
+#
+# Every measurement gets a fresh cluster, and the two implementations are interleaved: for each load, each of
+# BENCH_REPEATS rounds starts ours then Go's (Go's then ours in even rounds), one cluster at a time; the table
+# shows the median of the rounds. Server CPU is utime+stime of all members (from /proc/PID/stat) over the
+# benchmark run, divided by the operations (for the watch row, by the events delivered).
+#
+# ETCD_SWIFT_BIN: the directory holding our `etcd` (default .build/release). GO_ETCD: Go etcd's binary (default
+# /usr/bin/etcd). ETCD_BENCHMARK: the `benchmark` binary (default .build/etcd-benchmark/benchmark).
+# BENCH_SCALE: multiplies every load's total (default 1, sized so that the whole comparison takes about
+# 10-15 minutes on a 2-core machine; 0.02 is a smoke run). BENCH_REPEATS: rounds per load (default 3).
+# BENCH_LOADS: an extended regular expression; only loads whose name (as in the table's first column, e.g.
+# "1m put-16", "3m range-lin-64") matches run. BENCH_SETTLE: seconds to wait after a cluster serves (default 1).
+# KEEP_DATA=1 keeps the data directories, logs and the benchmark tool's output.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source Benchmarks/lib/members.sh
+
+BIN_DIR=${ETCD_SWIFT_BIN:-.build/release}
+OURS=$BIN_DIR/etcd
+GO_ETCD=${GO_ETCD:-/usr/bin/etcd}
+BENCH=${ETCD_BENCHMARK:-.build/etcd-benchmark/benchmark}
+SCALE=${BENCH_SCALE:-1}
+REPEATS=${BENCH_REPEATS:-3}
+ONLY=${BENCH_LOADS:-}
+SETTLE=${BENCH_SETTLE:-1}
+[[ -x $OURS ]] || { echo "missing $OURS (build with: swift build -c release)" >&2; exit 1; }
+[[ -x $GO_ETCD ]] || { echo "missing $GO_ETCD (install Debian's etcd-server)" >&2; exit 1; }
+[[ -x $BENCH ]] || { echo "missing $BENCH (build it with: bash Benchmarks/build-etcd-benchmark.sh)" >&2; exit 1; }
+[[ $REPEATS =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_REPEATS must be a positive integer" >&2; exit 1; }
+awk -v s="$SCALE" 'BEGIN { exit !(s + 0 > 0) }' || { echo "BENCH_SCALE must be a positive number" >&2; exit 1; }
+for tool in curl ss base64; do
+    command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
+done
+
+# Go etcd 3.4 refuses to start on architectures other than amd64 unless told to.
+case $(uname -m) in
+    x86_64) ;;
+    aarch64) export ETCD_UNSUPPORTED_ARCH=arm64 ;;
+    *) export ETCD_UNSUPPORTED_ARCH=$(uname -m) ;;
+esac
+
+CLK_TCK=$(getconf CLK_TCK)
+WORK=$(mktemp -d /tmp/etcd-benchmark-compare.XXXXXX)
+RESULTS=$WORK/results.txt
+: >"$RESULTS"
+
+cleanup() {
+    stop_members
+    if [[ ${KEEP_DATA:-0} == 1 ]]; then echo "data, logs and results kept in $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# POST JSON to a member's gateway: gateway ENDPOINT PATH BODY.
+gateway() { curl -fsS --max-time 10 -X POST "http://$1$2" -d "$3"; }
+b64() { printf '%s' "$1" | base64 -w0; }
+
+# start_cluster BINARY SIZE LABEL: starts SIZE members and waits until they serve and agree on a leader. Sets
+# PIDS, ENDPOINTS (all, comma-separated), LEADER (the leader's endpoint) and FOLLOWERS_FIRST (the followers'
+# endpoints, then the leader's, comma-separated). A cluster whose member exits while starting (a port taken
+# after all, say) is stopped and started again on other ports, up to three times.
+start_cluster() {
+    local attempt
+    for attempt in 1 2 3; do
+        try_start_cluster "$@" && return 0
+        stop_members
+        rm -rf "$WORK/$3"-m*/ # a new attempt needs empty data directories
+        echo "$3: start attempt $attempt failed: $START_ERROR" >&2
+    done
+    echo "$3: giving up; see $WORK/$3-*.log" >&2
+    KEEP_DATA=1
+    exit 1
+}
+try_start_cluster() {
+    local binary=$1 size=$2 label=$3 i cluster="" clients=() peers=()
+    for ((i = 1; i <= size; i++)); do
+        clients+=("$(free_port)")
+        peers+=("$(free_port)")
+        cluster+="${cluster:+,}m$i=http://127.0.0.1:${peers[i - 1]}"
+    done
+    ENDPOINTS=""
+    for ((i = 1; i <= size; i++)); do
+        local client=http://127.0.0.1:${clients[i - 1]} peer=http://127.0.0.1:${peers[i - 1]}
+        "$binary" --name "m$i" --data-dir "$WORK/$label-m$i" \
+            --listen-client-urls "$client" --advertise-client-urls "$client" \
+            --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
+            --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token "$label" \
+            >"$WORK/$label-m$i.log" 2>&1 &
+        PIDS+=($!)
+        ENDPOINTS+="${ENDPOINTS:+,}127.0.0.1:${clients[i - 1]}"
+    done
+    local endpoint status id leader leaders deadline=$((SECONDS + 30))
+    for endpoint in ${ENDPOINTS//,/ }; do
+        until curl -fs --max-time 2 "http://$endpoint/health" | grep -q '"health":"true"'; do
+            all_alive || { START_ERROR="a member exited"; return 1; }
+            ((SECONDS < deadline)) || { START_ERROR="$endpoint not healthy in 30 s"; return 1; }
+            sleep 0.2
+        done
+    done
+    while :; do
+        LEADER="" FOLLOWERS_FIRST="" leaders=" "
+        for endpoint in ${ENDPOINTS//,/ }; do
+            status=$(gateway "$endpoint" /v3/maintenance/status '{}' 2>/dev/null) || status=""
+            id=$(grep -o '"member_id":"[0-9]*"' <<<"$status" | grep -o '[0-9][0-9]*') || id=""
+            leader=$(grep -o '"leader":"[0-9]*"' <<<"$status" | grep -o '[0-9][0-9]*') || leader=""
+            [[ $leaders == *" ${leader:-none} "* ]] || leaders+="${leader:-none} "
+            if [[ -n $id && $id == "$leader" ]]; then LEADER=$endpoint; else FOLLOWERS_FIRST+="$endpoint,"; fi
+        done
+        # Done when every member names the same leader, and that leader is one of them.
+        [[ -n $LEADER && $leaders != *none* && $(wc -w <<<"$leaders") == 1 ]] && break
+        all_alive || { START_ERROR="a member exited"; return 1; }
+        ((SECONDS < deadline)) || { START_ERROR="no agreed leader in 30 s"; return 1; }
+        sleep 0.2
+    done
+    FOLLOWERS_FIRST+=$LEADER
+}
+
+# The members' CPU time (utime + stime of all their threads) in clock ticks.
+cpu_ticks() {
+    local pid total=0 fields
+    for pid in "${PIDS[@]}"; do
+        # Fields after "(comm) ": state is index 0, utime (field 14) index 11, stime (field 15) index 12.
+        read -r -a fields <<<"$(sed 's/^.*) //' "/proc/$pid/stat")"
+        total=$((total + fields[11] + fields[12]))
+    done
+    echo "$total"
+}
+
+# Whether every member still runs (an exited member stays a zombie until stop_members waits for it).
+all_alive() {
+    local pid state
+    for pid in "${PIDS[@]}"; do
+        state=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || state=""
+        [[ -n $state && $state != [ZX] ]] || return 1
+    done
+}
+
+# A load's total, scaled: n BASE.
+n() { awk -v b="$1" -v s="$SCALE" 'BEGIN { v = int(b * s + 0.5); print (v < 10 ? 10 : v) }'; }
+
+VALUE=$(head -c 256 /dev/zero | tr '\0' v)
+# prefill KIND ENDPOINT: what a load reads must exist; "key": one key with a 256-byte value, "range100": 100
+# keys with 256-byte values under the prefix bench-range/ (one transaction).
+prefill() {
+    local kind=$1 endpoint=$2 i ops="" count
+    case $kind in
+        none) ;;
+        key) gateway "$endpoint" /v3/kv/put "{\"key\":\"$(b64 bench-key)\",\"value\":\"$(b64 "$VALUE")\"}" >/dev/null ;;
+        range100)
+            for ((i = 0; i < 100; i++)); do
+                ops+="${ops:+,}{\"request_put\":{\"key\":\"$(b64 "$(printf 'bench-range/%03d' "$i")")\",\"value\":\"$(b64 "$VALUE")\"}}"
+            done
+            gateway "$endpoint" /v3/kv/txn "{\"success\":[$ops]}" >/dev/null
+            count=$(gateway "$endpoint" /v3/kv/range \
+                "{\"key\":\"$(b64 bench-range/)\",\"range_end\":\"$(b64 bench-range0)\",\"count_only\":true}" |
+                grep -o '"count":"[0-9]*"' | grep -o '[0-9][0-9]*') || count=0
+            [[ $count == 100 ]] || { echo "prefill of 100 keys left $count keys" >&2; return 1; }
+            ;;
+    esac
+}
+
+# measure SIZE NAME PREFILL TARGET OPS BENCHMARK-ARGS...: one load on a fresh cluster of each implementation,
+# BENCH_REPEATS rounds, interleaved. TARGET: "leader" (only the leader's endpoint) or "all" (every member, the
+# followers first: the tool hands connections out round-robin, so one connection goes to a follower). OPS: the
+# operations the run performs (events delivered, for watch), for CPU per operation. Records, per run, a line
+# "SIZE NAME IMPL ROUND ops_per_sec=.. p99_ms=.. cpu_us_per_op=.. errors=..".
+measure() {
+    local size=$1 name=$2 kind=$3 target=$4 ops=$5 round impl binary label endpoints before after rc out
+    shift 5
+    [[ -z $ONLY || "${size}m $name" =~ $ONLY ]] || return 0
+    for ((round = 1; round <= REPEATS; round++)); do
+        local order="ours etcd"
+        ((round % 2 == 0)) && order="etcd ours"
+        for impl in $order; do
+            binary=$OURS
+            [[ $impl == etcd ]] && binary=$GO_ETCD
+            label=$impl-${size}m-$name-$round
+            start_cluster "$binary" "$size" "$label"
+            endpoints=$FOLLOWERS_FIRST
+            [[ $target == leader ]] && endpoints=$LEADER
+            prefill "$kind" "$LEADER" || { KEEP_DATA=1; exit 1; }
+            sleep "$SETTLE"
+            out=$WORK/$label.out
+            before=$(cpu_ticks)
+            rc=0
+            timeout 600 "$BENCH" --precise --endpoints "$endpoints" "$@" >"$out" 2>&1 || rc=$?
+            after=$(cpu_ticks)
+            all_alive || rc=died # a member that exits during the load spoils the run
+            stop_members
+            [[ ${KEEP_DATA:-0} == 1 ]] || rm -rf "$WORK/$label"-m*
+            # The last summary is the one of the load (watch prints the watch creation summary first).
+            awk -v rc="$rc" -v ops="$ops" -v ticks=$((after - before)) -v hz="$CLK_TCK" -v line="$size $name $impl $round" '
+                /Requests\/sec:/ { rps = $NF }
+                /99% in/ { p99 = $3 * 1000 }
+                /Error distribution:/ { inerr = 1; next }
+                inerr && /^ *\[[0-9]+\]/ { match($0, /[0-9]+/); errors += substr($0, RSTART, RLENGTH) }
+                END {
+                    if (rc != "0" && errors == 0) errors = rc == "died" ? "member-died" : "exit" rc
+                    printf "%s ops_per_sec=%s p99_ms=%s cpu_us_per_op=%.1f errors=%s\n", line, rps == "" ? "-" : rps,
+                        p99 == "" ? "-" : sprintf("%.3f", p99), ticks * 1e6 / hz / ops, errors == "" ? 0 : errors
+                }' "$out" | tee -a "$RESULTS" >&2
+            [[ ${KEEP_DATA:-0} == 1 ]] || rm -f "$out"
+        done
+    done
+}
+
+# Puts use the tool's default 8-byte keys, random over 100,000, with 256-byte values; ranges read one key with a
+# 256-byte value (or 100 such keys), prefilled through the JSON gateway before the run and outside the CPU
+# figures. Connections: 1 for 1 client, 4 for 16, 8 for 64 (as in compare-with-etcd.sh).
+# Totals at BENCH_SCALE=1 are sized for about 3-5 s per run on a 2-core machine where one member does about
+# 2,000 sequential puts/s and 10,000-30,000 ranges/s with 64 clients.
+V=(--val-size 256 --key-space-size 100000)
+started=$SECONDS
+echo "== results: size name impl round (one line per run); work directory $WORK" >&2
+
+t=$(n 8000) && measure 1 put-1 none all "$t" --clients 1 --conns 1 put --total "$t" "${V[@]}"
+t=$(n 30000) && measure 1 put-16 none all "$t" --clients 16 --conns 4 put --total "$t" "${V[@]}"
+t=$(n 50000) && measure 1 put-64 none all "$t" --clients 64 --conns 8 put --total "$t" "${V[@]}"
+t=$(n 20000) && measure 1 txn-put-16 none all "$t" --clients 16 --conns 4 txn-put --total "$t" "${V[@]}"
+t=$(n 10000) && measure 1 range-lin-1 key all "$t" --clients 1 --conns 1 range bench-key --consistency l --total "$t"
+t=$(n 40000) && measure 1 range-lin-16 key all "$t" --clients 16 --conns 4 range bench-key --consistency l --total "$t"
+t=$(n 60000) && measure 1 range-lin-64 key all "$t" --clients 64 --conns 8 range bench-key --consistency l --total "$t"
+t=$(n 10000) && measure 1 range-ser-1 key all "$t" --clients 1 --conns 1 range bench-key --consistency s --total "$t"
+t=$(n 40000) && measure 1 range-ser-16 key all "$t" --clients 16 --conns 4 range bench-key --consistency s --total "$t"
+t=$(n 60000) && measure 1 range-ser-64 key all "$t" --clients 64 --conns 8 range bench-key --consistency s --total "$t"
+t=$(n 10000) && measure 1 range100-lin-16 range100 all "$t" \
+    --clients 16 --conns 4 range bench-range/ bench-range0 --consistency l --total "$t"
+# Watch events delivered per second: `benchmark watch` with one stream carrying 100 watchers of one key while
+# 16 clients put to that key (as fast as they can; the tool's puts carry the value "data", it has no --val-size),
+# so every put is delivered 100 times on the stream. Its "Watch events received summary" counts received events
+# and its Requests/sec is events per second from the first put to the last event. Its latencies time only the
+# hand-over of an already received event, so the table leaves the p99 out. `watch-latency` is not used: it
+# puts one key at a time at --put-rate (100/s by default) and waits until each put's event arrives, so its
+# Requests/sec is the rate it is told, and what it measures is put-to-event latency.
+t=$(n 10000) && measure 1 watch-1x100 none all $((t * 100)) --clients 16 --conns 4 \
+    watch --streams 1 --watch-per-stream 100 --watched-key-total 1 --put-total "$t" --put-rate 100000000
+t=$(n 4000) && measure 3 put-1 none leader "$t" --clients 1 --conns 1 put --total "$t" "${V[@]}"
+t=$(n 15000) && measure 3 put-16 none leader "$t" --clients 16 --conns 4 put --total "$t" "${V[@]}"
+t=$(n 30000) && measure 3 put-64 none leader "$t" --clients 64 --conns 8 put --total "$t" "${V[@]}"
+t=$(n 5000) && measure 3 range-lin-1 key all "$t" --clients 1 --conns 1 range bench-key --consistency l --total "$t"
+t=$(n 30000) && measure 3 range-lin-16 key all "$t" --clients 16 --conns 4 range bench-key --consistency l --total "$t"
+t=$(n 50000) && measure 3 range-lin-64 key all "$t" --clients 64 --conns 8 range bench-key --consistency l --total "$t"
+
+echo "== $((SECONDS - started)) s; BENCH_SCALE=$SCALE BENCH_REPEATS=$REPEATS" >&2
+
+# The table: medians over the rounds. Ratio: ours/Go throughput, above 1 ours is faster.
+awk -v repeats="$REPEATS" '
+    function median(list,   a, k, t, i, j) {
+        k = split(list, a, " ")
+        if (k == 0) return ""
+        for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > t + 0; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+    }
+    function fmt(v, p) { return v == "" ? "-" : sprintf(p, v) }
+    {
+        key = $1 "m " $2
+        if (!(key in seen)) { seen[key] = 1; order[++rows] = key }
+        for (i = 5; i <= NF; i++) {
+            split($i, kv, "=")
+            if (kv[1] == "errors") { if (kv[2] != "0") { bad[key, $3] = 1; warnings = warnings "warning: " $0 "\n" } continue }
+            if (kv[2] != "-") values[key, $3, kv[1]] = values[key, $3, kv[1]] " " kv[2]
+        }
+    }
+    END {
+        printf "| %-18s | %11s | %11s | %6s | %-17s | %-19s |\n", "load", "ours ops/s", "Go ops/s", "ratio", "p99 ms ours / Go", "CPU us/op ours / Go"
+        printf "|%s|%s|%s|%s|%s|%s|\n", "--------------------", "-------------", "-------------", "--------", "-------------------", "---------------------"
+        for (r = 1; r <= rows; r++) {
+            key = order[r]
+            o = median(values[key, "ours", "ops_per_sec"]); g = median(values[key, "etcd", "ops_per_sec"])
+            ratio = (o == "" || g == "" || g == 0) ? "n/a" : sprintf("%.2f", o / g)
+            if (key ~ /watch/) p99 = "- / -" # the watch run times only the hand-over of received events
+            else p99 = fmt(median(values[key, "ours", "p99_ms"]), "%.2f") " / " fmt(median(values[key, "etcd", "p99_ms"]), "%.2f")
+            cpu = fmt(median(values[key, "ours", "cpu_us_per_op"]), "%.1f") " / " fmt(median(values[key, "etcd", "cpu_us_per_op"]), "%.1f")
+            printf "| %-18s | %11s | %11s | %6s | %-17s | %-19s |\n", key, fmt(o, "%.0f") (bad[key, "ours"] ? "!" : ""),
+                fmt(g, "%.0f") (bad[key, "etcd"] ? "!" : ""), ratio, p99, cpu
+        }
+        printf "\nmedians of %d round(s); ratio = ours/Go ops/s (> 1: ours faster); watch-1x100: events delivered/s; CPU: all members, per op (per event for watch); !: a run had errors\n", repeats
+        printf "%s", warnings
+    }
+' "$RESULTS"

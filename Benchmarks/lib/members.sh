@@ -1,0 +1,37 @@
+# Shared by the comparison scripts (source it): member processes the script started, and loopback ports for
+# them. The script keeps its members' PIDs in the array PIDS.
+PIDS=()
+USED_PORTS=" "
+
+# SIGTERM to every member in PIDS, SIGKILL to those still there after five seconds; empties PIDS.
+stop_members() {
+    ((${#PIDS[@]})) || return 0
+    kill -TERM "${PIDS[@]}" 2>/dev/null || true
+    for _ in $(seq 50); do
+        kill -0 "${PIDS[@]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "${PIDS[@]}" 2>/dev/null || true
+    wait "${PIDS[@]}" 2>/dev/null || true
+    PIDS=()
+}
+
+# Ports come from 30000 up to the start of the kernel's ephemeral range (32768 by default), so that neither
+# another test's members nor an outgoing connection's local port takes one between free_port and the bind.
+read -r EPHEMERAL_LOW _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || EPHEMERAL_LOW=32768
+PORT_LOW=30000 PORT_SPAN=$((EPHEMERAL_LOW - 30000))
+((PORT_SPAN >= 1000)) || PORT_SPAN=30000
+
+# A loopback TCP port no socket uses (but for TIME-WAIT) and this script has not handed out lately.
+free_port() {
+    local port
+    (($(wc -w <<<"$USED_PORTS") < PORT_SPAN / 2)) || USED_PORTS=" "
+    while :; do
+        port=$((PORT_LOW + RANDOM % PORT_SPAN))
+        [[ $USED_PORTS == *" $port "* ]] && continue
+        ss -Htan "sport = :$port" | grep -qv TIME-WAIT && continue
+        USED_PORTS+="$port "
+        echo "$port"
+        return
+    done
+}
