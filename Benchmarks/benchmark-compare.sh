@@ -79,23 +79,7 @@ start_cluster() {
     exit 1
 }
 try_start_cluster() {
-    local binary=$1 size=$2 label=$3 i cluster="" clients=() peers=()
-    for ((i = 1; i <= size; i++)); do
-        clients+=("$(free_port)")
-        peers+=("$(free_port)")
-        cluster+="${cluster:+,}m$i=http://127.0.0.1:${peers[i - 1]}"
-    done
-    ENDPOINTS=""
-    for ((i = 1; i <= size; i++)); do
-        local client=http://127.0.0.1:${clients[i - 1]} peer=http://127.0.0.1:${peers[i - 1]}
-        "$binary" --name "m$i" --data-dir "$WORK/$label-m$i" \
-            --listen-client-urls "$client" --advertise-client-urls "$client" \
-            --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
-            --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token "$label" \
-            >"$WORK/$label-m$i.log" 2>&1 &
-        PIDS+=($!)
-        ENDPOINTS+="${ENDPOINTS:+,}127.0.0.1:${clients[i - 1]}"
-    done
+    launch_members "$@"
     local endpoint status id leader leaders deadline=$((SECONDS + 30))
     for endpoint in ${ENDPOINTS//,/ }; do
         until curl -fs --max-time 2 "http://$endpoint/health" | grep -q '"health":"true"'; do

@@ -35,3 +35,25 @@ free_port() {
         return
     done
 }
+
+# launch_members BINARY SIZE LABEL: starts SIZE members of a new loopback cluster on free ports, data and logs
+# under $WORK/LABEL-mN; adds their PIDs to PIDS and sets ENDPOINTS (host:port of each, comma-separated).
+launch_members() {
+    local binary=$1 size=$2 label=$3 i cluster="" clients=() peers=()
+    for ((i = 1; i <= size; i++)); do
+        clients+=("$(free_port)")
+        peers+=("$(free_port)")
+        cluster+="${cluster:+,}m$i=http://127.0.0.1:${peers[i - 1]}"
+    done
+    ENDPOINTS=""
+    for ((i = 1; i <= size; i++)); do
+        local client=http://127.0.0.1:${clients[i - 1]} peer=http://127.0.0.1:${peers[i - 1]}
+        "$binary" --name "m$i" --data-dir "$WORK/$label-m$i" \
+            --listen-client-urls "$client" --advertise-client-urls "$client" \
+            --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
+            --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token "$label" \
+            >"$WORK/$label-m$i.log" 2>&1 &
+        PIDS+=($!)
+        ENDPOINTS+="${ENDPOINTS:+,}127.0.0.1:${clients[i - 1]}"
+    done
+}
