@@ -75,6 +75,47 @@ import Testing
         await clients.close()
     }
 
+    /// A linearizable read on a member cut off from its quorum ends with etcd's error instead of hanging:
+    /// "leader changed" when the member gives up its leader during the read, "request timed out" once no
+    /// leader answers for the request timeout (5 s plus two elections). Reads are served again as soon as
+    /// the quorum is back.
+    @Test func aLinearizableReadWithoutQuorumFailsAndReadsResumeWithIt() async throws {
+        let cluster = try TestCluster(size: 3, extraArguments: Self.fastCluster)
+        try cluster.startAll()
+        try await cluster.waitUntilServing()
+        let clients = try EndpointClients(ports: cluster.seats.map(\.clientPort))
+        let leader = try await self.leader(of: cluster, clients: clients)
+        let survivor = cluster.seats.first { $0.name != leader.name }!
+        try await clients.put("q-key", "1", port: survivor.clientPort)
+        let paused = cluster.seats.filter { $0.name != survivor.name }
+        for seat in paused { try await cluster.process(seat.name)!.pause() }
+
+        func failedRead() async throws -> (message: String?, after: Duration) {
+            let start = ContinuousClock.now
+            do {
+                _ = try await clients.read(prefix: "q-", port: survivor.clientPort, serializable: false, timeout: .seconds(20))
+                return (nil, ContinuousClock.now - start)
+            } catch let error as RPCError {
+                return (error.message, ContinuousClock.now - start)
+            }
+        }
+        let first = try await failedRead()
+        #expect(["etcdserver: leader changed", "etcdserver: request timed out"].contains(first.message), "\(first)")
+        #expect(first.after < .seconds(8), "\(first)")
+        let second = try await failedRead()
+        #expect(second.message == "etcdserver: request timed out", "\(second)")
+        #expect(second.after > .seconds(5) && second.after < .seconds(8), "\(second)")
+
+        for seat in paused { try await cluster.process(seat.name)!.resume() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        var values: [String: String] = [:]
+        while values.isEmpty && ContinuousClock.now < deadline {
+            values = (try? await clients.read(prefix: "q-", port: survivor.clientPort, serializable: false, timeout: .seconds(2)).values) ?? [:]
+        }
+        #expect(values == ["q-key": "1"])
+        await clients.close()
+    }
+
     /// Kill cycles of the one-member test; `MEMBER_CRASH_CYCLES=n` runs more.
     static let memberCrashCycles = ProcessInfo.processInfo.environment["MEMBER_CRASH_CYCLES"].flatMap(Int.init) ?? 6
 

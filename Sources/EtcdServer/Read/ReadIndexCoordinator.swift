@@ -2,22 +2,44 @@ import EtcdProto
 import Raft
 import Synchronization
 
-/// Serves linearizable reads the way etcd does: every read waiting at a moment joins one batch, the batch
-/// asks Raft for one read index (a heartbeat round on the leader confirms it still leads), waits until the
-/// member has applied up to it, and releases all its reads together. A leader change fails the batch with
+/// Serves linearizable reads the way etcd does: every read waiting at a moment joins one round, the round
+/// asks Raft for one read index (a heartbeat round on the leader confirms it still leads), and each read
+/// then waits until the member has applied up to that index. A leader change fails the round with
 /// `etcdserver: leader changed`; no answer in time fails it with `etcdserver: request timed out`.
+///
+/// A round starts from the read that finds none in flight, and the next one from the Raft loop as it
+/// confirms the last: no task or timer per round. Reads arriving while a round is in flight wait for the
+/// next (the index of the one in flight may predate them). ``run()`` asks again for a round Raft has not
+/// answered after `retryInterval` (a message lost, a leader just elected) and fails it after `timeout`.
 final class ReadIndexCoordinator: Sendable {
+    private typealias Reader = CheckedContinuation<UInt64, any Error>
+
+    private struct Round {
+        let context: [UInt8]
+        let readers: [Reader]
+        let started: ContinuousClock.Instant
+        var asked: ContinuousClock.Instant
+    }
+
     private struct State {
         /// Reads waiting for the next round.
-        var waiting: [CheckedContinuation<Void, any Error>] = []
-        /// The context of the round in flight and its answer channel.
-        var inFlight: (context: [UInt8], continuation: CheckedContinuation<UInt64, any Error>)?
+        var waiting: [Reader] = []
+        /// The round Raft has been asked for and has not answered.
+        var inFlight: Round?
         var stopped = false
+
+        /// Starts a round for the waiting reads when none is in flight; returns its context to send.
+        mutating func startRoundIfIdle(ids: RequestIDGenerator) -> [UInt8]? {
+            guard self.inFlight == nil, !self.waiting.isEmpty, !self.stopped else { return nil }
+            let context = withUnsafeBytes(of: ids.next().bigEndian) { Array($0) }
+            let now = ContinuousClock.now
+            self.inFlight = Round(context: context, readers: self.waiting, started: now, asked: now)
+            self.waiting = []
+            return context
+        }
     }
 
     private let state = Mutex(State())
-    private let wakeups: AsyncStream<Void>
-    private let wakeup: AsyncStream<Void>.Continuation
     private let requestIDs: RequestIDGenerator
     private let submit: @Sendable (RaftInput) -> Void
     private let applied: ApplyLoop
@@ -37,112 +59,78 @@ final class ReadIndexCoordinator: Sendable {
         self.timeout = timeout
         self.retryInterval = retryInterval
         self.submit = submit
-        (self.wakeups, self.wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Returns once a read on this member's state would see every write committed before the call.
     func waitForLinearizableRead() async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let stopped = self.state.withLock { state in
-                if !state.stopped { state.waiting.append(continuation) }
-                return state.stopped
+        let index = try await withCheckedThrowingContinuation { (reader: Reader) in
+            let (context, stopped) = self.state.withLock { state in
+                if !state.stopped { state.waiting.append(reader) }
+                return (state.startRoundIfIdle(ids: self.requestIDs), state.stopped)
             }
-            if stopped {
-                continuation.resume(throwing: EtcdError.stopped)
-            } else {
-                self.wakeup.yield()
-            }
+            if stopped { reader.resume(throwing: EtcdError.stopped) }
+            if let context { self.submit(.readIndex(context: context)) }
         }
+        try await self.applied.waitUntilApplied(index)
     }
 
-    /// Runs rounds until ``stop()``.
+    /// Asks Raft again for a round it has not answered, and fails one past the timeout, until ``stop()``
+    /// or cancellation.
     func run() async {
-        for await _ in self.wakeups {
-            let batch = self.state.withLock { state in
-                defer { state.waiting.removeAll() }
-                return state.waiting
+        let tick = self.retryInterval / 5
+        while (try? await Task.sleep(for: tick)) != nil {
+            let now = ContinuousClock.now
+            let (again, expired, next, stopped) = self.state.withLock { state -> ([UInt8]?, [Reader], [UInt8]?, Bool) in
+                guard var round = state.inFlight else { return (nil, [], nil, state.stopped) }
+                if now - round.started >= self.timeout {
+                    state.inFlight = nil
+                    return (nil, round.readers, state.startRoundIfIdle(ids: self.requestIDs), false)
+                }
+                guard now - round.asked >= self.retryInterval else { return (nil, [], nil, false) }
+                round.asked = now
+                state.inFlight = round
+                return (round.context, [], nil, false)
             }
-            guard !batch.isEmpty else { continue }
-            do {
-                let index = try await self.confirmedIndex()
-                try await self.applied.waitUntilApplied(index)
-                for read in batch { read.resume() }
-            } catch {
-                for read in batch { read.resume(throwing: error) }
-            }
+            if stopped { return }
+            for reader in expired { reader.resume(throwing: EtcdError.timeout) }
+            for context in [again, next].compactMap({ $0 }) { self.submit(.readIndex(context: context)) }
         }
     }
 
-    /// Raft confirmed read indexes; resolves the round in flight if one matches.
+    /// Raft confirmed read indexes (Raft loop); resolves the round in flight if one matches and starts
+    /// the next for the reads that arrived meanwhile.
     func confirmed(_ states: [ReadState]) {
-        let match: (CheckedContinuation<UInt64, any Error>, UInt64)? = self.state.withLock { state in
-            guard let inFlight = state.inFlight,
-                let answer = states.last(where: { $0.context == inFlight.context })
-            else { return nil }
+        let outcome: (readers: [Reader], index: UInt64, next: [UInt8]?)? = self.state.withLock { state in
+            guard let round = state.inFlight, let answer = states.last(where: { $0.context == round.context }) else { return nil }
             state.inFlight = nil
-            return (inFlight.continuation, answer.index)
+            return (round.readers, answer.index, state.startRoundIfIdle(ids: self.requestIDs))
         }
-        if let (continuation, index) = match { continuation.resume(returning: index) }
+        guard let outcome else { return }
+        for reader in outcome.readers { reader.resume(returning: outcome.index) }
+        if let next = outcome.next { self.submit(.readIndex(context: next)) }
     }
 
     /// The leader changed: the round in flight can no longer be trusted.
     func leaderChanged() {
-        self.failInFlight(with: EtcdError.leaderChanged)
+        let (readers, next) = self.state.withLock { state -> ([Reader], [UInt8]?) in
+            guard let round = state.inFlight else { return ([], nil) }
+            state.inFlight = nil
+            return (round.readers, state.startRoundIfIdle(ids: self.requestIDs))
+        }
+        for reader in readers { reader.resume(throwing: EtcdError.leaderChanged) }
+        if let next { self.submit(.readIndex(context: next)) }
     }
 
-    /// Fails everything waiting and ends ``run()``.
+    /// Fails everything waiting; ``run()`` ends at its next tick.
     func stop() {
-        let (waiting, inFlight) = self.state.withLock { state in
+        let readers = self.state.withLock { state in
             state.stopped = true
             defer {
                 state.waiting.removeAll()
                 state.inFlight = nil
             }
-            return (state.waiting, state.inFlight)
+            return state.waiting + (state.inFlight?.readers ?? [])
         }
-        for read in waiting { read.resume(throwing: EtcdError.stopped) }
-        inFlight?.continuation.resume(throwing: EtcdError.stopped)
-        self.wakeup.finish()
-    }
-
-    private func failInFlight(with error: EtcdError) {
-        let inFlight = self.state.withLock { state in
-            defer { state.inFlight = nil }
-            return state.inFlight
-        }
-        inFlight?.continuation.resume(throwing: error)
-    }
-
-    /// Asks Raft for a read index, repeating the request if the answer is slow, until the timeout.
-    private func confirmedIndex() async throws -> UInt64 {
-        let id = self.requestIDs.next()
-        let context = withUnsafeBytes(of: id.bigEndian) { Array($0) }
-        return try await withThrowingTaskGroup(of: UInt64?.self) { group in
-            group.addTask {
-                try await withCheckedThrowingContinuation { continuation in
-                    let stopped = self.state.withLock { state in
-                        if !state.stopped { state.inFlight = (context, continuation) }
-                        return state.stopped
-                    }
-                    if stopped { continuation.resume(throwing: EtcdError.stopped) }
-                    self.submit(.readIndex(context: context))
-                }
-            }
-            group.addTask {
-                var waited: Duration = .zero
-                while waited < self.timeout {
-                    try await Task.sleep(for: self.retryInterval)
-                    waited += self.retryInterval
-                    if waited < self.timeout { self.submit(.readIndex(context: context)) }
-                }
-                self.failInFlight(with: EtcdError.timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let index = result { return index }
-            }
-            throw EtcdError.timeout
-        }
+        for reader in readers { reader.resume(throwing: EtcdError.stopped) }
     }
 }

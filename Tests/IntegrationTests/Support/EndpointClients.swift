@@ -78,8 +78,11 @@ final class EndpointClients: Sendable {
         return response.kvs.first.map { String(decoding: $0.value, as: UTF8.self) }
     }
 
-    /// Every key and value under `prefix` as the member at `port` sees it (serializable: its own copy).
-    func read(prefix: String, port: Int, serializable: Bool = true) async throws -> (revision: Int64, values: [String: String]) {
+    /// Every key and value under `prefix` as the member at `port` sees it (serializable: its own copy),
+    /// waiting at most `timeout`.
+    func read(
+        prefix: String, port: Int, serializable: Bool = true, timeout: Duration = .seconds(5)
+    ) async throws -> (revision: Int64, values: [String: String]) {
         var request = Etcdserverpb_RangeRequest()
         request.key = Data(prefix.utf8)
         var end = Array(prefix.utf8)
@@ -87,7 +90,7 @@ final class EndpointClients: Sendable {
         request.rangeEnd = Data(end)
         request.serializable = serializable
         var options = CallOptions.defaults
-        options.timeout = .seconds(5)
+        options.timeout = timeout
         let response = try await self.kv(port).range(request, options: options)
         var values: [String: String] = [:]
         for kv in response.kvs {
