@@ -324,7 +324,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         guard let call = self.calls[streamID] else { return }
         switch result {
         case .success(let message):
-            self.writeMessage(message, on: call, promise: nil)
+            self.writeMessages([message], on: call, promise: nil)
             self.finish(call, .ok)
         case .failure(let error):
             self.finish(call, GRPCStatus(error))
@@ -350,12 +350,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             guard !call.waitingWrites.isEmpty else { return }
             call.waitingWrites.removeFirst().completeWith(result)
         }
-        for message in messages.dropLast() { self.writeMessage(message, on: call, promise: nil) }
-        if let last = messages.last {
-            self.writeMessage(last, on: call, promise: written)
-        } else {
-            written.succeed()
-        }
+        self.writeMessages(messages, on: call, promise: written)
         context.flush()
     }
 
@@ -399,18 +394,23 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         self.closeIfDrained()
     }
 
-    private func writeMessage(_ message: [UInt8], on call: GRPCServerCall, promise: EventLoopPromise<Void>?) {
+    /// Writes `messages` in one DATA frame (NIOHTTP2 splits it to the peer's frame size and window).
+    private func writeMessages(_ messages: [[UInt8]], on call: GRPCServerCall, promise: EventLoopPromise<Void>?) {
         guard let context = self.context else {
             promise?.fail(CancellationError())
+            return
+        }
+        guard !messages.isEmpty else {
+            promise?.succeed()
             return
         }
         if !call.headersSent {
             call.headersSent = true
             self.write(HTTP2Frame(streamID: call.streamID, payload: .headers(.init(headers: Self.responseHeaders))))
         }
-        let framed = GRPCMessageFramer.frame(message, allocator: context.channel.allocator)
+        let framed = GRPCMessageFramer.frame(messages, allocator: context.channel.allocator)
         context.write(Self.wrapOutboundOut(HTTP2Frame(streamID: call.streamID, payload: .data(.init(data: .byteBuffer(framed))))), promise: promise)
-        call.method.series?.messagesSent.increment()
+        call.method.series?.messagesSent.increment(by: messages.count)
         self.pingPolicy.responded()
     }
 

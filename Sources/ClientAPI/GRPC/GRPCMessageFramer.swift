@@ -54,14 +54,16 @@ struct GRPCMessageDeframer {
     }
 }
 
-/// Writes one message with gRPC's five-byte prefix (uncompressed).
+/// Writes messages with gRPC's five-byte prefix (uncompressed).
 enum GRPCMessageFramer {
-    /// `bytes` as one length-prefixed message, in a buffer from `allocator`.
-    static func frame(_ bytes: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 5 + bytes.count)
-        buffer.writeInteger(UInt8(0))
-        buffer.writeInteger(UInt32(bytes.count))
-        buffer.writeBytes(bytes)
+    /// `messages` as length-prefixed messages one after the other, in one buffer from `allocator`.
+    static func frame(_ messages: [[UInt8]], allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: messages.reduce(0) { $0 + 5 + $1.count })
+        for bytes in messages {
+            buffer.writeInteger(UInt8(0))
+            buffer.writeInteger(UInt32(bytes.count))
+            buffer.writeBytes(bytes)
+        }
         return buffer
     }
 }

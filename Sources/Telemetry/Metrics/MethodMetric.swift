@@ -35,6 +35,11 @@ extension MethodMetric where Metric == Counter {
     public func increment() {
         self.metric.increment()
     }
+
+    /// Adds `count`.
+    public func increment(by count: Int) {
+        self.metric.increment(by: Int64(count))
+    }
 }
 
 extension MethodMetric where Metric == ValueHistogram {
