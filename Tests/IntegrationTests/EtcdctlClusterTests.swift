@@ -29,7 +29,7 @@ import Testing
         let held = try await holder
         #expect(held.standardOutput.hasPrefix("shared/"), "the holder printed its key: \(held.standardOutput)")
         let after = try await self.etcdctl(endpoints, for: 5, ["lock", "shared", "echo", "third"])
-        #expect(after.status == 0 && after.standardOutput == "third\n", "released when the holder stopped")
+        #expect(after.status == 0 && after.standardOutput == "third\n", "released when the holder stopped: \(after)\nmember log:\n\(member.log.suffix(3000))")
 
         async let candidate = self.etcdctl(endpoints, for: 6, ["elect", "election", "alice"])
         try await self.waitForKeys(prefix: "election/", endpoints)
@@ -42,8 +42,10 @@ import Testing
     /// Waits (up to 10 s) until a key under `prefix` exists: another etcdctl holds a lock or leads.
     private func waitForKeys(prefix: String, _ endpoints: [String]) async throws {
         let deadline = ContinuousClock.now + .seconds(10)
-        while try await self.etcdctl(endpoints, ["get", prefix, "--prefix", "--keys-only"]).standardOutput.isEmpty {
-            guard ContinuousClock.now < deadline else { throw Timeout(what: "a key under \(prefix)") }
+        while true {
+            let listed = try await self.etcdctl(endpoints, ["get", prefix, "--prefix", "--keys-only"])
+            guard listed.standardOutput.isEmpty else { return }
+            guard ContinuousClock.now < deadline else { throw Timeout(what: "a key under \(prefix) (the last get: \(listed))") }
             try await Task.sleep(for: .milliseconds(100))
         }
     }
