@@ -37,6 +37,14 @@ final class ReadIndexCoordinator: Sendable {
             self.waiting = []
             return context
         }
+
+        /// Ends the round in flight; returns its reads and the context of the next round, started for the
+        /// reads that arrived meanwhile.
+        mutating func endRound(ids: RequestIDGenerator) -> (readers: [Reader], next: [UInt8]?) {
+            guard let round = self.inFlight else { return ([], nil) }
+            self.inFlight = nil
+            return (round.readers, self.startRoundIfIdle(ids: ids))
+        }
     }
 
     private let state = Mutex(State())
@@ -78,13 +86,19 @@ final class ReadIndexCoordinator: Sendable {
     /// or cancellation.
     func run() async {
         let tick = self.retryInterval / 5
-        while (try? await Task.sleep(for: tick)) != nil {
+        while true {
+            do {
+                try await Task.sleep(for: tick)
+            } catch {
+                return  // Cancelled: the member is stopping.
+            }
             let now = ContinuousClock.now
             let (again, expired, next, stopped) = self.state.withLock { state -> ([UInt8]?, [Reader], [UInt8]?, Bool) in
-                guard var round = state.inFlight else { return (nil, [], nil, state.stopped) }
+                guard !state.stopped else { return (nil, [], nil, true) }
+                guard var round = state.inFlight else { return (nil, [], nil, false) }
                 if now - round.started >= self.timeout {
-                    state.inFlight = nil
-                    return (nil, round.readers, state.startRoundIfIdle(ids: self.requestIDs), false)
+                    let (readers, next) = state.endRound(ids: self.requestIDs)
+                    return (nil, readers, next, false)
                 }
                 guard now - round.asked >= self.retryInterval else { return (nil, [], nil, false) }
                 round.asked = now
@@ -102,8 +116,8 @@ final class ReadIndexCoordinator: Sendable {
     func confirmed(_ states: [ReadState]) {
         let outcome: (readers: [Reader], index: UInt64, next: [UInt8]?)? = self.state.withLock { state in
             guard let round = state.inFlight, let answer = states.last(where: { $0.context == round.context }) else { return nil }
-            state.inFlight = nil
-            return (round.readers, answer.index, state.startRoundIfIdle(ids: self.requestIDs))
+            let (readers, next) = state.endRound(ids: self.requestIDs)
+            return (readers, answer.index, next)
         }
         guard let outcome else { return }
         for reader in outcome.readers { reader.resume(returning: outcome.index) }
@@ -112,11 +126,7 @@ final class ReadIndexCoordinator: Sendable {
 
     /// The leader changed: the round in flight can no longer be trusted.
     func leaderChanged() {
-        let (readers, next) = self.state.withLock { state -> ([Reader], [UInt8]?) in
-            guard let round = state.inFlight else { return ([], nil) }
-            state.inFlight = nil
-            return (round.readers, state.startRoundIfIdle(ids: self.requestIDs))
-        }
+        let (readers, next) = self.state.withLock { $0.endRound(ids: self.requestIDs) }
         for reader in readers { reader.resume(throwing: EtcdError.leaderChanged) }
         if let next { self.submit(.readIndex(context: next)) }
     }

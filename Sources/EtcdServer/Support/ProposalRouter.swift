@@ -26,10 +26,9 @@ final class ProposalRouter: Sendable {
     )
 
     private struct Outstanding {
-        /// Every proposal not yet completed, by id, so a dropped one can be submitted again.
-        var inputs: [UInt64: RaftInput] = [:]
-        /// The term each outstanding proposal was last handed to Raft in, as this member knew it.
-        var terms: [UInt64: UInt64] = [:]
+        /// Every proposal not yet completed, by id, so a dropped one can be submitted again, with the term it
+        /// was last handed to Raft in, as this member knew it.
+        var proposals: [UInt64: (input: RaftInput, term: UInt64)] = [:]
         /// Ids Raft dropped for want of a leader.
         var parked: Set<UInt64> = []
         /// The highest term of an entry applied so far.
@@ -54,14 +53,10 @@ final class ProposalRouter: Sendable {
     /// Proposes `input` (a `.propose` or `.proposeConfChange` carrying `id`) and waits for its result.
     func propose(_ input: RaftInput, id: UInt64) async throws -> ApplyResult {
         let leaderAtStart = self.leader.current
-        self.outstanding.withLock { outstanding in
-            outstanding.inputs[id] = input
-            outstanding.terms[id] = leaderAtStart.term
-        }
+        self.outstanding.withLock { $0.proposals[id] = (input, leaderAtStart.term) }
         defer {
             self.outstanding.withLock { outstanding in
-                outstanding.inputs[id] = nil
-                outstanding.terms[id] = nil
+                outstanding.proposals[id] = nil
                 outstanding.parked.remove(id)
             }
         }
@@ -90,7 +85,7 @@ final class ProposalRouter: Sendable {
     func rejected(_ id: UInt64, error: RaftError) {
         if error == .proposalDropped && !self.leader.hasLeader {
             self.outstanding.withLock { outstanding in
-                if outstanding.inputs[id] != nil { outstanding.parked.insert(id) }
+                if outstanding.proposals[id] != nil { outstanding.parked.insert(id) }
             }
             return
         }
@@ -102,8 +97,8 @@ final class ProposalRouter: Sendable {
         let term = self.leader.current.term
         let inputs: [RaftInput] = self.outstanding.withLock { outstanding in
             defer { outstanding.parked.removeAll() }
-            for id in outstanding.parked { outstanding.terms[id] = term }
-            return outstanding.parked.sorted().compactMap { outstanding.inputs[$0] }
+            for id in outstanding.parked { outstanding.proposals[id]?.term = term }
+            return outstanding.parked.sorted().compactMap { outstanding.proposals[$0]?.input }
         }
         for input in inputs { self.submit(input) }
     }
@@ -115,8 +110,8 @@ final class ProposalRouter: Sendable {
         let lost: [UInt64] = self.outstanding.withLock { outstanding in
             guard term > outstanding.appliedTerm else { return [] }
             outstanding.appliedTerm = term
-            return outstanding.terms.compactMap { id, submitted in
-                submitted < term && !outstanding.parked.contains(id) ? id : nil
+            return outstanding.proposals.compactMap { id, proposal in
+                proposal.term < term && !outstanding.parked.contains(id) ? id : nil
             }
         }
         for id in lost { self.waits.fail(id, with: EtcdError.timeoutDueToLeaderFail) }
