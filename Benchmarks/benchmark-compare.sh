@@ -11,52 +11,25 @@
 # shows the median of the rounds. Server CPU is utime+stime of all members (from /proc/PID/stat) over the
 # benchmark run, divided by the operations (for the watch row, by the events delivered).
 #
-# ETCD_SWIFT_BIN: the directory holding our `etcd` (default .build/release). GO_ETCD: Go etcd's binary (default
-# /usr/bin/etcd). ETCD_BENCHMARK: the `benchmark` binary (default .build/etcd-benchmark/benchmark).
-# BENCH_SCALE: multiplies every load's total (default 1, sized so that the whole comparison takes about
-# 10-15 minutes on a 2-core machine; 0.02 is a smoke run). BENCH_REPEATS: rounds per load (default 3).
+# ETCD_SWIFT_BIN, GO_ETCD, ETCD_BENCHMARK and KEEP_DATA (which also keeps the benchmark tool's output) as in
+# Benchmarks/lib/etcd-benchmark.sh. BENCH_SCALE: multiplies every load's total (default 1, sized so that the
+# whole comparison takes about 10-15 minutes on a 2-core machine; 0.02 is a smoke run). BENCH_REPEATS: rounds
+# per load (default 3).
 # BENCH_LOADS: an extended regular expression; only loads whose name (as in the table's first column, e.g.
 # "1m put-16", "3m range-lin-64") matches run. BENCH_SETTLE: seconds to wait after a cluster serves (default 1).
-# KEEP_DATA=1 keeps the data directories, logs and the benchmark tool's output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/lib/members.sh
 
-BIN_DIR=${ETCD_SWIFT_BIN:-.build/release}
-OURS=$BIN_DIR/etcd
-GO_ETCD=${GO_ETCD:-/usr/bin/etcd}
-BENCH=${ETCD_BENCHMARK:-.build/etcd-benchmark/benchmark}
 SCALE=${BENCH_SCALE:-1}
 REPEATS=${BENCH_REPEATS:-3}
 ONLY=${BENCH_LOADS:-}
 SETTLE=${BENCH_SETTLE:-1}
-[[ -x $OURS ]] || { echo "missing $OURS (build with: swift build -c release)" >&2; exit 1; }
-[[ -x $GO_ETCD ]] || { echo "missing $GO_ETCD (install Debian's etcd-server)" >&2; exit 1; }
-[[ -x $BENCH ]] || { echo "missing $BENCH (build it with: bash Benchmarks/build-etcd-benchmark.sh)" >&2; exit 1; }
 [[ $REPEATS =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_REPEATS must be a positive integer" >&2; exit 1; }
 awk -v s="$SCALE" 'BEGIN { exit !(s + 0 > 0) }' || { echo "BENCH_SCALE must be a positive number" >&2; exit 1; }
-for tool in curl ss base64; do
-    command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
-done
-
-# Go etcd 3.4 refuses to start on architectures other than amd64 unless told to.
-case $(uname -m) in
-    x86_64) ;;
-    aarch64) export ETCD_UNSUPPORTED_ARCH=arm64 ;;
-    *) export ETCD_UNSUPPORTED_ARCH=$(uname -m) ;;
-esac
-
+NAME=etcd-benchmark-compare
+source Benchmarks/lib/etcd-benchmark.sh
 CLK_TCK=$(getconf CLK_TCK)
-WORK=$(mktemp -d /tmp/etcd-benchmark-compare.XXXXXX)
-RESULTS=$WORK/results.txt
-: >"$RESULTS"
-
-cleanup() {
-    stop_members
-    if [[ ${KEEP_DATA:-0} == 1 ]]; then echo "data, logs and results kept in $WORK" >&2; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # POST JSON to a member's gateway: gateway ENDPOINT PATH BODY.
 gateway() { curl -fsS --max-time 10 -X POST "http://$1$2" -d "$3"; }

@@ -5,7 +5,7 @@ import SwiftProtobuf
 /// What applying one proposal produced, handed to the member that proposed it. A request the state
 /// machine refused (a compacted revision in a txn, an unknown lease) is a ``failure(_:)``: refused requests
 /// change nothing, but they still took their place in the log.
-enum ApplyResult: Sendable {
+@_spi(Testing) public enum ApplyResult: Sendable {
     case put(Etcdserverpb_PutResponse)
     case deleteRange(Etcdserverpb_DeleteRangeResponse)
     case txn(Etcdserverpb_TxnResponse)

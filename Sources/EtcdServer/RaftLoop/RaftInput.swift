@@ -2,7 +2,7 @@ import Raft
 
 /// What other threads ask of the Raft loop. Everything that touches the Raft node goes through its inbox,
 /// so the node keeps its single owner.
-enum RaftInput: Sendable {
+@_spi(Testing) public enum RaftInput: Sendable {
     /// A message from a peer.
     case message(Raft.Message)
     /// A client request to append; `id` lets the waiter hear if Raft drops it.

@@ -104,12 +104,14 @@ final class RaftLoop: @unchecked Sendable {
         case .propose(let id, let data):
             do {
                 try self.node.propose(data)
+                self.delegate?.proposalAccepted(id: id, term: self.node.term)
             } catch {
                 self.delegate?.proposalRejected(id: id, error: error)
             }
         case .proposeConfChange(let id, let change):
             do {
                 try self.node.proposeConfChange(change)
+                self.delegate?.proposalAccepted(id: id, term: self.node.term)
             } catch {
                 self.delegate?.proposalRejected(id: id, error: error)
             }

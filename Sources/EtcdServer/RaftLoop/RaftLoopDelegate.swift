@@ -7,6 +7,8 @@ protocol RaftLoopDelegate: AnyObject, Sendable {
     func leadershipChanged(_ state: SoftState, term: UInt64)
     /// Read indexes confirmed by the leader, in order.
     func readStatesConfirmed(_ states: [ReadState])
+    /// Raft took a proposal in `term`: appended it when leading, or forwarded it to the leader.
+    func proposalAccepted(id: UInt64, term: UInt64)
     /// Raft did not take a proposal (no leader, transfer in progress, too much uncommitted data).
     func proposalRejected(id: UInt64, error: RaftError)
     /// The commit index moved (etcd_server_proposals_committed_total).

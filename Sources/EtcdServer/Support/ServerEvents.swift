@@ -82,6 +82,10 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, Sendable {
         self.reads.confirmed(states)
     }
 
+    func proposalAccepted(id: UInt64, term: UInt64) {
+        self.proposals.accepted(id, term: term)
+    }
+
     func proposalRejected(id: UInt64, error: RaftError) {
         self.proposals.rejected(id, error: error)
     }

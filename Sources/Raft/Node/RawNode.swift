@@ -105,6 +105,9 @@ public final class RawNode {
         try? self.core.step(Message(type: .snapshotStatus, from: id, reject: status == .failed))
     }
 
+    /// The current term: a proposal taken now is appended (or forwarded to the leader) in it.
+    public var term: UInt64 { self.core.term }
+
     /// The member's state without per-follower progress.
     public var basicStatus: BasicStatus {
         BasicStatus(
