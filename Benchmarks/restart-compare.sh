@@ -9,8 +9,9 @@
 #
 # The keys are the tool's 8-byte sequential keys with 256-byte values, written by 64 clients on 8 connections.
 # A restart is SIGTERM, waiting for the process to exit, then the same command line again; the read is a range
-# of one key through the JSON gateway, polled every 10 ms. Memory is VmRSS, read 3 s after the fill and 3 s
-# after the first answered read. The page cache keeps the data files between restarts (warm restarts, as after
+# of one key through the JSON gateway, polled every 10 ms. Memory is VmRSS, read 8 s after the fill and 8 s
+# after the first answered read (our member returns freed heap pages every 5 s). RESTART_KEYS=100000 gives the
+# memory after 100k keys. The page cache keeps the data files between restarts (warm restarts, as after
 # a process crash or an upgrade); RESTART_COLD=1 drops it before each restart (needs root).
 #
 # ETCD_SWIFT_BIN, GO_ETCD, ETCD_BENCHMARK and KEEP_DATA as in Benchmarks/lib/etcd-benchmark.sh.
@@ -72,7 +73,7 @@ for impl in ours etcd; do
         { echo "$impl: the fill failed; see $WORK/$impl-fill.out" >&2; KEEP_DATA=1; exit 1; }
     count=$(count_keys "$impl")
     [[ $count == "$KEYS" ]] || { echo "$impl holds $count keys after the fill, not $KEYS" >&2; KEEP_DATA=1; exit 1; }
-    sleep 3
+    sleep 8
     echo "$impl fill rss_mib=$(rss_mib) puts_per_sec=$(awk '/Requests\/sec:/ { print $NF }' "$WORK/$impl-fill.out")" |
         tee -a "$RESULTS" >&2
     stop_members
@@ -86,7 +87,7 @@ for ((round = 1; round <= REPEATS; round++)); do
         start "$impl"
         first_read "$impl"
         end=$(date +%s%N)
-        sleep 3
+        sleep 8
         count=$(count_keys "$impl")
         [[ $count == "$KEYS" ]] || { echo "$impl holds $count keys after a restart, not $KEYS" >&2; KEEP_DATA=1; exit 1; }
         echo "$impl restart round=$round seconds=$(awk -v ns=$((end - begin)) 'BEGIN { printf "%.3f", ns / 1e9 }') rss_mib=$(rss_mib)" |

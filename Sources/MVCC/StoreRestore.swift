@@ -125,24 +125,24 @@ enum StoreRestore {
             return Rebuilt(entries: [], lastRevision: lastRevision, leaseByKey: [:], corruptRevision: corrupt)
         }
         positions.removeAll()
-        permute(&entries, into: Bytes.sortedOrder(of: entries.map(\.key)))
-        return Rebuilt(entries: entries, lastRevision: lastRevision, leaseByKey: leaseByKey, corruptRevision: nil)
+        let sorted = reordered(&entries, by: Bytes.sortedOrder(of: entries.map(\.key)))
+        return Rebuilt(entries: sorted, lastRevision: lastRevision, leaseByKey: leaseByKey, corruptRevision: nil)
     }
 
-    /// Rearranges `elements` so that position i holds the element that was at `order[i]`, by swaps
-    /// along the permutation's cycles (no copies of the elements).
-    private static func permute(_ elements: inout [KeyIndex], into order: [Int]) {
-        var placed = [Bool](repeating: false, count: order.count)
-        for start in order.indices where !placed[start] {
-            var current = start
-            while true {
-                placed[current] = true
-                let source = order[current]
-                if source == start {
-                    break
+    /// The elements of `elements` in the order `order` gives (position i gets the element at `order[i]`),
+    /// moved rather than copied: a million key indexes cost no reference counting. `elements` is left
+    /// holding empty indexes. `order` must be a permutation of `elements`' indices.
+    private static func reordered(_ elements: inout [KeyIndex], by order: [Int]) -> [KeyIndex] {
+        precondition(order.count == elements.count, "the order is not a permutation of the elements")
+        return elements.withUnsafeMutableBufferPointer { from in
+            [KeyIndex](unsafeUninitializedCapacity: order.count) { to, initialized in
+                guard let source = from.baseAddress, let target = to.baseAddress else { return }
+                for (position, origin) in order.enumerated() {
+                    (target + position).moveInitialize(from: source + origin, count: 1)
                 }
-                elements.swapAt(current, source)
-                current = source
+                initialized = order.count
+                // Every slot of `from` was moved out; give each a value again before `elements` is used.
+                source.initialize(repeating: KeyIndex(key: []), count: from.count)
             }
         }
     }

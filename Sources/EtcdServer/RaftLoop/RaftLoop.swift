@@ -137,6 +137,20 @@ final class RaftLoop: @unchecked Sendable {
         }
     }
 
+    /// `entries` with their data copied on this thread. The in-memory log keeps an entry until a snapshot
+    /// compacts it, up to `--snapshot-count` entries later; the bytes a request arrived in were allocated on
+    /// an event loop among its short-lived buffers, where each kept entry would pin a page of that thread's
+    /// heap after the compaction. Copies made here lie in the Raft thread's heap in log order, so a
+    /// compaction frees whole runs of pages for the scavenger to return.
+    private static func copiesOwnedHere(_ entries: [Entry]) -> [Entry] {
+        entries.map { entry in
+            guard !entry.data.isEmpty else { return entry }
+            var copy = entry
+            copy.data = entry.data.withUnsafeBufferPointer { Array($0) }
+            return copy
+        }
+    }
+
     private func process(_ ready: Ready) {
         if let softState = ready.softState {
             self.delegate?.leadershipChanged(softState, term: self.node.basicStatus.hardState.term)
@@ -158,7 +172,7 @@ final class RaftLoop: @unchecked Sendable {
                 preconditionFailure("Raft handed out snapshot \(snapshot.metadata.index) older than its log: \(error)")
             }
         }
-        self.storage.append(ready.entries)
+        self.storage.append(Self.copiesOwnedHere(ready.entries))
         if let hardState = ready.hardState {
             self.storage.setHardState(hardState)
             self.publishCommit(of: hardState)

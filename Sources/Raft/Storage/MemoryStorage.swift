@@ -128,5 +128,15 @@ public final class MemoryStorage: Storage {
         let base = self.log[drop]
         self.log.removeSubrange(0..<drop)
         self.log[0] = Entry(term: base.term, index: base.index)
+        if self.log.capacity > 2 * self.log.count + Self.spareEntries {
+            // The log grew to the snapshot interval; what is left is usually a small part of it.
+            var kept: [Entry] = []
+            kept.reserveCapacity(self.log.count + Self.spareEntries)
+            kept.append(contentsOf: self.log)
+            self.log = kept
+        }
     }
+
+    /// Room for this many entries beyond the kept ones survives a ``compact(upTo:)``; more is given back.
+    private static let spareEntries = 4096
 }
