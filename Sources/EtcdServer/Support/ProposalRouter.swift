@@ -85,9 +85,7 @@ import Synchronization
 
     /// Raft took the proposal `id` in `term`.
     public func accepted(_ id: UInt64, term: UInt64) {
-        self.outstanding.withLock { outstanding in
-            if outstanding.proposals[id] != nil { outstanding.proposals[id]?.term = term }
-        }
+        self.outstanding.withLock { $0.proposals[id]?.term = term }
     }
 
     /// Raft refused the proposal `id`.
