@@ -101,6 +101,9 @@ final class RaftLoop: @unchecked Sendable {
             } catch {
                 self.logger.debug("dropped a Raft message", metadata: ["type": "\(message.type)", "error": "\(error)"])
             }
+            if message.type == .snapshot, let index = message.snapshot?.metadata.index {
+                self.sender.receivedSnapshotStepped(index: index, taken: self.node.pendingSnapshotIndex == index)
+            }
         case .propose(let id, let data):
             do {
                 try self.node.propose(data)

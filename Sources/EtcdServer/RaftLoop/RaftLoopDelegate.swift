@@ -15,9 +15,12 @@ protocol RaftLoopDelegate: AnyObject, Sendable {
     func committed(upTo index: UInt64)
 }
 
-/// Sends Raft messages to peers. `send` never blocks; a snapshot message is handed over with the
+/// The Raft loop's link to its peers. `send` never blocks; a snapshot message is handed over with the
 /// database it stands for, and the outcome comes back as a ``RaftInput/snapshotStatus(_:_:)``.
 protocol RaftMessageSender: Sendable {
     func send(_ messages: [Raft.Message])
     func sendSnapshot(_ message: Raft.Message)
+    /// Raft stepped a received snapshot message at `index`; unless Raft took that snapshot (`taken`), the database
+    /// received with it is not needed (Raft turns down a snapshot that adds nothing to its log).
+    func receivedSnapshotStepped(index: UInt64, taken: Bool)
 }

@@ -22,6 +22,7 @@ final class PeerLink: RaftMessageSender, PeerTransportDelegate, @unchecked Senda
     private let removal: @Sendable () -> Void
     private let metrics: MVCCMetrics
     private let logger: Logger
+    private let receivedSnapshots: ReceivedSnapshots
     let snapshotDirectory: String
 
     /// `submit` feeds the Raft loop; `removal` is told when a peer refuses this member as removed.
@@ -35,6 +36,7 @@ final class PeerLink: RaftMessageSender, PeerTransportDelegate, @unchecked Senda
         self.submit = submit
         self.removal = removal
         self.snapshotDirectory = snapshotDirectory
+        self.receivedSnapshots = ReceivedSnapshots(directory: snapshotDirectory, logger: logger)
         self.metrics = metrics
         self.logger = logger
     }
@@ -91,16 +93,12 @@ final class PeerLink: RaftMessageSender, PeerTransportDelegate, @unchecked Senda
         guard let index = message.snapshot?.metadata.index else {
             throw PeerProtocolError("a snapshot message without a snapshot")
         }
-        let target = MemberStateMachine.receivedDatabasePath(snapshotDirectory: self.snapshotDirectory, index: index)
-        if FileManager.default.fileExists(atPath: target) {
-            // A resent copy of a snapshot already here, perhaps being installed from that very file: keep it.
-            try FileManager.default.removeItem(atPath: databasePath)
-        } else {
-            try FileManager.default.moveItem(atPath: databasePath, toPath: target)
-            // Durable before Raft records the snapshot in the WAL: a restart from that record needs the file.
-            try Backend.syncDirectory(of: target)
-        }
+        try self.receivedSnapshots.keep(databasePath, index: index)
         self.submit(.message(message))
+    }
+
+    func receivedSnapshotStepped(index: UInt64, taken: Bool) {
+        self.receivedSnapshots.stepped(index: index, taken: taken)
     }
 
     func clusterMembers() -> Memberpb_ClusterMembers {

@@ -108,6 +108,10 @@ public final class RawNode {
     /// The current term: a proposal taken now is appended (or forwarded to the leader) in it.
     public var term: UInt64 { self.core.term }
 
+    /// The index of the leader's snapshot this member has taken and not yet seen persisted: after stepping a
+    /// snapshot message, whether Raft took it (a snapshot that adds nothing is turned down).
+    public var pendingSnapshotIndex: UInt64? { self.core.log.unstable.snapshot?.metadata.index }
+
     /// The member's state without per-follower progress.
     public var basicStatus: BasicStatus {
         BasicStatus(

@@ -81,6 +81,26 @@ struct ReadyContractTests {
         #expect(node.ready().entries.map(\.data) == [[2]])
     }
 
+    /// A leader's snapshot that adds nothing is turned down and leaves nothing pending; one past the commit
+    /// index is pending until its Ready is persisted. (The member removes a turned-down snapshot's database.)
+    @Test func aSnapshotIsPendingOnlyWhenTaken() throws {
+        let follower = try TestNode(id: 2, voters: [1, 2, 3], entries: entries(terms: [1, 1, 1], from: 2),
+                                    hardState: HardState(term: 1, vote: .none, commit: 4))
+        try follower.drain()
+        func snapshot(at index: UInt64) -> Message {
+            Message(type: .snapshot, to: 2, from: 1, term: 1, snapshot: Snapshot(
+                metadata: SnapshotMetadata(index: index, term: 1, confState: ConfState(voters: [1, 2, 3]))))
+        }
+        try follower.node.step(snapshot(at: 3))
+        #expect(follower.node.pendingSnapshotIndex == nil)
+        try follower.node.step(snapshot(at: 9))
+        #expect(follower.node.pendingSnapshotIndex == 9)
+        try follower.node.step(snapshot(at: 9))
+        #expect(follower.node.pendingSnapshotIndex == 9, "a second copy leaves the first one pending")
+        #expect(try follower.drain().snapshot?.metadata.index == 9)
+        #expect(follower.node.pendingSnapshotIndex == nil)
+    }
+
     @Test func localMessagesAndStrangersAreRefused() throws {
         let node = try TestNode(id: 1, voters: [1, 2, 3])
         #expect(throws: RaftError.stepLocalMessage) { try node.node.step(Message(type: .hup, from: 2)) }
