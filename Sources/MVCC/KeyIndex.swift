@@ -39,11 +39,21 @@ struct KeyIndex: Sendable, Equatable {
         }
     }
 
+    /// The generations in the form that costs least: most keys hold one revision (written once, restored
+    /// from the key database, or compacted down to their last put), which `single` keeps without the two
+    /// arrays of the general form (about 110 bytes of heap per key).
+    private enum History: Sendable {
+        /// One generation, the current one, whose only revision is `modified`.
+        case single(created: Revision, version: Int64)
+        /// Any generations, as ``KeyIndex/generations`` describes them.
+        case general([Generation])
+    }
+
     /// The key.
     let key: [UInt8]
     /// The newest revision of the key.
     private(set) var modified = Revision(main: 0)
-    private(set) var generations: [Generation] = []
+    private var history = History.general([])
 
     init(key: [UInt8]) {
         self.key = key
@@ -56,14 +66,40 @@ struct KeyIndex: Sendable, Equatable {
         self.generations = generations
     }
 
+    static func == (left: KeyIndex, right: KeyIndex) -> Bool {
+        left.key == right.key && left.modified == right.modified && left.generations == right.generations
+    }
+
+    /// The generations, oldest first; the last one is the current generation (empty after a delete).
+    private(set) var generations: [Generation] {
+        get {
+            switch history {
+            case .single(let created, let version):
+                return [Generation(version: version, created: created, revisions: [modified])]
+            case .general(let generations):
+                return generations
+            }
+        }
+        set {
+            if newValue.count == 1, newValue[0].revisions.count == 1, newValue[0].revisions[0] == modified {
+                history = .single(created: newValue[0].created, version: newValue[0].version)
+            } else {
+                history = .general(newValue)
+            }
+        }
+    }
+
     /// True when the index holds no live or historical revision: only an empty current generation.
     var isEmpty: Bool {
-        generations.count == 1 && generations[0].revisions.isEmpty
+        guard case .general(let generations) = history else { return false }
+        return generations.count == 1 && generations[0].revisions.isEmpty
     }
 
     /// Records a put at `revision`, which must be newer than every revision of the key.
     mutating func put(_ revision: Revision) {
         precondition(revision > modified, "put at \(revision) is not after the key's last change \(modified)")
+        var generations = self.generations
+        history = .general([])
         if generations.isEmpty {
             generations.append(Generation(version: 0, created: revision, revisions: []))
         }
@@ -74,6 +110,7 @@ struct KeyIndex: Sendable, Equatable {
         generations[last].revisions.append(revision)
         generations[last].version += 1
         modified = revision
+        self.generations = generations
     }
 
     /// Starts the index of a key found in the key database at `modified` with a generation created at
@@ -81,7 +118,7 @@ struct KeyIndex: Sendable, Equatable {
     mutating func restore(created: Revision, modified: Revision, version: Int64) {
         precondition(generations.isEmpty, "restore into a non-empty key index")
         self.modified = modified
-        generations.append(Generation(version: version, created: created, revisions: [modified]))
+        history = .single(created: created, version: version)
     }
 
     /// Records a delete at `revision`: closes the current generation and opens an empty one. Returns
@@ -89,13 +126,18 @@ struct KeyIndex: Sendable, Equatable {
     mutating func tombstone(_ revision: Revision) -> Bool {
         guard let last = generations.last, !last.revisions.isEmpty else { return false }
         put(revision)
+        var generations = self.generations
+        history = .general([])
         generations.append(Generation(version: 0, created: Revision(main: 0), revisions: []))
+        self.generations = generations
         return true
     }
 
     /// Undoes the latest `put(_:)`, restoring `previousModified` as the newest revision. A key the put
     /// created is left empty (`isEmpty`) for the caller to remove.
     mutating func undoPut(previousModified: Revision) {
+        var generations = self.generations
+        history = .general([])
         let last = generations.count - 1
         generations[last].revisions.removeLast()
         generations[last].version -= 1
@@ -103,17 +145,24 @@ struct KeyIndex: Sendable, Equatable {
             generations[last].created = Revision(main: 0)
         }
         modified = previousModified
+        self.generations = generations
     }
 
     /// Undoes the latest successful `tombstone(_:)`.
     mutating func undoTombstone(previousModified: Revision) {
+        var generations = self.generations
+        history = .general([])
         generations.removeLast()
+        self.generations = generations
         undoPut(previousModified: previousModified)
     }
 
     /// The revision, creation revision and version of the key as of `atRev`, or nil when the key does
     /// not exist at `atRev`.
     func get(atRev: Int64) -> (modified: Revision, created: Revision, version: Int64)? {
+        if case .single(let created, let version) = history {
+            return modified.main <= atRev ? (modified, created, version) : nil
+        }
         guard let generationIndex = findGeneration(atRev) else { return nil }
         let generation = generations[generationIndex]
         guard let index = generation.lastIndex(atOrBelow: atRev) else { return nil }
@@ -124,19 +173,27 @@ struct KeyIndex: Sendable, Equatable {
     /// Compacts at `atRev` (see the type's comment). The caller removes the key when it becomes empty.
     mutating func compact(atRev: Int64) {
         precondition(!isEmpty, "compaction of an empty key index")
+        // A single revision is the newest of the current generation: a compaction keeps it.
+        guard case .general = history else { return }
         let (generationIndex, revisionIndex) = compactionPoint(atRev)
+        var generations = self.generations
+        history = .general([])
         if let revisionIndex, revisionIndex > 0 {
             generations[generationIndex].revisions.removeFirst(revisionIndex)
         }
         if generationIndex > 0 {
             generations.removeFirst(generationIndex)
         }
+        self.generations = generations
     }
 
     /// The revision a compaction at `atRev` keeps below or at `atRev`, leaving out a tombstone (the
     /// definition etcd's `HashKV` uses to skip history a compaction has or will have removed).
     func keep(atRev: Int64) -> Revision? {
         guard !isEmpty else { return nil }
+        if case .single = history {
+            return modified.main <= atRev ? modified : nil
+        }
         let (generationIndex, revisionIndex) = compactionPoint(atRev)
         guard let revisionIndex else { return nil }
         let generation = generations[generationIndex]
@@ -148,6 +205,9 @@ struct KeyIndex: Sendable, Equatable {
 
     /// True when `revision` is still part of this index.
     func contains(_ revision: Revision) -> Bool {
+        if case .single = history {
+            return revision == modified
+        }
         for generation in generations {
             let revisions = generation.revisions
             var low = 0
