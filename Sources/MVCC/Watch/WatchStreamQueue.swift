@@ -79,23 +79,25 @@ final class WatchStreamQueue: Sendable {
 
     /// Queues an event or per-watch progress response if the buffer has room.
     func enqueueEvent(_ response: WatchResponse, previousValues: Bool) -> Bool {
-        state.withLock { state -> Bool in
-            guard !state.closed else { return true }
+        let (accepted, handOver) = state.withLock { state -> (Bool, HandOver?) in
+            guard !state.closed else { return (true, nil) }
             guard state.eventResponses < capacity else {
                 state.refusedEvents = true
-                return false
+                return (false, nil)
             }
-            Self.deliver(Queued(response: response, countsAsEvent: true, needsPreviousValues: previousValues), &state)
-            return true
+            return (true, Self.deliver(Queued(response: response, countsAsEvent: true, needsPreviousValues: previousValues), &state))
         }
+        handOver?.resume()
+        return accepted
     }
 
     /// Queues an acknowledgement regardless of the buffer (requests wait for room before asking).
     func enqueueControl(_ response: WatchResponse) {
-        state.withLock { state in
-            guard !state.closed else { return }
-            Self.deliver(Queued(response: response, countsAsEvent: false, needsPreviousValues: false), &state)
+        let handOver = state.withLock { state -> HandOver? in
+            guard !state.closed else { return nil }
+            return Self.deliver(Queued(response: response, countsAsEvent: false, needsPreviousValues: false), &state)
         }
+        handOver?.resume()
     }
 
     /// True when an event response would fit; otherwise the consumer calls `roomFreed` once it has taken
@@ -185,12 +187,24 @@ final class WatchStreamQueue: Sendable {
 
     // MARK: Consumer side.
 
-    /// Hands `item` to the waiting consumer, or queues it.
-    private static func deliver(_ item: Queued, _ state: inout State) {
+    /// A response for the consumer that was waiting, to be handed over once the lock is released: resuming
+    /// a task takes its status lock, which a thread cancelling that task holds while its cancellation
+    /// handler waits for this queue's lock.
+    private struct HandOver {
+        let consumer: CheckedContinuation<Queued?, Never>
+        let item: Queued
+
+        func resume() {
+            consumer.resume(returning: item)
+        }
+    }
+
+    /// Takes `item` for the waiting consumer (returned, for the caller to resume after unlocking), or
+    /// queues it.
+    private static func deliver(_ item: Queued, _ state: inout State) -> HandOver? {
         if let consumer = state.consumer {
             state.consumer = nil
-            consumer.resume(returning: item)
-            return
+            return HandOver(consumer: consumer, item: item)
         }
         state.queue.append(item)
         if item.countsAsEvent {
@@ -198,28 +212,30 @@ final class WatchStreamQueue: Sendable {
         } else {
             state.controlResponses += 1
         }
+        return nil
     }
 
     func dequeue() async -> Queued? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let outcome = state.withLock { state -> (Queued?, Bool, CheckedContinuation<Bool, Never>?) in
+                let outcome = state.withLock { state -> (ready: Bool, item: Queued?, wake: Bool, waiter: CheckedContinuation<Bool, Never>?) in
                     if !state.isEmpty {
                         let (item, wake, waiter) = state.take()
-                        continuation.resume(returning: item)
-                        return (item, wake, waiter)
+                        return (true, item, wake, waiter)
                     }
                     if state.closed || state.consumerCancelled {
-                        continuation.resume(returning: nil)
-                    } else {
-                        state.consumer = continuation
+                        return (true, nil, false, nil)
                     }
-                    return (nil, false, nil)
+                    state.consumer = continuation
+                    return (false, nil, false, nil)
                 }
-                if outcome.1 {
+                if outcome.ready {
+                    continuation.resume(returning: outcome.item)
+                }
+                if outcome.wake {
                     roomFreed()
                 }
-                outcome.2?.resume(returning: true)
+                outcome.waiter?.resume(returning: true)
             }
         } onCancel: {
             let consumer = state.withLock { state -> CheckedContinuation<Queued?, Never>? in
