@@ -69,6 +69,19 @@ struct GRPCMethod: Sendable {
         return Self.entry(descriptor, metrics: metrics, handler: handler)
     }
 
+    /// A method streaming both ways whose service encodes its responses itself, answered by `call`.
+    static func bidirectionalEncoding<Request: SwiftProtobuf.Message>(
+        _ descriptor: MethodDescriptor,
+        metrics: GRPCServerMetrics?,
+        _ call: @escaping @Sendable (RPCAsyncSequence<Request, any Error>, any GRPCResponseSink) async throws -> Void
+    ) -> (path: String, method: GRPCMethod) {
+        let handler = Handler.streaming { requests, sink in
+            let messages = requests.map { bytes in try Self.decode(Request.self, from: bytes) }
+            try await call(RPCAsyncSequence(wrapping: messages), sink)
+        }
+        return Self.entry(descriptor, metrics: metrics, handler: handler)
+    }
+
     private static func entry(
         _ descriptor: MethodDescriptor,
         metrics: GRPCServerMetrics?,

@@ -25,7 +25,7 @@ public struct GRPCMethodTable: Sendable {
             GRPCMethod.unary(KV.DeleteRange.descriptor, metrics: metrics, kv.deleteRange(request:context:)),
             GRPCMethod.unary(KV.Txn.descriptor, metrics: metrics, kv.txn(request:context:)),
             GRPCMethod.unary(KV.Compact.descriptor, metrics: metrics, kv.compact(request:context:)),
-            GRPCMethod.bidirectional(Etcdserverpb_Watch.Method.Watch.descriptor, metrics: metrics, services.watch.watch(request:response:context:)),
+            GRPCMethod.bidirectionalEncoding(Etcdserverpb_Watch.Method.Watch.descriptor, metrics: metrics, services.watch.watch(requests:sink:)),
             GRPCMethod.unary(Lease.LeaseGrant.descriptor, metrics: metrics, lease.leaseGrant(request:context:)),
             GRPCMethod.unary(Lease.LeaseRevoke.descriptor, metrics: metrics, lease.leaseRevoke(request:context:)),
             GRPCMethod.bidirectional(Lease.LeaseKeepAlive.descriptor, metrics: metrics, lease.leaseKeepAlive(request:response:context:)),

@@ -29,6 +29,15 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
         response: RPCWriter<Etcdserverpb_WatchResponse>,
         context: ServerContext
     ) async throws {
+        try await self.serve(request, output: .messages(response))
+    }
+
+    /// The gRPC call: responses are encoded here, each event list once for all the watchers it goes to.
+    func watch(requests: RPCAsyncSequence<Etcdserverpb_WatchRequest, any Error>, sink: any GRPCResponseSink) async throws {
+        try await self.serve(requests, output: .encoded(sink))
+    }
+
+    private func serve(_ request: RPCAsyncSequence<Etcdserverpb_WatchRequest, any Error>, output response: WatchOutput) async throws {
         let stream = self.server.makeWatchStream()
         let options = StreamWatchOptions()
         defer { stream.close() }
@@ -39,10 +48,11 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
                 while let batch = await responses.nextBatch(limit: Self.batchLimit) {
                     var messages: [Etcdserverpb_WatchResponse] = []
                     messages.reserveCapacity(batch.count)
+                    let fragmenting = options.fragmenting.withLock { $0 }
                     for event in batch {
                         var message = event.message
                         message.header = self.server.header(revision: event.revision)
-                        let split = options.fragmenting.withLock { $0.contains(event.watchID) }
+                        let split = !fragmenting.isEmpty && fragmenting.contains(event.watchID)
                         messages.append(contentsOf: split ? self.fragments(of: message) : [message])
                     }
                     try await response.write(contentsOf: messages)
@@ -86,7 +96,7 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
     private func handle(
         _ message: Etcdserverpb_WatchRequest,
         stream: WatchStream,
-        response: RPCWriter<Etcdserverpb_WatchResponse>,
+        response: WatchOutput,
         options: StreamWatchOptions
     ) async throws {
         switch message.requestUnion {
@@ -147,4 +157,25 @@ public struct WatchService: Etcdserverpb_Watch.SimpleServiceProtocol {
 private final class StreamWatchOptions: Sendable {
     let fragmenting = Mutex<Set<Int64>>([])
     let progressNotify = Mutex<Set<Int64>>([])
+}
+
+/// Where a watch stream's responses go: the JSON gateway's typed writer, or a gRPC call's sink of encoded
+/// messages (a batch encoded by ``WatchResponseEncoder``).
+private enum WatchOutput: Sendable {
+    case messages(RPCWriter<Etcdserverpb_WatchResponse>)
+    case encoded(any GRPCResponseSink)
+
+    func write(_ message: Etcdserverpb_WatchResponse) async throws {
+        try await self.write(contentsOf: [message])
+    }
+
+    func write(contentsOf messages: [Etcdserverpb_WatchResponse]) async throws {
+        switch self {
+        case .messages(let writer):
+            try await writer.write(contentsOf: messages)
+        case .encoded(let sink):
+            var encoder = WatchResponseEncoder()
+            try await sink.write(contentsOf: messages.map { try encoder.encode($0) })
+        }
+    }
 }

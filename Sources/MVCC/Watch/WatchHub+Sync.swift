@@ -82,9 +82,18 @@ extension WatchHub {
                 position += 1
             }
             let events = try events(from: start, through: through, for: group.map(\.watcher), view: view)
+            // Watchers that take every event share one array, which the client API encodes once.
+            var all: [Mvccpb_Event]?
             for member in group {
                 let mine = events.filter { $0.watchers.contains { $0 === member.watcher } && $0.event.kv.modRevision >= member.next }
-                deliveries.append(Delivery(watcher: member.watcher, expectedNext: member.next, events: mine.map(\.event), through: through))
+                let shared: [Mvccpb_Event]
+                if mine.count == events.count {
+                    shared = all ?? events.map(\.event)
+                    all = shared
+                } else {
+                    shared = mine.map(\.event)
+                }
+                deliveries.append(Delivery(watcher: member.watcher, expectedNext: member.next, events: shared, through: through))
             }
         }
         return deliveries

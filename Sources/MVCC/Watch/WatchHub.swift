@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// Lock order: the hub's lock, then a stream's lock, then the store's revision lock. The apply thread
 /// holds the hub's lock only to publish a revision and copy events into stream buffers: it never waits
-/// for a consumer.
+/// for a consumer. A stream resumes its waiting consumer after releasing its own lock but while the hub's
+/// may be held, so no task cancellation handler may take the hub's lock.
 final class WatchHub: @unchecked Sendable {
     struct State {
         var synced = WatcherGroup()
@@ -60,25 +61,16 @@ final class WatchHub: @unchecked Sendable {
         let wake = state.withLock { state -> Bool in
             advance()
             guard !state.synced.isEmpty else { return false }
-            var batches: [ObjectIdentifier: (watcher: Watcher, events: [Mvccpb_Event])] = [:]
-            for event in events {
-                state.synced.forEachWatcher(of: Array(event.kv.key)) { watcher in
-                    if event.kv.modRevision >= watcher.nextRevision {
-                        batches[ObjectIdentifier(watcher), default: (watcher, [])].events.append(event)
-                    }
-                }
-            }
             var wake = false
-            for (identifier, batch) in batches {
-                let watcher = batch.watcher
-                let events = watcher.filter(batch.events)
+            for (watcher, picked) in Self.recipients(of: events, among: state.synced) {
+                let events = watcher.filter(picked)
                 guard !events.isEmpty else { continue }
                 let response = WatchResponse(kind: .events, watchID: watcher.id, revision: revision, events: events)
                 if !watcher.stream.queue.enqueueEvent(response, previousValues: watcher.request.prevKV) {
                     state.synced.remove(watcher)
                     watcher.placement = .unsynced
                     watcher.nextRevision = revision
-                    state.unsynced[identifier] = watcher
+                    state.unsynced[ObjectIdentifier(watcher)] = watcher
                     wake = true
                 }
             }
@@ -87,6 +79,28 @@ final class WatchHub: @unchecked Sendable {
         if wake {
             syncer.wake()
         }
+    }
+
+    /// The synced watchers `events` (one revision's) concern, each with its events in order. A watcher that
+    /// takes every event gets the array `events` itself, so the watchers of a key share one array, which the
+    /// client API encodes once for all of them.
+    private static func recipients(of events: [Mvccpb_Event], among synced: WatcherGroup) -> [(Watcher, [Mvccpb_Event])] {
+        if events.count == 1 {
+            var recipients: [(Watcher, [Mvccpb_Event])] = []
+            synced.forEachWatcher(of: Array(events[0].kv.key)) { watcher in
+                if events[0].kv.modRevision >= watcher.nextRevision { recipients.append((watcher, events)) }
+            }
+            return recipients
+        }
+        var batches: [ObjectIdentifier: (watcher: Watcher, events: [Mvccpb_Event])] = [:]
+        for event in events {
+            synced.forEachWatcher(of: Array(event.kv.key)) { watcher in
+                if event.kv.modRevision >= watcher.nextRevision {
+                    batches[ObjectIdentifier(watcher), default: (watcher, [])].events.append(event)
+                }
+            }
+        }
+        return batches.values.map { batch in (batch.watcher, batch.events.count == events.count ? events : batch.events) }
     }
 
     func register(_ request: WatchRequest, on stream: WatchStream) throws(KVError) -> Int64 {
