@@ -161,13 +161,23 @@ public enum MemberReplace {
     }
 
     /// Prints the learner's environment until it has started, then promotes it as soon as etcd agrees it
-    /// has caught up (etcd refuses while the learner is behind the leader).
+    /// has caught up (etcd refuses while the learner is behind the leader). The members are listed
+    /// linearizably (etcd 3.5; 3.4 answers from the member asked), so a learner that has published itself
+    /// is seen as started by whichever member answers.
     private static func awaitAndPromote(_ learnerID: UInt64, request: ReplacementRequest, client: EtcdClient, options: ReplacementOptions,
                                         printedEnvironment: inout Bool, report: (String) -> Void) async throws(OpsError) {
         let deadline = ContinuousClock.now + options.waitTimeout
         var announced = false
         while true {
-            let members = try await Self.call("listing members") { () throws(EtcdError) in try await client.memberList().members }
+            let members: [Etcdserverpb_Member]
+            do {
+                members = try await client.memberList(linearizable: true).members
+            } catch where ContinuousClock.now < deadline && Self.transientErrors.contains(where: { error.message.contains($0) }) {
+                try await Self.pause(options.pollInterval)
+                continue
+            } catch {
+                throw OpsError(.failed, "listing members failed: \(error.message)")
+            }
             guard let learner = members.first(where: { $0.id == learnerID }) else {
                 throw OpsError(.failed, "learner \(String(learnerID, radix: 16)) left the cluster while it was awaited")
             }
