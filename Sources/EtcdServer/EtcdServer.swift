@@ -138,4 +138,14 @@ public final class EtcdServer: Sendable {
     func submit(_ input: RaftInput) {
         self.raftLoop.inbox.push(input)
     }
+
+    /// Raft's status with every member's progress, from the Raft loop; nil once the loop has stopped
+    /// taking inputs (an input the closed loop refused would never be answered).
+    func raftStatus() async -> Status? {
+        await withCheckedContinuation { continuation in
+            if !self.raftLoop.inbox.push(.status { continuation.resume(returning: $0) }) {
+                continuation.resume(returning: nil)
+            }
+        }
+    }
 }

@@ -124,7 +124,9 @@ struct KeyIndex: Sendable, Equatable {
     /// Records a delete at `revision`: closes the current generation and opens an empty one. Returns
     /// false, changing nothing, when the key has no current generation to close.
     mutating func tombstone(_ revision: Revision) -> Bool {
-        guard let last = generations.last, !last.revisions.isEmpty else { return false }
+        if case .general(let generations) = history {
+            guard let last = generations.last, !last.revisions.isEmpty else { return false }
+        }
         put(revision)
         var generations = self.generations
         history = .general([])

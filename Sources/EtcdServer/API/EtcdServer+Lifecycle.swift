@@ -128,10 +128,7 @@ extension EtcdServer {
     /// When leading, asks the most caught-up other voter to take over and waits (up to an election
     /// timeout) for it to lead.
     private func transferLeadershipAway() async {
-        guard self.leader.current.leader == self.memberID else { return }
-        let status = await withCheckedContinuation { continuation in
-            self.submit(.status { continuation.resume(returning: $0) })
-        }
+        guard self.leader.current.leader == self.memberID, let status = await self.raftStatus() else { return }
         let candidates = status.progress.filter { $0.key != self.memberID && !$0.value.isLearner }
         guard let transferee = candidates.max(by: { $0.value.match < $1.value.match })?.key else { return }
         self.logger.info("transferring leadership before stopping", metadata: ["transferee": "\(String(transferee, radix: 16))"])

@@ -49,9 +49,7 @@ extension EtcdServer {
 
     /// etcd's rule: a learner may be promoted once its log holds 90% of the leader's.
     private func isLearnerReady(_ id: UInt64) async throws -> Bool {
-        let status = await withCheckedContinuation { continuation in
-            self.submit(.status { continuation.resume(returning: $0) })
-        }
+        guard let status = await self.raftStatus() else { throw EtcdError.stopped }
         guard let learner = status.progress[id], learner.isLearner else { throw EtcdError.memberNotLearner }
         let leaderMatch = status.progress[self.memberID]?.match ?? status.basic.hardState.commit
         return Double(learner.match) >= Double(leaderMatch) * Self.learnerReadyFraction
