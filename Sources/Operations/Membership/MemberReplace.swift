@@ -20,6 +20,11 @@ public enum MemberReplace {
         "etcdserver: request timed out", "etcdserver: not enough started members",
     ]
 
+    /// Whether an error's text is one of etcd's "not now" answers.
+    private static func isTransient(_ message: String) -> Bool {
+        self.transientErrors.contains(where: message.contains)
+    }
+
     /// Reached after every step that may change the cluster and once the new member's environment is out:
     /// the replacement tests' child process aborts a run there to prove that the next run resumes.
     public static let stepTaken = CrashPoint("memberReplaceStep")
@@ -76,7 +81,7 @@ public enum MemberReplace {
             do throws(OpsError) {
                 try await Self.take(step, state: state, view: view, request: request, client: client, settings: settings,
                                     endpoints: endpoints, options: options, printedEnvironment: &printedEnvironment, report: report)
-            } catch where Self.transientErrors.contains(where: error.message.contains) && ContinuousClock.now < patience {
+            } catch where Self.isTransient(error.message) && ContinuousClock.now < patience {
                 notice("Waiting: \(error.message)")
                 rounds -= 1
                 try await Self.pause(.seconds(1))
@@ -172,7 +177,7 @@ public enum MemberReplace {
             let members: [Etcdserverpb_Member]
             do {
                 members = try await client.memberList(linearizable: true).members
-            } catch where ContinuousClock.now < deadline && Self.transientErrors.contains(where: { error.message.contains($0) }) {
+            } catch where Self.isTransient(error.message) && ContinuousClock.now < deadline {
                 try await Self.pause(options.pollInterval)
                 continue
             } catch {
