@@ -16,7 +16,8 @@ final class MemberProcess: Sendable {
     private let exit = Mutex<Int32?>(nil)
 
     /// Starts `executable` (our `etcd` unless given) with `arguments`. Unless the arguments say otherwise, the member gets client and peer
-    /// URLs on free loopback ports, a one-member `--initial-cluster` of itself and a fresh data directory.
+    /// URLs on free loopback ports, a one-member `--initial-cluster` of itself, a fresh data directory and
+    /// bcrypt cost 4.
     init(
         arguments: [String] = [],
         environment: [String: String] = [:],
@@ -45,6 +46,12 @@ final class MemberProcess: Sendable {
                 let name = Self.value(of: "--name", in: arguments) ?? environment["ETCD_NAME"] ?? "default"
                 allArguments += ["--initial-cluster", "\(name)=\(url)"]
             }
+        }
+        // bcrypt's lowest cost, as etcd's own integration clusters use: at the default cost of 10 each
+        // Authenticate and user add spends about 60 ms of CPU, which on a machine busy with a whole test run
+        // grows past the 2 s clientv3 and etcdctl allow an authentication. Tests of the cost itself say one.
+        if !given("bcrypt-cost") && !given("config-file") {
+            allArguments += ["--bcrypt-cost", "4"]
         }
         if given("data-dir") || given("config-file") {
             self.ownDataDirectory = nil
