@@ -1,3 +1,5 @@
+import EtcdProto
+
 /// The record format of the persisted key index (the `keyIndex` database, keyed by the user key): the
 /// key's attached lease (zigzag varint), its newest revision, then each generation's version, creation
 /// revision and revisions (main revisions delta-encoded), all as varints.
@@ -5,17 +7,17 @@ enum KeyIndexCodec {
     static func encode(_ index: KeyIndex, lease: Int64) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16 + index.generations.count * 8 + index.generations.reduce(0) { $0 + $1.revisions.count * 3 })
-        append(UInt64(bitPattern: (lease << 1) ^ (lease >> 63)), to: &bytes)
+        ProtobufWire.appendVarint(UInt64(bitPattern: (lease << 1) ^ (lease >> 63)), to: &bytes)
         append(index.modified, to: &bytes)
-        append(UInt64(index.generations.count), to: &bytes)
+        ProtobufWire.appendVarint(UInt64(index.generations.count), to: &bytes)
         for generation in index.generations {
-            append(UInt64(bitPattern: generation.version), to: &bytes)
+            ProtobufWire.appendVarint(UInt64(bitPattern: generation.version), to: &bytes)
             append(generation.created, to: &bytes)
-            append(UInt64(generation.revisions.count), to: &bytes)
+            ProtobufWire.appendVarint(UInt64(generation.revisions.count), to: &bytes)
             var previous: Int64 = 0
             for revision in generation.revisions {
-                append(UInt64(bitPattern: revision.main - previous), to: &bytes)
-                append(UInt64(bitPattern: revision.sub), to: &bytes)
+                ProtobufWire.appendVarint(UInt64(bitPattern: revision.main - previous), to: &bytes)
+                ProtobufWire.appendVarint(UInt64(bitPattern: revision.sub), to: &bytes)
                 previous = revision.main
             }
         }
@@ -48,18 +50,9 @@ enum KeyIndexCodec {
         return (KeyIndex(key: key, modified: modified, generations: generations), lease)
     }
 
-    private static func append(_ value: UInt64, to bytes: inout [UInt8]) {
-        var remaining = value
-        while remaining >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
-            remaining >>= 7
-        }
-        bytes.append(UInt8(remaining))
-    }
-
     private static func append(_ revision: Revision, to bytes: inout [UInt8]) {
-        append(UInt64(bitPattern: revision.main), to: &bytes)
-        append(UInt64(bitPattern: revision.sub), to: &bytes)
+        ProtobufWire.appendVarint(UInt64(bitPattern: revision.main), to: &bytes)
+        ProtobufWire.appendVarint(UInt64(bitPattern: revision.sub), to: &bytes)
     }
 }
 

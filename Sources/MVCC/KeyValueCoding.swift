@@ -4,6 +4,10 @@ import SwiftProtobuf
 
 /// Encoding and decoding of the key database's values (`mvccpb.KeyValue`, as etcd stores them).
 enum KeyValueCoding {
+    /// The first byte of every stored `KeyValue`: the tag of its key (field 1, length-delimited), which
+    /// etcd never leaves empty.
+    static let keyTag: UInt8 = 0x0A
+
     static func encode(_ keyValue: Mvccpb_KeyValue) -> [UInt8] {
         do {
             return try keyValue.serializedBytes()

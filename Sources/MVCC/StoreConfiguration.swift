@@ -90,3 +90,16 @@ public struct RangeResult: Sendable, Equatable {
     /// The store's current revision when the read ran (the response header's revision).
     public var revision: Int64
 }
+
+/// The answer to a range read whose key-values stay as stored: each one's bytes framed as a field of the
+/// message they go into (``KVStore/encodedRange(_:options:field:)``).
+public struct EncodedKeyValues: Sendable, Equatable {
+    /// The key-values found, in key order, each as its field's tag, length and stored bytes.
+    public var bytes: [UInt8]
+    /// How many key-values `bytes` holds.
+    public var count: Int
+    /// How many keys the range holds at the revision read, whatever the limit.
+    public var total: Int
+    /// The store's current revision when the read ran (the response header's revision).
+    public var revision: Int64
+}

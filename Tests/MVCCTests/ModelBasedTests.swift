@@ -5,7 +5,8 @@ import Raft
 import Testing
 
 /// Random requests against the store and against `ModelApplier`: every answer must be identical —
-/// responses (revisions, versions, create and mod revisions, `more`, `count`) and errors. Seeded; a
+/// responses (revisions, versions, create and mod revisions, `more`, `count`) and errors, and a range's
+/// response serialized from the stored key-values is byte for byte SwiftProtobuf's of the model's. Seeded; a
 /// failure names its seed. `MVCC_MODEL_SEEDS=n` runs n seeds per index kind instead of the default, and
 /// `MVCC_MODEL_SEED=s` replays one.
 @Suite struct ModelBasedTests {
@@ -46,7 +47,10 @@ import Testing
                 check(Result { () throws(KVError) in try fixture.applier.deleteRange(request) }, model.deleteRange(request), request, context)
             case 42..<67:
                 let request = generator.range(current: current, compacted: compacted)
-                check(Result { () throws(KVError) in try fixture.applier.range(request) }, model.range(request), request, context)
+                let expected = model.range(request)
+                check(Result { () throws(KVError) in try fixture.applier.range(request) }, expected, request, context)
+                let encoded = Result { () throws(KVError) in try fixture.applier.encodedRange(request) }
+                check(try Self.wire(encoded), try Self.wire(expected), request, context)
             case 67..<87:
                 let request = generator.txn(current: current, compacted: compacted)
                 check(Result { () throws(KVError) in try fixture.applier.txn(request) }, model.txn(request), request, context)
@@ -95,6 +99,34 @@ import Testing
             #expect(Result { () throws(KVError) in try fixture.applier.range(request) } == model.range(request),
                     "seed \(seed), final state at revision \(revision)")
         }
+    }
+
+    /// The bytes the gRPC method sends for a range served without decoding its key-values.
+    private static func wire(_ result: Result<EncodedRangeResponse, KVError>) throws -> Result<[UInt8], KVError> {
+        switch result {
+        case .success(let response): .success(try response.serializedBytes(header: Self.header(response.revision)))
+        case .failure(let error): .failure(error)
+        }
+    }
+
+    /// SwiftProtobuf's bytes for the typed range response, with the same header.
+    private static func wire(_ result: Result<Etcdserverpb_RangeResponse, KVError>) throws -> Result<[UInt8], KVError> {
+        switch result {
+        case .success(var response):
+            response.header = Self.header(response.header.revision)
+            return .success(try response.serializedBytes())
+        case .failure(let error): return .failure(error)
+        }
+    }
+
+    /// A member's header at `revision`.
+    private static func header(_ revision: Int64) -> Etcdserverpb_ResponseHeader {
+        var header = Etcdserverpb_ResponseHeader()
+        header.clusterID = 0x1234_5678_9abc
+        header.memberID = 0xfeed_beef
+        header.revision = revision
+        header.raftTerm = 7
+        return header
     }
 
     /// Records a mismatch with the request that caused it.

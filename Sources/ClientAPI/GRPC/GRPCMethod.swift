@@ -38,6 +38,20 @@ struct GRPCMethod: Sendable {
         return Self.entry(descriptor, metrics: metrics, handler: handler)
     }
 
+    /// A unary method whose service serializes its response itself, answered by `call`.
+    static func unaryEncoding<Request: SwiftProtobuf.Message>(
+        _ descriptor: MethodDescriptor,
+        metrics: GRPCServerMetrics?,
+        _ call: @escaping @Sendable (Request, ServerContext) async throws -> [UInt8]
+    ) -> (path: String, method: GRPCMethod) {
+        let context = Self.context(for: descriptor)
+        let handler = Handler.unary(
+            { bytes in try await call(try Self.decode(Request.self, from: bytes), context) },
+            onEventLoop: true
+        )
+        return Self.entry(descriptor, metrics: metrics, handler: handler)
+    }
+
     /// A method with one request and a stream of responses, answered by `call`.
     static func serverStreaming<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ descriptor: MethodDescriptor,

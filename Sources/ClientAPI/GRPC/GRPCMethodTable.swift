@@ -20,7 +20,7 @@ public struct GRPCMethodTable: Sendable {
         let auth = services.auth
         let (lock, election) = (services.lock, services.election)
         let entries: [(path: String, method: GRPCMethod)] = [
-            GRPCMethod.unary(KV.Range.descriptor, metrics: metrics, kv.range(request:context:)),
+            GRPCMethod.unaryEncoding(KV.Range.descriptor, metrics: metrics, kv.serializedRange(request:context:)),
             GRPCMethod.unary(KV.Put.descriptor, metrics: metrics, kv.put(request:context:)),
             GRPCMethod.unary(KV.DeleteRange.descriptor, metrics: metrics, kv.deleteRange(request:context:)),
             GRPCMethod.unary(KV.Txn.descriptor, metrics: metrics, kv.txn(request:context:)),

@@ -16,6 +16,12 @@ public struct KVService: Etcdserverpb_KV.SimpleServiceProtocol {
         try await self.server.range(request)
     }
 
+    /// etcd's `Range` answered with its serialized response, the key-values as stored (the gRPC method's
+    /// handler; ``range(request:context:)`` is the typed form).
+    public func serializedRange(request: Etcdserverpb_RangeRequest, context: ServerContext) async throws -> [UInt8] {
+        try await self.server.serializedRange(request)
+    }
+
     public func put(request: Etcdserverpb_PutRequest, context: ServerContext) async throws -> Etcdserverpb_PutResponse {
         try await self.server.put(request)
     }

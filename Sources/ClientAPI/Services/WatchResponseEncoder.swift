@@ -25,14 +25,14 @@ import SwiftProtobuf
         var bytes: [UInt8] = []
         bytes.reserveCapacity(header.count + 40 + message.cancelReason.utf8.count + events.count)
         bytes.append(contentsOf: header)
-        if message.watchID != 0 { Self.appendVarint(field: 2, UInt64(bitPattern: message.watchID), to: &bytes) }
-        if message.created { Self.appendVarint(field: 3, 1, to: &bytes) }
-        if message.canceled { Self.appendVarint(field: 4, 1, to: &bytes) }
+        if message.watchID != 0 { ProtobufWire.appendVarint(field: 2, UInt64(bitPattern: message.watchID), to: &bytes) }
+        if message.created { ProtobufWire.appendVarint(field: 3, 1, to: &bytes) }
+        if message.canceled { ProtobufWire.appendVarint(field: 4, 1, to: &bytes) }
         if message.compactRevision != 0 {
-            Self.appendVarint(field: 5, UInt64(bitPattern: message.compactRevision), to: &bytes)
+            ProtobufWire.appendVarint(field: 5, UInt64(bitPattern: message.compactRevision), to: &bytes)
         }
-        if !message.cancelReason.isEmpty { Self.appendLengthDelimited(field: 6, Array(message.cancelReason.utf8), to: &bytes) }
-        if message.fragment { Self.appendVarint(field: 7, 1, to: &bytes) }
+        if !message.cancelReason.isEmpty { ProtobufWire.appendLengthDelimited(field: 6, Array(message.cancelReason.utf8), to: &bytes) }
+        if message.fragment { ProtobufWire.appendVarint(field: 7, 1, to: &bytes) }
         bytes.append(contentsOf: events)
         return bytes
     }
@@ -42,7 +42,7 @@ import SwiftProtobuf
         guard message.hasHeader else { return [] }
         if let lastHeader = self.lastHeader, lastHeader == message.header { return self.lastHeaderBytes }
         var bytes: [UInt8] = []
-        Self.appendLengthDelimited(field: 1, try message.header.serializedBytes(), to: &bytes)
+        ProtobufWire.appendLengthDelimited(field: 1, try message.header.serializedBytes(), to: &bytes)
         self.lastHeader = message.header
         self.lastHeaderBytes = bytes
         return bytes
@@ -55,29 +55,9 @@ import SwiftProtobuf
         if let known = self.eventLists[storage] { return known }
         var bytes: [UInt8] = []
         for event in events {
-            Self.appendLengthDelimited(field: 11, try event.serializedBytes(), to: &bytes)
+            ProtobufWire.appendLengthDelimited(field: 11, try event.serializedBytes(), to: &bytes)
         }
         self.eventLists[storage] = bytes
         return bytes
-    }
-
-    private static func appendVarint(field: UInt64, _ value: UInt64, to bytes: inout [UInt8]) {
-        self.appendVarint(field << 3, to: &bytes)
-        self.appendVarint(value, to: &bytes)
-    }
-
-    private static func appendLengthDelimited(field: UInt64, _ value: [UInt8], to bytes: inout [UInt8]) {
-        self.appendVarint(field << 3 | 2, to: &bytes)
-        self.appendVarint(UInt64(value.count), to: &bytes)
-        bytes.append(contentsOf: value)
-    }
-
-    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
     }
 }

@@ -4,13 +4,27 @@ import MVCC
 extension EtcdServer {
     /// etcd's `Range`: linearizable (after a read-index round) unless `serializable`.
     public func range(_ request: Etcdserverpb_RangeRequest) async throws -> Etcdserverpb_RangeResponse {
+        var response = try await self.servingRange(request) { stores in try stores.kv.range(request) }
+        response.header = self.header(revision: response.header.revision)
+        return response
+    }
+
+    /// etcd's `Range` as the serialized response, its key-values copied as stored where the request
+    /// allows (see `EncodedRangeResponse`), for the gRPC wire.
+    public func serializedRange(_ request: Etcdserverpb_RangeRequest) async throws -> [UInt8] {
+        let response = try await self.servingRange(request) { stores in try stores.kv.encodedRange(request) }
+        return try response.serializedBytes(header: self.header(revision: response.revision))
+    }
+
+    /// Serves a range read as etcd does: the request checked, a read-index round unless it is
+    /// serializable, the caller's permission checked before the read and again after it.
+    private func servingRange<T>(_ request: Etcdserverpb_RangeRequest, _ read: (StateStores) throws -> T) async throws -> T {
         try Self.checked { try KVRequestValidation.check(request) }
         if !request.serializable { try await self.linearizableRead() }
         let identity = try await self.checkPermissions(self.stores.requestPermissions.range(request))
-        var response = try self.reading { stores in try stores.kv.range(request) }
+        let result = try self.reading(read)
         try self.recheck(identity)
-        response.header = self.header(revision: response.header.revision)
-        return response
+        return result
     }
 
     /// etcd's `Put`.

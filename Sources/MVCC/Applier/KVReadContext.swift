@@ -26,6 +26,20 @@ struct PinnedRead: KVReadContext {
     }
 
     func range(_ range: KeyRange, options: RangeOptions) throws(KVError) -> RangeResult {
+        var result = try store.range(range, options: self.pinned(options))
+        result.revision = contextRevision
+        return result
+    }
+
+    /// ``KVStore/encodedRange(_:options:field:)`` at the pinned revision, as ``range(_:options:)`` reads.
+    func encodedRange(_ range: KeyRange, options: RangeOptions, field: UInt64) throws(KVError) -> EncodedKeyValues {
+        var encoded = try store.encodedRange(range, options: self.pinned(options), field: field)
+        encoded.revision = contextRevision
+        return encoded
+    }
+
+    /// `options` reading at the pinned revision unless they name an earlier one.
+    private func pinned(_ options: RangeOptions) throws(KVError) -> RangeOptions {
         var pinned = options
         if pinned.revision > contextRevision {
             throw .futureRevision
@@ -33,9 +47,7 @@ struct PinnedRead: KVReadContext {
         if pinned.revision <= 0 {
             pinned.revision = contextRevision
         }
-        var result = try store.range(range, options: pinned)
-        result.revision = contextRevision
-        return result
+        return pinned
     }
 }
 
