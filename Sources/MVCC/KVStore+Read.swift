@@ -22,16 +22,16 @@ extension KVStore {
     /// Reads the keys of `range` as ``range(_:options:)`` does, handing back each key-value as the bytes
     /// stored for it, framed as field `field` of a message: nothing is decoded or encoded again. Any thread.
     public func encodedRange(_ range: KeyRange, options: RangeOptions, field: UInt64) throws(KVError) -> EncodedKeyValues {
-        let (encoded, total, current) = try lookUp(range, options) { found, revision, view throws(KVError) in
-            var encoded = EncodedKeyValues(bytes: [], count: 0, total: 0, revision: 0)
-            guard !options.countOnly else { return encoded }
-            for stored in found {
-                try appendValue(at: stored, readAt: revision, view: view, field: field, to: &encoded.bytes, expecting: found.count)
+        let (bytes, total, current) = try lookUp(range, options) { found, revision, view throws(KVError) in
+            var bytes: [UInt8] = []
+            if !options.countOnly {
+                for stored in found {
+                    try appendValue(at: stored, readAt: revision, view: view, field: field, to: &bytes, expecting: found.count)
+                }
             }
-            encoded.count = found.count
-            return encoded
+            return bytes
         }
-        return EncodedKeyValues(bytes: encoded.bytes, count: encoded.count, total: total, revision: current)
+        return EncodedKeyValues(bytes: bytes, total: total, revision: current)
     }
 
     /// The revisions of `range` at `options.revision` from the index, handed to `read` with the revision
@@ -85,9 +85,9 @@ extension KVStore {
         return keyValue
     }
 
-    /// Appends the bytes stored at `stored` as field `field`, read through `view` for a read at `readAt`;
-    /// `expecting` key-values in all size the buffer at the first. A stored value must start with its key
-    /// (field 1), as every `KeyValue` etcd stores does.
+    /// Appends the bytes stored at `stored` as field `field`, read through `view` for a read at `readAt`.
+    /// The first of `expecting` key-values sizes `bytes` for all of them. A stored value must start with its
+    /// key (field 1), as every `KeyValue` etcd stores does.
     private func appendValue(
         at stored: Revision, readAt: Int64, view: ReadView, field: UInt64, to bytes: inout [UInt8], expecting: Int
     ) throws(KVError) {

@@ -96,8 +96,6 @@ public struct RangeResult: Sendable, Equatable {
 public struct EncodedKeyValues: Sendable, Equatable {
     /// The key-values found, in key order, each as its field's tag, length and stored bytes.
     public var bytes: [UInt8]
-    /// How many key-values `bytes` holds.
-    public var count: Int
     /// How many keys the range holds at the revision read, whatever the limit.
     public var total: Int
     /// The store's current revision when the read ran (the response header's revision).
