@@ -14,7 +14,9 @@ final class ProgressBar: Sendable {
     private let console: Console
     private let current = Atomic<Int>(0)
     private let started = ContinuousClock.now
-    private let drawing: Mutex<Task<Void, Never>?> = Mutex(nil)
+    /// The redrawing task, and whether the final line is out: lines are drawn under this lock, so no
+    /// redraw can follow the final line (a redraw already past its sleep when `finish` cancels it).
+    private let drawing: Mutex<(task: Task<Void, Never>?, finished: Bool)> = Mutex((nil, false))
 
     /// A bar counting up to `total`, drawn from now on.
     init(total: Int, console: Console) {
@@ -28,10 +30,13 @@ final class ProgressBar: Sendable {
                     return
                 }
                 guard let self else { return }
-                self.console.out("\r" + self.line(finished: false))
+                self.drawing.withLock { drawing in
+                    guard !drawing.finished else { return }
+                    self.console.out("\r" + self.line(finished: false))
+                }
             }
         }
-        self.drawing.withLock { $0 = task }
+        self.drawing.withLock { $0.task = task }
     }
 
     /// Counts one more done.
@@ -41,8 +46,14 @@ final class ProgressBar: Sendable {
 
     /// Stops redrawing and draws the final line, ended by a newline.
     func finish() {
-        self.drawing.withLock { $0?.cancel() }
-        self.console.out("\r" + self.line(finished: true) + "\n")
+        let task = self.drawing.withLock { drawing -> Task<Void, Never>? in
+            if !drawing.finished {
+                drawing.finished = true
+                self.console.out("\r" + self.line(finished: true) + "\n")
+            }
+            return drawing.task
+        }
+        task?.cancel()
     }
 
     private func line(finished: Bool) -> String {
