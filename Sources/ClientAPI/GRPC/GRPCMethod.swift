@@ -27,27 +27,23 @@ struct GRPCMethod: Sendable {
         blocking: Bool = false,
         _ call: @escaping @Sendable (Request, ServerContext) async throws -> Response
     ) -> (path: String, method: GRPCMethod) {
-        let context = Self.context(for: descriptor)
-        let handler = Handler.unary(
-            { bytes in
-                let request = try Self.decode(Request.self, from: bytes)
-                return try await call(request, context).serializedBytes()
-            },
-            onEventLoop: !blocking
-        )
-        return Self.entry(descriptor, metrics: metrics, handler: handler)
+        Self.unaryEncoding(descriptor, metrics: metrics, blocking: blocking) { request, context in
+            try await call(request, context).serializedBytes()
+        }
     }
 
-    /// A unary method whose service serializes its response itself, answered by `call`.
+    /// A unary method whose service serializes its response itself, answered by `call`; `blocking` as
+    /// for ``unary(_:metrics:blocking:_:)``.
     static func unaryEncoding<Request: SwiftProtobuf.Message>(
         _ descriptor: MethodDescriptor,
         metrics: GRPCServerMetrics?,
+        blocking: Bool = false,
         _ call: @escaping @Sendable (Request, ServerContext) async throws -> [UInt8]
     ) -> (path: String, method: GRPCMethod) {
         let context = Self.context(for: descriptor)
         let handler = Handler.unary(
             { bytes in try await call(try Self.decode(Request.self, from: bytes), context) },
-            onEventLoop: true
+            onEventLoop: !blocking
         )
         return Self.entry(descriptor, metrics: metrics, handler: handler)
     }

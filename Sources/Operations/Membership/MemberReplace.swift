@@ -175,13 +175,13 @@ public enum MemberReplace {
         var announced = false
         while true {
             let members: [Etcdserverpb_Member]
-            do {
-                members = try await client.memberList(linearizable: true).members
+            do throws(OpsError) {
+                members = try await Self.call("listing members") { () throws(EtcdError) in
+                    try await client.memberList(linearizable: true).members
+                }
             } catch where Self.isTransient(error.message) && ContinuousClock.now < deadline {
                 try await Self.pause(options.pollInterval)
                 continue
-            } catch {
-                throw OpsError(.failed, "listing members failed: \(error.message)")
             }
             guard let learner = members.first(where: { $0.id == learnerID }) else {
                 throw OpsError(.failed, "learner \(String(learnerID, radix: 16)) left the cluster while it was awaited")
