@@ -24,6 +24,8 @@ import Testing
         }
 
         deinit {
+            // A process whose run() threw has pid 0, and kill(0) would signal this whole process group.
+            guard self.process.processIdentifier > 0 else { return }
             kill(self.process.processIdentifier, SIGKILL)
             _ = ProcessExit.wait(for: self.process)
         }

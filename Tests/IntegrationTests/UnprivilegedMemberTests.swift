@@ -10,15 +10,13 @@ import Testing
     func aClusterOfUnprivilegedMembersServes() async throws {
         let cluster = try TestCluster(size: 3)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: cluster.root)
-        let scratch = try Scratch()
-        let wrapper = URL(fileURLWithPath: scratch.path).appendingPathComponent("as-nobody")
-        try """
-            #!/bin/sh
-            exec setpriv --reuid=65534 --regid=65534 --clear-groups \(Binaries.etcd.path) "$@"
-
-            """.write(to: wrapper, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
-        for seat in cluster.seats { try cluster.start(seat.name, executable: wrapper) }
+        // setpriv itself is the executable: a script written for the purpose could fail to start with
+        // ETXTBSY while a process spawned at the same moment by another test still held it open for writing.
+        let setpriv = URL(fileURLWithPath: "/usr/bin/setpriv")
+        for seat in cluster.seats {
+            let arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", Binaries.etcd.path] + cluster.arguments(for: seat.name)
+            try cluster.start(seat.name, arguments: arguments, executable: setpriv)
+        }
         try await cluster.waitUntilServing()
 
         let put = try await Etcdctl.run([cluster.endpoints[0]], ["put", "unprivileged", "yes"])
@@ -29,6 +27,5 @@ import Testing
         }
         let owner = try FileManager.default.attributesOfItem(atPath: cluster.seat("m1").dataDirectory)[.ownerAccountID] as? Int
         #expect(owner == 65534, "the member ran as nobody")
-        withExtendedLifetime(scratch) {}
     }
 }

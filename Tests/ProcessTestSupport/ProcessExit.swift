@@ -5,9 +5,13 @@ import Glibc
 /// can miss a child's exit when many tests start and kill processes at once (the test run then hangs).
 /// A process reaped here keeps `isRunning == true` in Foundation: ask ``poll(_:)`` instead.
 public enum ProcessExit {
-    /// The exit status of `process` (128 + signal if a signal ended it), or nil while it runs. Foundation
-    /// reaps its children itself; only a child whose exit it has not seen is reaped here with `waitpid`.
+    /// The exit status of `process` (128 + signal if a signal ended it), or nil while it runs; -1 for a
+    /// process that never started (its `run()` threw). Foundation reaps its children itself; only a child
+    /// whose exit it has not seen is reaped here with `waitpid`.
     public static func poll(_ process: Process) -> Int32? {
+        // Foundation's termination status of a process that never started is a failed precondition, a
+        // silent trap that ends the whole test run; and waitpid(0) would reap any child of our group.
+        guard process.processIdentifier > 0 else { return process.isRunning ? nil : -1 }
         if !process.isRunning {
             // Foundation marks the process finished around the moment it records how: let it finish.
             usleep(100_000)

@@ -3,7 +3,8 @@ import Glibc
 #endif
 
 /// Names the seeds that were running when a Raft precondition stops the process, so a crash still replays:
-/// a trap cannot be caught as a test failure, but a signal handler can print before the process dies.
+/// a trap cannot be caught as a test failure, but a signal handler can print before the process dies. The
+/// handler installed before it (the Swift runtime's backtracer) then handles the trap as it would have.
 enum SimulationCrashReporter {
     private static let slots = 32
     /// Per test-case slot: seed + 1, or 0 when idle (low 48 bits), group size (high bits).
@@ -22,10 +23,19 @@ enum SimulationCrashReporter {
         self.running[slot % self.slots] = 0
     }
 
+    /// The handlers installed before ours, for SIGILL and SIGTRAP: the Swift runtime's backtracer, which
+    /// still gets the fault (and prints where it happened) after the seeds are named.
+    nonisolated(unsafe) private static let previous: UnsafeMutablePointer<sigaction> = {
+        let pointer = UnsafeMutablePointer<sigaction>.allocate(capacity: 2)
+        pointer.initialize(repeating: sigaction(), count: 2)
+        return pointer
+    }()
+
     private static func installHandler() {
         #if canImport(Glibc)
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { signal in
+        action.sa_flags = SA_SIGINFO
+        action.__sigaction_handler.sa_sigaction = { signal, info, context in
             for slot in 0..<SimulationCrashReporter.slots {
                 let value = SimulationCrashReporter.running[slot]
                 guard value != 0 else { continue }
@@ -35,11 +45,16 @@ enum SimulationCrashReporter {
                     + "--disable-testable-imports --filter SimulationTests\n"
                 _ = line.withCString { write(2, $0, strlen($0)) }
             }
+            let previous = SimulationCrashReporter.previous[signal == SIGILL ? 0 : 1]
+            if previous.sa_flags & SA_SIGINFO != 0, let handler = previous.__sigaction_handler.sa_sigaction {
+                handler(signal, info, context)
+                return
+            }
             Glibc.signal(signal, SIG_DFL)
             raise(signal)
         }
-        sigaction(SIGILL, &action, nil)
-        sigaction(SIGTRAP, &action, nil)
+        sigaction(SIGILL, &action, self.previous)
+        sigaction(SIGTRAP, &action, self.previous + 1)
         #endif
     }
 }
