@@ -9,7 +9,10 @@
 # Every measurement gets a fresh cluster, and the two implementations are interleaved: for each load, each of
 # BENCH_REPEATS rounds starts ours then Go's (Go's then ours in even rounds), one cluster at a time; the table
 # shows the median of the rounds. Server CPU is utime+stime of all members (from /proc/PID/stat) over the
-# benchmark run, divided by the operations (for the watch row, by the events delivered).
+# benchmark run, divided by the operations (for the watch row, by the events delivered); context switches, the
+# count of thread hand-offs, likewise (all the members' threads, from /proc/PID/task/*/status). Under the table:
+# the disk's rate of durable 4 KiB appends (write + fdatasync), before and after the loads, the bound of a single
+# client's puts.
 #
 # ETCD_SWIFT_BIN, GO_ETCD, ETCD_BENCHMARK and KEEP_DATA (which also keeps the benchmark tool's output) as in
 # Benchmarks/lib/etcd-benchmark.sh. BENCH_SCALE: multiplies every load's total (default 1, sized so that the
@@ -90,6 +93,32 @@ cpu_ticks() {
     echo "$total"
 }
 
+# The context switches of all the members' threads (voluntary and not), a count of thread hand-offs.
+ctx_switches() {
+    local pid total=0
+    for pid in "${PIDS[@]}"; do
+        total=$((total + $(cat /proc/"$pid"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }')))
+    done
+    echo "$total"
+}
+
+# The disk's rate of durable appends where the members keep their data: 4 KiB appended and fdatasync'd, as
+# often as it goes for two seconds, in the work directory (one client's put waits for one such write).
+durable_appends_per_second() {
+    python3 - "$WORK/fsync-probe" <<'PY'
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+block, count, start = b"x" * 4096, 0, time.monotonic()
+while time.monotonic() - start < 2:
+    os.write(fd, block)
+    os.fdatasync(fd)
+    count += 1
+os.close(fd)
+os.unlink(sys.argv[1])
+print(int(count / (time.monotonic() - start)))
+PY
+}
+
 # Whether every member still runs (an exited member stays a zombie until stop_members waits for it).
 all_alive() {
     local pid state
@@ -129,7 +158,7 @@ prefill() {
 # operations the run performs (events delivered, for watch), for CPU per operation. Records, per run, a line
 # "SIZE NAME IMPL ROUND ops_per_sec=.. p99_ms=.. cpu_us_per_op=.. errors=..".
 measure() {
-    local size=$1 name=$2 kind=$3 target=$4 ops=$5 round impl binary label endpoints before after rc out
+    local size=$1 name=$2 kind=$3 target=$4 ops=$5 round impl binary label endpoints before after switches rc out
     shift 5
     [[ -z $ONLY || "${size}m $name" =~ $ONLY ]] || return 0
     for ((round = 1; round <= REPEATS; round++)); do
@@ -146,22 +175,26 @@ measure() {
             sleep "$SETTLE"
             out=$WORK/$label.out
             before=$(cpu_ticks)
+            switches=$(ctx_switches)
             rc=0
             timeout 600 "$BENCH" --precise --endpoints "$endpoints" "$@" >"$out" 2>&1 || rc=$?
             after=$(cpu_ticks)
+            switches=$(($(ctx_switches) - switches))
             all_alive || rc=died # a member that exits during the load spoils the run
             stop_members
             [[ ${KEEP_DATA:-0} == 1 ]] || rm -rf "$WORK/$label"-m*
             # The last summary is the one of the load (watch prints the watch creation summary first).
-            awk -v rc="$rc" -v ops="$ops" -v ticks=$((after - before)) -v hz="$CLK_TCK" -v line="$size $name $impl $round" '
+            awk -v rc="$rc" -v ops="$ops" -v ticks=$((after - before)) -v switches="$switches" -v hz="$CLK_TCK" \
+                -v line="$size $name $impl $round" '
                 /Requests\/sec:/ { rps = $NF }
                 /99% in/ { p99 = $3 * 1000 }
                 /Error distribution:/ { inerr = 1; next }
                 inerr && /^ *\[[0-9]+\]/ { match($0, /[0-9]+/); errors += substr($0, RSTART, RLENGTH) }
                 END {
                     if (rc != "0" && errors == 0) errors = rc == "died" ? "member-died" : "exit" rc
-                    printf "%s ops_per_sec=%s p99_ms=%s cpu_us_per_op=%.1f errors=%s\n", line, rps == "" ? "-" : rps,
-                        p99 == "" ? "-" : sprintf("%.3f", p99), ticks * 1e6 / hz / ops, errors == "" ? 0 : errors
+                    printf "%s ops_per_sec=%s p99_ms=%s cpu_us_per_op=%.1f switches_per_op=%.2f errors=%s\n", line,
+                        rps == "" ? "-" : rps, p99 == "" ? "-" : sprintf("%.3f", p99), ticks * 1e6 / hz / ops, switches / ops,
+                        errors == "" ? 0 : errors
                 }' "$out" | tee -a "$RESULTS" >&2
             [[ ${KEEP_DATA:-0} == 1 ]] || rm -f "$out"
         done
@@ -176,6 +209,7 @@ measure() {
 V=(--val-size 256 --key-space-size 100000)
 started=$SECONDS
 echo "== results: size name impl round (one line per run); work directory $WORK" >&2
+DISK_BEFORE=$(durable_appends_per_second)
 
 t=$(n 8000) && measure 1 put-1 none all "$t" --clients 1 --conns 1 put --total "$t" "${V[@]}"
 t=$(n 30000) && measure 1 put-16 none all "$t" --clients 16 --conns 4 put --total "$t" "${V[@]}"
@@ -205,10 +239,11 @@ t=$(n 5000) && measure 3 range-lin-1 key all "$t" --clients 1 --conns 1 range be
 t=$(n 30000) && measure 3 range-lin-16 key all "$t" --clients 16 --conns 4 range bench-key --consistency l --total "$t"
 t=$(n 50000) && measure 3 range-lin-64 key all "$t" --clients 64 --conns 8 range bench-key --consistency l --total "$t"
 
+DISK_AFTER=$(durable_appends_per_second)
 echo "== $((SECONDS - started)) s; BENCH_SCALE=$SCALE BENCH_REPEATS=$REPEATS" >&2
 
 # The table: medians over the rounds. Ratio: ours/Go throughput, above 1 ours is faster.
-awk -v repeats="$REPEATS" '
+awk -v repeats="$REPEATS" -v disk_before="$DISK_BEFORE" -v disk_after="$DISK_AFTER" '
     function median(list,   a, k, t, i, j) {
         k = split(list, a, " ")
         if (k == 0) return ""
@@ -226,8 +261,10 @@ awk -v repeats="$REPEATS" '
         }
     }
     END {
-        printf "| %-18s | %11s | %11s | %6s | %-17s | %-19s |\n", "load", "ours ops/s", "Go ops/s", "ratio", "p99 ms ours / Go", "CPU us/op ours / Go"
-        printf "|%s|%s|%s|%s|%s|%s|\n", "--------------------", "-------------", "-------------", "--------", "-------------------", "---------------------"
+        printf "| %-18s | %11s | %11s | %6s | %-17s | %-19s | %-21s |\n", "load", "ours ops/s", "Go ops/s", "ratio", "p99 ms ours / Go", \
+            "CPU us/op ours / Go", "switches/op ours / Go"
+        printf "|%s|%s|%s|%s|%s|%s|%s|\n", "--------------------", "-------------", "-------------", "--------", "-------------------", \
+            "---------------------", "-----------------------"
         for (r = 1; r <= rows; r++) {
             key = order[r]
             o = median(values[key, "ours", "ops_per_sec"]); g = median(values[key, "etcd", "ops_per_sec"])
@@ -235,10 +272,12 @@ awk -v repeats="$REPEATS" '
             if (key ~ /watch/) p99 = "- / -" # the watch run times only the hand-over of received events
             else p99 = fmt(median(values[key, "ours", "p99_ms"]), "%.2f") " / " fmt(median(values[key, "etcd", "p99_ms"]), "%.2f")
             cpu = fmt(median(values[key, "ours", "cpu_us_per_op"]), "%.1f") " / " fmt(median(values[key, "etcd", "cpu_us_per_op"]), "%.1f")
-            printf "| %-18s | %11s | %11s | %6s | %-17s | %-19s |\n", key, fmt(o, "%.0f") (bad[key, "ours"] ? "!" : ""),
-                fmt(g, "%.0f") (bad[key, "etcd"] ? "!" : ""), ratio, p99, cpu
+            switches = fmt(median(values[key, "ours", "switches_per_op"]), "%.2f") " / " fmt(median(values[key, "etcd", "switches_per_op"]), "%.2f")
+            printf "| %-18s | %11s | %11s | %6s | %-17s | %-19s | %-21s |\n", key, fmt(o, "%.0f") (bad[key, "ours"] ? "!" : ""),
+                fmt(g, "%.0f") (bad[key, "etcd"] ? "!" : ""), ratio, p99, cpu, switches
         }
-        printf "\nmedians of %d round(s); ratio = ours/Go ops/s (> 1: ours faster); watch-1x100: events delivered/s; CPU: all members, per op (per event for watch); !: a run had errors\n", repeats
+        printf "\nmedians of %d round(s); ratio = ours/Go ops/s (> 1: ours faster); watch-1x100: events delivered/s; CPU and context switches: all members, per op (per event for watch); !: a run had errors\n", repeats
         printf "%s", warnings
+        printf "the disk: %d durable 4 KiB appends/s before the loads, %d after (one client'"'"'s put waits for one)\n", disk_before, disk_after
     }
 ' "$RESULTS"

@@ -38,8 +38,10 @@ free_port() {
 
 # launch_members BINARY SIZE LABEL: starts SIZE members of a new loopback cluster on free ports, data and logs
 # under $WORK/LABEL-mN; adds their PIDs to PIDS and sets ENDPOINTS (host:port of each, comma-separated).
+# MEMBER_CPUS (a taskset CPU list, e.g. 0) confines every member to those CPUs; the load generator stays free.
 launch_members() {
-    local binary=$1 size=$2 label=$3 i cluster="" clients=() peers=()
+    local binary=$1 size=$2 label=$3 i cluster="" clients=() peers=() confine=()
+    [[ -z ${MEMBER_CPUS:-} ]] || confine=(taskset -c "$MEMBER_CPUS")
     for ((i = 1; i <= size; i++)); do
         clients+=("$(free_port)")
         peers+=("$(free_port)")
@@ -48,7 +50,7 @@ launch_members() {
     ENDPOINTS=""
     for ((i = 1; i <= size; i++)); do
         local client=http://127.0.0.1:${clients[i - 1]} peer=http://127.0.0.1:${peers[i - 1]}
-        "$binary" --name "m$i" --data-dir "$WORK/$label-m$i" \
+        "${confine[@]}" "$binary" --name "m$i" --data-dir "$WORK/$label-m$i" \
             --listen-client-urls "$client" --advertise-client-urls "$client" \
             --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
             --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token "$label" \
