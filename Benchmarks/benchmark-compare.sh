@@ -33,6 +33,8 @@ awk -v s="$SCALE" 'BEGIN { exit !(s + 0 > 0) }' || { echo "BENCH_SCALE must be a
 NAME=etcd-benchmark-compare
 source Benchmarks/lib/etcd-benchmark.sh
 CLK_TCK=$(getconf CLK_TCK)
+command -v python3 >/dev/null || { echo "missing python3 (the disk's durable-append probe)" >&2; exit 1; }
+[[ -z ${MEMBER_CPUS:-} ]] || command -v taskset >/dev/null || { echo "missing taskset (MEMBER_CPUS)" >&2; exit 1; }
 
 # POST JSON to a member's gateway: gateway ENDPOINT PATH BODY.
 gateway() { curl -fsS --max-time 10 -X POST "http://$1$2" -d "$3"; }
