@@ -59,6 +59,16 @@ import Testing
         let first = cluster.seat("m1")
         let added = try await Etcdctl.run([first.endpoint], ["member", "add", "m2", "--peer-urls=\(second.peerURL)"])
         #expect(added.status == 0 && added.standardOutput.contains("added to cluster"), "\(added)")
+        // Two voters now, one of them not started: m1 alone is no quorum, so it may no longer answer a
+        // linearizable read on its own.
+        let alone = try EndpointClients(ports: [first.clientPort])
+        do {
+            let read = try await alone.read(prefix: "grown", port: first.clientPort, serializable: false, timeout: .seconds(20))
+            Issue.record("a linearizable read without quorum was answered: \(read)")
+        } catch let error as RPCError {
+            #expect(["etcdserver: leader changed", "etcdserver: request timed out"].contains(error.message), "\(error)")
+        }
+        await alone.close()
         let joined = try cluster.start("m2", state: "existing")
         try await joined.waitUntilServing()
         let clients = try EndpointClients(ports: [first.clientPort, second.clientPort])

@@ -32,6 +32,7 @@ final class RaftLoop: @unchecked Sendable {
     private let logger: Logger
     private var thread: Thread?
     private var lastCommit: UInt64 = 0
+    private var publishedImmediateReadIndex: UInt64?
     private let finished = DispatchSemaphore(value: 0)
 
     init(
@@ -90,6 +91,7 @@ final class RaftLoop: @unchecked Sendable {
             while self.node.hasReady() {
                 self.process(self.node.ready())
             }
+            self.publishImmediateReadIndex()
         }
     }
 
@@ -155,6 +157,7 @@ final class RaftLoop: @unchecked Sendable {
     }
 
     private func process(_ ready: Ready) {
+        self.publishImmediateReadIndex()
         if let softState = ready.softState {
             self.delegate?.leadershipChanged(softState, term: self.node.basicStatus.hardState.term)
         }
@@ -187,6 +190,17 @@ final class RaftLoop: @unchecked Sendable {
             self.delegate?.readStatesConfirmed(ready.readStates)
         }
         self.node.advance(ready)
+    }
+
+    /// Tells the delegate when the read index Raft would answer without a round changed. Called before a
+    /// Ready's messages leave: while a published index stands, no vote or acknowledgement this member sent
+    /// since can have let another member lead or commit, so a read served at it from another thread is as
+    /// linearizable as one Raft confirmed.
+    private func publishImmediateReadIndex() {
+        let index = self.node.immediateReadIndex
+        guard index != self.publishedImmediateReadIndex else { return }
+        self.publishedImmediateReadIndex = index
+        self.delegate?.immediateReadIndexChanged(to: index)
     }
 
     /// Tells the delegate the commit index moved (before anything at the new index is applied, so the

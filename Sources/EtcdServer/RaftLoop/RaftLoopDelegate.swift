@@ -7,6 +7,9 @@ protocol RaftLoopDelegate: AnyObject, Sendable {
     func leadershipChanged(_ state: SoftState, term: UInt64)
     /// Read indexes confirmed by the leader, in order.
     func readStatesConfirmed(_ states: [ReadState])
+    /// The read index Raft would answer without a round (``RawNode/immediateReadIndex``) changed; nil when a
+    /// read needs a round.
+    func immediateReadIndexChanged(to index: UInt64?)
     /// Raft took a proposal in `term`: appended it when leading, or forwarded it to the leader.
     func proposalAccepted(id: UInt64, term: UInt64)
     /// Raft did not take a proposal (no leader, transfer in progress, too much uncommitted data).

@@ -11,6 +11,10 @@ import Synchronization
 /// confirms the last: no task or timer per round. Reads arriving while a round is in flight wait for the
 /// next (the index of the one in flight may predate them). ``run()`` asks again for a round Raft has not
 /// answered after `retryInterval` (a message lost, a leader just elected) and fails it after `timeout`.
+///
+/// While this member leads as the only voter, Raft answers a read index at once with its commit index and
+/// no confirmation; the Raft loop publishes that index whenever it changes, and a read takes it from here
+/// without a round trip through the Raft thread.
 final class ReadIndexCoordinator: Sendable {
     private typealias Reader = CheckedContinuation<UInt64, any Error>
 
@@ -48,6 +52,8 @@ final class ReadIndexCoordinator: Sendable {
     }
 
     private let state = Mutex(State())
+    /// ``RawNode/immediateReadIndex`` as the Raft loop last published it; 0 when a read needs a round.
+    private let immediateIndex = Atomic<UInt64>(0)
     private let requestIDs: RequestIDGenerator
     private let submit: @Sendable (RaftInput) -> Void
     private let applied: ApplyLoop
@@ -71,6 +77,12 @@ final class ReadIndexCoordinator: Sendable {
 
     /// Returns once a read on this member's state would see every write committed before the call.
     func waitForLinearizableRead() async throws {
+        let immediate = self.immediateIndex.load(ordering: .acquiring)
+        if immediate > 0 {
+            if self.state.withLock({ $0.stopped }) { throw EtcdError.stopped }
+            try await self.applied.waitUntilApplied(immediate)
+            return
+        }
         let index = try await withCheckedThrowingContinuation { (reader: Reader) in
             let (context, stopped) = self.state.withLock { state in
                 if !state.stopped { state.waiting.append(reader) }
@@ -122,6 +134,11 @@ final class ReadIndexCoordinator: Sendable {
         guard let outcome else { return }
         for reader in outcome.readers { reader.resume(returning: outcome.index) }
         if let next = outcome.next { self.submit(.readIndex(context: next)) }
+    }
+
+    /// The Raft loop published the read index Raft would answer without a round, or nil for none.
+    func immediateReadIndexChanged(to index: UInt64?) {
+        self.immediateIndex.store(index ?? 0, ordering: .releasing)
     }
 
     /// The leader changed: the round in flight can no longer be trusted.

@@ -82,6 +82,10 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, Sendable {
         self.reads.confirmed(states)
     }
 
+    func immediateReadIndexChanged(to index: UInt64?) {
+        self.reads.immediateReadIndexChanged(to: index)
+    }
+
     func proposalAccepted(id: UInt64, term: UInt64) {
         self.proposals.accepted(id, term: term)
     }

@@ -23,6 +23,14 @@ extension RaftCore {
         self.registerRead(from: requester, context: context)
     }
 
+    /// The read index a request would get at once, with no round: the commit index while this member leads as
+    /// the sole voter and has committed an entry of its term; nil whenever a request would wait or travel.
+    var immediateReadIndex: UInt64? {
+        let voters = self.membership.voters
+        guard self.role == .leader, voters.count == 1, voters[0] == self.id, self.hasCommittedEntryInCurrentTerm else { return nil }
+        return self.log.committed
+    }
+
     private var hasCommittedEntryInCurrentTerm: Bool {
         self.log.termOrZero(at: self.log.committed) == self.term
     }

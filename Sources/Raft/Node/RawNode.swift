@@ -88,6 +88,12 @@ public final class RawNode {
         try self.core.readIndex(context: context)
     }
 
+    /// The index ``readIndex(context:)`` would answer at once, without a round: the commit index while this member
+    /// leads as the only voter and has committed an entry of its term (nobody else can lead or commit meanwhile);
+    /// nil otherwise. An owner that samples it on the thread driving the node, before sending the messages of the
+    /// next ``Ready``, may serve a linearizable read at that index from any thread without asking.
+    public var immediateReadIndex: UInt64? { self.core.immediateReadIndex }
+
     /// Asks the leader to hand leadership to `transferee` (a voter), which campaigns once its log is caught up.
     /// Ignored without a known leader; proposals are dropped while the transfer runs (at most an election timeout).
     public func transferLeadership(to transferee: NodeID) {
