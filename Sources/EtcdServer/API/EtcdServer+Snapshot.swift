@@ -51,6 +51,7 @@ extension EtcdServer {
     private static func startWriting(_ backend: Backend, into pipe: BlockPipe) async throws -> Int64 {
         try await withCheckedThrowingContinuation { (planned: CheckedContinuation<Int64, any Error>) in
             let thread = Thread {
+                Thread.current.name = "snapshot"
                 var pending: CheckedContinuation<Int64, any Error>? = planned
                 var failure: (any Error)?
                 do {
@@ -69,7 +70,6 @@ extension EtcdServer {
                 }
                 pipe.finish(failure)
             }
-            thread.name = "snapshot"
             thread.stackSize = 4 << 20
             thread.start()
         }

@@ -45,6 +45,7 @@ final class ApplyLoop: @unchecked Sendable {
         let opened = DispatchSemaphore(value: 0)
         let failure = Mutex<(any Error)?>(nil)
         let thread = Thread { [self] in
+            Thread.current.name = "apply"
             do {
                 self.stateMachine = try makeStateMachine()
             } catch {
@@ -56,7 +57,6 @@ final class ApplyLoop: @unchecked Sendable {
             self.run()
             self.finished.signal()
         }
-        thread.name = "apply"
         thread.stackSize = 4 << 20
         thread.start()
         opened.wait()

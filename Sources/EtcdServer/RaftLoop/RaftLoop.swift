@@ -63,10 +63,10 @@ final class RaftLoop: @unchecked Sendable {
     /// Starts the loop's thread.
     func start() {
         let thread = Thread { [self] in
+            Thread.current.name = "raft"
             self.run()
             self.finished.signal()
         }
-        thread.name = "raft"
         thread.stackSize = 4 << 20
         self.thread = thread
         thread.start()

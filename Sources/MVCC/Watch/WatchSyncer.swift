@@ -13,6 +13,7 @@ final class WatchSyncer: @unchecked Sendable {
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         running = true
         let thread = Thread { [self] in
+            Thread.current.name = "mvcc-watch-sync"
             while self.waitForWork(timeout: seconds) {
                 while round() && !self.isStopped {}
             }
@@ -21,7 +22,6 @@ final class WatchSyncer: @unchecked Sendable {
             self.condition.broadcast()
             self.condition.unlock()
         }
-        thread.name = "mvcc-watch-sync"
         thread.start()
     }
 
