@@ -208,6 +208,42 @@ struct WatchReader {
         stream.close()
     }
 
+    /// A stream that stays full while its slow consumer takes one response at a time: its watchers catch up a
+    /// tick's worth of revisions per response, not a trickle of one or two (etcd's slow watchers wait for
+    /// its 100 ms sync likewise), and still see every revision once, in order.
+    @Test func aFullStreamsWatchersCatchUpInFewLargeResponses() async throws {
+        let fixture = try StoreFixture(applyThread: true)
+        let stream = fixture.store.makeWatchStream(capacity: 4)
+        var reader = WatchReader(stream)
+        let watchers = 10
+        for _ in 0..<watchers {
+            _ = try await stream.watch(WatchRequest(range: range("k")))
+            _ = try await reader.next()
+        }
+        let revisions = 1000
+        let writer = Task.detached {
+            for index in 0..<revisions {
+                _ = try fixture.write { try fixture.put("k", "\(index)") }
+                try await Task.sleep(for: .microseconds(500))
+            }
+        }
+        var seen: [Int64: [Int64]] = [:]
+        var responses = 0
+        while seen.values.reduce(0, { $0 + $1.count }) < watchers * revisions {
+            let response = try await reader.next()
+            #expect(response.kind == .events)
+            responses += 1
+            seen[response.watchID, default: []].append(contentsOf: response.events.map(\.kv.modRevision))
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        try await writer.value
+        for id in 0..<Int64(watchers) {
+            #expect(seen[id] == Array(2...Int64(revisions + 1)), "watch \(id)")
+        }
+        #expect(responses < watchers * revisions / 30, "\(responses) responses for \(watchers * revisions) events")
+        stream.close()
+    }
+
     @Test func cancelDropsTheWatchAndItsPendingEvents() async throws {
         let fixture = try StoreFixture(applyThread: true)
         let stream = fixture.store.makeWatchStream()

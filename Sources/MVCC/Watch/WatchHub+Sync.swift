@@ -12,6 +12,8 @@ extension WatchHub {
         var watchers: [(watcher: Watcher, next: Int64)]
         var current: Int64
         var compacted: Int64
+        /// Watchers passed over because their stream was full.
+        var blocked: Bool
     }
 
     private struct Delivery {
@@ -21,17 +23,17 @@ extension WatchHub {
         var through: Int64
     }
 
-    /// One round; true when another should follow at once (progress was made and work remains). A round
-    /// that finds no stream with room waits: the consumer that frees room wakes the loop.
-    func syncRound() -> Bool {
-        guard let plan = choose() else { return false }
-        guard !plan.watchers.isEmpty else { return false }
+    /// One round. Watchers whose stream is full wait for the consumer to free room, and the loop pauses
+    /// before serving them (see ``WatchSyncOutcome/blocked``).
+    func syncRound() -> WatchSyncOutcome {
+        guard let plan = choose() else { return .idle }
+        guard !plan.watchers.isEmpty else { return plan.blocked ? .blocked : .idle }
         let deliveries: [Delivery]
         do {
             deliveries = try read(plan)
         } catch {
             report(error)
-            return false
+            return .idle
         }
         return deliver(deliveries, plan: plan)
     }
@@ -44,6 +46,7 @@ extension WatchHub {
             let current = store.currentRevision
             let compacted = store.compactedRevision
             var chosen: [(watcher: Watcher, next: Int64)] = []
+            var blocked = false
             for watcher in Array(state.unsynced.values) {
                 if watcher.nextRevision < compacted {
                     let notice = WatchResponse(kind: .compacted, watchID: watcher.id, revision: current, compactRevision: compacted)
@@ -58,11 +61,14 @@ extension WatchHub {
                     promote(watcher, next: watcher.nextRevision, &state)
                     continue
                 }
-                if chosen.count < configuration.maxWatchersPerSync, watcher.stream.queue.hasEventRoomElseAskForWake() {
+                guard chosen.count < configuration.maxWatchersPerSync else { continue }
+                if watcher.stream.queue.hasEventRoomElseAskForWake() {
                     chosen.append((watcher, watcher.nextRevision))
+                } else {
+                    blocked = true
                 }
             }
-            return Plan(watchers: chosen, current: current, compacted: compacted)
+            return Plan(watchers: chosen, current: current, compacted: compacted, blocked: blocked)
         }
     }
 
@@ -101,20 +107,24 @@ extension WatchHub {
 
     /// Hands the read history to the watchers still waiting for it, and moves to synced those that
     /// reached the head.
-    private func deliver(_ deliveries: [Delivery], plan: Plan) -> Bool {
-        state.withLock { state -> Bool in
-            guard !state.closed else { return false }
+    private func deliver(_ deliveries: [Delivery], plan: Plan) -> WatchSyncOutcome {
+        state.withLock { state -> WatchSyncOutcome in
+            guard !state.closed else { return .idle }
             // A compaction published meanwhile may have removed history the view did not hold.
-            guard store.compactedRevision == plan.compacted else { return true }
+            guard store.compactedRevision == plan.compacted else { return .again }
             var caughtUp: [Watcher] = []
             var progressed = false
+            var blocked = plan.blocked
             for delivery in deliveries {
                 let watcher = delivery.watcher
                 guard watcher.placement == .unsynced, watcher.nextRevision == delivery.expectedNext else { continue }
                 let events = watcher.filter(delivery.events)
                 if !events.isEmpty {
                     let response = WatchResponse(kind: .events, watchID: watcher.id, revision: plan.current, events: events)
-                    guard watcher.stream.queue.enqueueEvent(response, previousValues: watcher.request.prevKV) else { continue }
+                    guard watcher.stream.queue.enqueueEvent(response, previousValues: watcher.request.prevKV) else {
+                        blocked = true
+                        continue
+                    }
                 }
                 progressed = true
                 watcher.nextRevision = delivery.through + 1
@@ -123,7 +133,9 @@ extension WatchHub {
                 }
             }
             promoteAtHead(caughtUp, from: plan.current, &state)
-            return progressed && !state.unsynced.isEmpty
+            guard !state.unsynced.isEmpty else { return .idle }
+            if blocked { return .blocked }
+            return progressed ? .again : .idle
         }
     }
 
