@@ -48,7 +48,7 @@ public struct RequestPermissions: Sendable {
     /// transactions included.
     public func txn(_ request: Etcdserverpb_TxnRequest) -> [PermissionNeed] {
         var needs = request.compare.map { PermissionNeed(.read, key: [UInt8]($0.key), rangeEnd: [UInt8]($0.rangeEnd)) }
-        for operation in request.success + request.failure {
+        for operation in [request.success, request.failure].joined() {
             switch operation.request {
             case .requestRange(let range): needs += self.range(range)
             case .requestPut(let put): needs += self.put(put)

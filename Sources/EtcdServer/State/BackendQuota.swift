@@ -71,12 +71,14 @@ public struct BackendQuota: Sendable {
     }
 
     private static func cost(of operations: [Etcdserverpb_RequestOp]) -> Int {
-        operations.reduce(0) { total, operation in
+        var total = 0
+        for operation in operations {
             switch operation.request {
-            case .requestPut(let put): total + cost(of: put)
-            case .requestTxn(let nested): total + cost(of: nested)
-            default: total
+            case .requestPut(let put): total += cost(of: put)
+            case .requestTxn(let nested): total += cost(of: nested)
+            default: break
             }
         }
+        return total
     }
 }

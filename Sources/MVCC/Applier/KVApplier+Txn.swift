@@ -37,7 +37,11 @@ extension KVApplier {
 
     /// True when no op of any branch, nested ones included, writes (etcd's `isTxnReadonly`).
     public static func isReadOnly(_ request: Etcdserverpb_TxnRequest) -> Bool {
-        for operation in request.success + request.failure {
+        isReadOnly(request.success) && isReadOnly(request.failure)
+    }
+
+    private static func isReadOnly(_ operations: [Etcdserverpb_RequestOp]) -> Bool {
+        for operation in operations {
             switch operation.request {
             case .requestRange, nil: continue
             case .requestPut, .requestDeleteRange: return false

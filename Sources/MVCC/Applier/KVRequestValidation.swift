@@ -65,7 +65,10 @@ public enum KVRequestValidation {
         for compare in request.compare where compare.key.isEmpty {
             throw .emptyKey
         }
-        for operation in request.success + request.failure {
+        for operation in request.success {
+            try check(operation, maxTxnOps: maxTxnOps - count)
+        }
+        for operation in request.failure {
             try check(operation, maxTxnOps: maxTxnOps - count)
         }
     }
@@ -105,6 +108,10 @@ enum DuplicateKeyCheck {
     }
 
     static func check(_ operations: [Etcdserverpb_RequestOp]) throws(KVError) {
+        if operations.count < 2 {
+            // A single op collides with nothing, unless it is a txn with branches of its own.
+            guard let only = operations.first, case .requestTxn = only.request else { return }
+        }
         _ = try summarize(operations)
     }
 
