@@ -244,6 +244,37 @@ struct WatchReader {
         stream.close()
     }
 
+    /// A stream nobody reads pauses the catch-up loop for a tick after each round, but a watcher of
+    /// another stream that is still catching up over several windows goes on at once.
+    @Test func aFullStreamDoesNotSlowAnotherStreamsCatchUp() async throws {
+        let fixture = try StoreFixture(applyThread: true, watchSyncInterval: .seconds(1))
+        let stuck = fixture.store.makeWatchStream(capacity: 1)
+        var stuckReader = WatchReader(stuck)
+        _ = try await stuck.watch(WatchRequest(range: range("k")))
+        _ = try await stuckReader.next()
+        let revisions = 5 * StoreConfiguration.defaultWatchBatchMaxRevisions
+        try fixture.write {
+            for index in 0..<revisions {
+                try fixture.put("k", "\(index)")
+            }
+        }
+        let stream = fixture.store.makeWatchStream(capacity: 128)
+        var reader = WatchReader(stream)
+        let started = ContinuousClock.now
+        _ = try await stream.watch(WatchRequest(range: range("k"), startRevision: 2))
+        _ = try await reader.next()
+        var seen: [Int64] = []
+        while seen.count < revisions {
+            seen += try await reader.next().events.map(\.kv.modRevision)
+        }
+        let took = ContinuousClock.now - started
+        #expect(seen == Array(2...Int64(revisions + 1)))
+        // At most one tick's pause before the first window; a pause per window would take four more.
+        #expect(took < .milliseconds(2500), "\(took)")
+        stuck.close()
+        stream.close()
+    }
+
     @Test func cancelDropsTheWatchAndItsPendingEvents() async throws {
         let fixture = try StoreFixture(applyThread: true)
         let stream = fixture.store.makeWatchStream()

@@ -14,6 +14,8 @@ extension WatchHub {
         var compacted: Int64
         /// Watchers passed over because their stream was full.
         var blocked: Bool
+        /// Watchers passed over because the round had its `maxWatchersPerSync`.
+        var limited: Bool
     }
 
     private struct Delivery {
@@ -47,6 +49,7 @@ extension WatchHub {
             let compacted = store.compactedRevision
             var chosen: [(watcher: Watcher, next: Int64)] = []
             var blocked = false
+            var limited = false
             for watcher in Array(state.unsynced.values) {
                 if watcher.nextRevision < compacted {
                     let notice = WatchResponse(kind: .compacted, watchID: watcher.id, revision: current, compactRevision: compacted)
@@ -61,14 +64,17 @@ extension WatchHub {
                     promote(watcher, next: watcher.nextRevision, &state)
                     continue
                 }
-                guard chosen.count < configuration.maxWatchersPerSync else { continue }
+                guard chosen.count < configuration.maxWatchersPerSync else {
+                    limited = true
+                    continue
+                }
                 if watcher.stream.queue.hasEventRoomElseAskForWake() {
                     chosen.append((watcher, watcher.nextRevision))
                 } else {
                     blocked = true
                 }
             }
-            return Plan(watchers: chosen, current: current, compacted: compacted, blocked: blocked)
+            return Plan(watchers: chosen, current: current, compacted: compacted, blocked: blocked, limited: limited)
         }
     }
 
@@ -106,14 +112,16 @@ extension WatchHub {
     }
 
     /// Hands the read history to the watchers still waiting for it, and moves to synced those that
-    /// reached the head.
+    /// reached the head. The loop runs again at once for watchers this round moved on that can take more
+    /// now (history beyond one window, a tail too long to read under the lock, the per-round limit); those
+    /// behind a full stream wait for a tick.
     private func deliver(_ deliveries: [Delivery], plan: Plan) -> WatchSyncOutcome {
         state.withLock { state -> WatchSyncOutcome in
             guard !state.closed else { return .idle }
             // A compaction published meanwhile may have removed history the view did not hold.
             guard store.compactedRevision == plan.compacted else { return .again }
             var caughtUp: [Watcher] = []
-            var progressed = false
+            var advanced: [Watcher] = []
             var blocked = plan.blocked
             for delivery in deliveries {
                 let watcher = delivery.watcher
@@ -126,7 +134,7 @@ extension WatchHub {
                         continue
                     }
                 }
-                progressed = true
+                advanced.append(watcher)
                 watcher.nextRevision = delivery.through + 1
                 if watcher.nextRevision > plan.current {
                     caughtUp.append(watcher)
@@ -134,8 +142,12 @@ extension WatchHub {
             }
             promoteAtHead(caughtUp, from: plan.current, &state)
             guard !state.unsynced.isEmpty else { return .idle }
-            if blocked { return .blocked }
-            return progressed ? .again : .idle
+            for watcher in advanced where watcher.placement == .unsynced {
+                if watcher.stream.queue.hasEventRoom { return .again }
+                blocked = true
+            }
+            if plan.limited && !advanced.isEmpty { return .again }
+            return blocked ? .blocked : .idle
         }
     }
 

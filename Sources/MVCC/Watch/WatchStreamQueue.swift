@@ -100,6 +100,11 @@ final class WatchStreamQueue: Sendable {
         handOver?.resume()
     }
 
+    /// True when an event response would fit now.
+    var hasEventRoom: Bool {
+        state.withLock { $0.eventResponses < capacity }
+    }
+
     /// True when an event response would fit; otherwise the consumer calls `roomFreed` once it has taken
     /// one (as after a refused event response).
     func hasEventRoomElseAskForWake() -> Bool {
