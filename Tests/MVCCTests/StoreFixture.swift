@@ -21,8 +21,8 @@ final class StoreFixture: @unchecked Sendable {
 
     init(
         kind: KeyIndexKind = .memory, compactionBatchLimit: Int = StoreConfiguration.defaultCompactionBatchLimit,
-        applyThread: Bool = false, watchSyncInterval: Duration = StoreConfiguration.defaultWatchSyncInterval,
-        configure: (inout BackendConfiguration) -> Void = { _ in }
+        applyThread: Bool = false, configure: (inout BackendConfiguration) -> Void = { _ in },
+        configureStore: (inout StoreConfiguration) -> Void = { _ in }
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mvcc-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -30,7 +30,7 @@ final class StoreFixture: @unchecked Sendable {
         apply = applyThread ? ApplyThread() : nil
         var storeConfiguration = StoreConfiguration(keyIndex: kind)
         storeConfiguration.compactionBatchLimit = compactionBatchLimit
-        storeConfiguration.watchSyncInterval = watchSyncInterval
+        configureStore(&storeConfiguration)
         self.storeConfiguration = storeConfiguration
         var configuration = BackendConfiguration(path: (directory as NSString).appendingPathComponent("db"))
         configure(&configuration)
