@@ -159,8 +159,11 @@ import Testing
             if status == 0 { break }
             #expect(program.errors.contains("crash point memberReplaceStep reached"), "\(program.output)\n\(program.errors)")
             abortedAfter.append(steps.filter { program.output.contains($0) })
-            if try Self.startFromEnvironmentFile(cluster, new: fourth, directory: directory) {
-                try await cluster.process(fourth.name)!.waitUntilServing()
+            // `finish` may have started the new member already, as soon as its environment appeared: wait for
+            // it either way (it serves clients only once it has published itself).
+            _ = try Self.startFromEnvironmentFile(cluster, new: fourth, directory: directory)
+            if let started = cluster.process(fourth.name) {
+                try await started.waitUntilServing()
             }
         }
         #expect(abortedAfter == [["Moved leadership"], ["Added learner"], ["Start the new member with:"], ["has started", "Promoted"], ["Removed member"]])
