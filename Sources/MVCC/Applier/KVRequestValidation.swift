@@ -65,10 +65,7 @@ public enum KVRequestValidation {
         for compare in request.compare where compare.key.isEmpty {
             throw .emptyKey
         }
-        for operation in request.success {
-            try check(operation, maxTxnOps: maxTxnOps - count)
-        }
-        for operation in request.failure {
+        for operation in [request.success, request.failure].joined() {
             try check(operation, maxTxnOps: maxTxnOps - count)
         }
     }

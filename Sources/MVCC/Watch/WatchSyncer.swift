@@ -4,7 +4,8 @@ import Foundation
 enum WatchSyncOutcome {
     /// Nothing to do until a wake-up or the next tick.
     case idle
-    /// Watchers the round could not take (the per-round limit, a compaction meanwhile): run again at once.
+    /// Watchers that can take more now (history beyond one window, the per-round limit, a compaction
+    /// meanwhile): run again at once.
     case again
     /// Watchers left behind a full stream: serve them again after a tick, so that what they missed
     /// meanwhile goes out in one response each instead of a trickle of small ones.

@@ -26,9 +26,13 @@ extension RaftCore {
     /// The read index a request would get at once, with no round: the commit index while this member leads as
     /// the sole voter and has committed an entry of its term; nil whenever a request would wait or travel.
     var immediateReadIndex: UInt64? {
-        let voters = self.membership.voters
-        guard self.role == .leader, voters.count == 1, voters[0] == self.id, self.hasCommittedEntryInCurrentTerm else { return nil }
+        guard self.role == .leader, self.isSoleVoter, self.hasCommittedEntryInCurrentTerm else { return nil }
         return self.log.committed
+    }
+
+    /// This member is the only voter: nobody else can lead, so a read index needs no confirmation.
+    private var isSoleVoter: Bool {
+        self.membership.voters.count == 1 && self.membership.voters[0] == self.id
     }
 
     private var hasCommittedEntryInCurrentTerm: Bool {
@@ -37,8 +41,7 @@ extension RaftCore {
 
     private mutating func registerRead(from requester: NodeID, context: [UInt8]) {
         let index = self.log.committed
-        if self.membership.voters == [self.id] {
-            // Sole voter: nobody else can lead, so no confirmation is needed.
+        if self.isSoleVoter {
             self.deliverRead(index: index, to: requester, context: context)
             return
         }
