@@ -453,7 +453,7 @@ let package = Package(
         .testTarget(
             name: "ClientAPITests",
             dependencies: [
-                "ClientAPI", "EtcdProto", grpcCore, swiftProtobuf, nioCore, nioHTTP1, nioConcurrency,
+                "ClientAPI", "EtcdProto", grpcCore, swiftProtobuf, nioCore, nioHTTP1, nioHTTP2, nioHPACK, nioConcurrency,
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strict

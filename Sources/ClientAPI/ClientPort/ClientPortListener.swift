@@ -146,7 +146,7 @@ final class ClientPortListener: Sendable {
         if let network = self.network {
             try pipeline.addHandler(ByteCountingHandler(received: network.clientGRPCReceivedBytes, sent: network.clientGRPCSentBytes))
         }
-        try pipeline.addHandler(NIOHTTP2Handler(mode: .server, connectionConfiguration: GRPCConnectionHandler.http2Configuration(self.configuration)))
+        try pipeline.addHandler(HTTP2ServerCodec(settings: GRPCConnectionHandler.http2Settings(self.configuration)))
         let handler = GRPCConnectionHandler(methods: self.methods, configuration: self.configuration)
         handler.clientCommonName = try? pipeline.handler(type: TLSConnectionGuard.self).commonName
         try pipeline.addHandler(handler)

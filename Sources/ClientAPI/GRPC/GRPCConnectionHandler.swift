@@ -17,11 +17,10 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTP2Frame
     typealias OutboundOut = HTTP2Frame
 
-    /// The connection-level window the server offers; the stream-level one is set in the HTTP/2 settings.
+    /// The connection-level window the server keeps open; the stream-level one is set in the HTTP/2 settings.
     static let connectionWindow = 1 << 20
     /// The stream-level window, advertised as `SETTINGS_INITIAL_WINDOW_SIZE`.
     static let streamWindow = 1 << 20
-    private static let defaultWindow = 65_535
     private static let keepalivePing = HTTP2PingData(withInteger: 0x6574_6364_6b61_6c76)
 
     private let methods: [String: GRPCMethod]
@@ -33,7 +32,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     private var calls: [HTTP2StreamID: GRPCServerCall] = [:]
     private var lastStreamID = HTTP2StreamID.rootStream
     private var draining = false
-    private var windowOpened = false
+    private var started = false
     private var flushScheduled = false
     /// Trailers written and not yet on the socket (they may wait behind data held by flow control).
     private var pendingTrailers = 0
@@ -52,27 +51,23 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         self.pingPolicy = GRPCPingPolicy(minimumInterval: configuration.keepaliveMinimumPingInterval)
     }
 
-    /// The HTTP/2 settings the server announces.
     /// Control frames (PING above all) a client may send in 30 seconds. grpc-go's client sends a PING per
-    /// burst of DATA it receives to size its window, thousands in a large snapshot stream, so NIOHTTP2's
-    /// default of 200 would end such a stream; pings without calls are held to grpc-go's rule by
-    /// ``GRPCPingPolicy``, and this bound only stops floods.
+    /// burst of DATA it receives to size its window, thousands in a large snapshot stream; pings without
+    /// calls are held to grpc-go's rule by ``GRPCPingPolicy``, and this bound only stops floods.
     static let maximumControlFramesPer30Seconds = 50_000
+    /// Streams a client may reset in 30 seconds.
+    static let maximumResetsPer30Seconds = 200
 
-    /// NIOHTTP2's configuration of a client connection: our settings and the control-frame bound.
-    static func http2Configuration(_ configuration: ClientPortConfiguration) -> NIOHTTP2Handler.ConnectionConfiguration {
-        var http2 = NIOHTTP2Handler.ConnectionConfiguration()
-        http2.initialSettings = Self.settings(configuration)
-        http2.controlFrameRateLimit.maximumCount = Self.maximumControlFramesPer30Seconds
-        return http2
-    }
-
-    static func settings(_ configuration: ClientPortConfiguration) -> HTTP2Settings {
-        [
-            HTTP2Setting(parameter: .maxConcurrentStreams, value: configuration.maxConcurrentStreams),
-            HTTP2Setting(parameter: .initialWindowSize, value: streamWindow),
-            HTTP2Setting(parameter: .maxHeaderListSize, value: HPACKDecoder.defaultMaxHeaderListSize),
-        ]
+    /// The HTTP/2 settings of a client connection: what the server announces and the bounds it keeps.
+    static func http2Settings(_ configuration: ClientPortConfiguration) -> HTTP2ServerCodec.Settings {
+        HTTP2ServerCodec.Settings(
+            maxConcurrentStreams: configuration.maxConcurrentStreams,
+            streamWindow: streamWindow,
+            connectionWindow: connectionWindow,
+            maxHeaderListSize: HPACKDecoder.defaultMaxHeaderListSize,
+            maxControlFramesPer30Seconds: maximumControlFramesPer30Seconds,
+            maxResetsPer30Seconds: maximumResetsPer30Seconds
+        )
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -122,29 +117,9 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let closed = event as? StreamClosedEvent {
-            self.abandon(closed.streamID)
-        } else if let window = event as? NIOHTTP2WindowUpdatedEvent, window.streamID == .rootStream,
-            let inbound = window.inboundWindowSize
-        {
-            self.refillConnectionWindow(from: inbound)
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    /// A stream's error has already reset that stream (and is reported as its closing); a frame for a
-    /// stream refused after our GOAWAY is expected while draining; anything else ends the connection
-    /// (NIOHTTP2 has sent its GOAWAY but leaves closing to us).
+    /// The codec has answered any protocol violation with a GOAWAY already; any other error ends the connection.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        switch error {
-        case is NIOHTTP2Errors.StreamError:
-            return
-        case is NIOHTTP2Errors.NoSuchStream where self.draining:
-            return
-        default:
-            context.close(promise: nil)
-        }
+        context.close(promise: nil)
     }
 
     // MARK: Requests
@@ -394,7 +369,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         self.closeIfDrained()
     }
 
-    /// Writes `messages` in one DATA frame (NIOHTTP2 splits it to the peer's frame size and window).
+    /// Writes `messages` as one DATA frame (the codec splits it to the peer's frame size and windows).
     private func writeMessages(_ messages: [[UInt8]], on call: GRPCServerCall, promise: EventLoopPromise<Void>?) {
         guard let context = self.context else {
             promise?.fail(CancellationError())
@@ -417,13 +392,6 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     private static let responseHeaders: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
 
     // MARK: Flow control
-
-    /// Tops the connection's window back up once it is half used. Driven by NIOHTTP2's own count, which
-    /// includes DATA of streams already reset (frames that never reach this handler).
-    private func refillConnectionWindow(from current: Int) {
-        guard current < Self.connectionWindow / 2 else { return }
-        self.write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: Self.connectionWindow - current)))
-    }
 
     /// Accounts for a DATA frame of `length` bytes that completed `count` messages. A unary call's bytes
     /// are given back at once (the call holds one bounded message), and so are bytes that completed no
@@ -465,10 +433,8 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     // MARK: Connection
 
     private func start(context: ChannelHandlerContext) {
-        guard !self.windowOpened else { return }
-        self.windowOpened = true
-        let increment = Self.connectionWindow - Self.defaultWindow
-        self.write(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
+        guard !self.started else { return }
+        self.started = true
         self.scheduleKeepaliveCheck(in: TimeAmount(self.configuration.keepaliveInterval))
     }
 
