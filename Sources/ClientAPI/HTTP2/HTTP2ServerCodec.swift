@@ -284,7 +284,12 @@ public final class HTTP2ServerCodec: ChannelDuplexHandler {
             }
             self.enqueue(.data(bytes, endStream: data.endStream, promise: promise), on: id)
         case .rstStream(let code):
-            if let stream = self.streams[id] { self.close(id, stream) }
+            // A stream closed already (both ends, or reset by the client) needs no reset.
+            guard let stream = self.streams[id] else {
+                promise?.succeed()
+                return
+            }
+            self.close(id, stream)
             HTTP2FrameWriter.writeRstStream(code, on: id, into: &self.out)
             self.attach(promise)
         case .windowUpdate(let increment):
