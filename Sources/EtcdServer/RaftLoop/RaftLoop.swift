@@ -15,9 +15,11 @@ import WAL
 ///    loop waits for them to be applied, because the node's configuration must change in log order;
 /// 5. confirmed read indexes are handed on, and the Ready is acknowledged.
 ///
-/// A Ready with neither entries nor a snapshot has all its committed entries in the durable log already:
-/// they go to the apply loop first (step 4 before step 2), so the write of the new commit index, which
-/// needs no fsync, does not delay their answers.
+/// Committed entries that come before a Ready's first new entry (all of them when it has none, none when it
+/// has a snapshot) are in the durable log already: they go to the apply loop first (step 4 before step 2),
+/// so the fsync of the entries proposed since, or the write of the new commit index, does not delay their
+/// answers. The rest (a follower can learn of a commit before its own copy of the entry is durable) waits
+/// for the fsync.
 final class RaftLoop: @unchecked Sendable {
     // Everything below `inbox` is touched only by the loop's own thread, after `start()`.
     let inbox: BlockingQueue<RaftInput>
@@ -162,10 +164,10 @@ final class RaftLoop: @unchecked Sendable {
             self.delegate?.leadershipChanged(softState, term: self.node.basicStatus.hardState.term)
         }
         self.dispatch(ready.messages)
-        let committedAreDurable = ready.entries.isEmpty && ready.snapshot == nil
-        if committedAreDurable {
+        let durable = ready.durableCommittedCount
+        if durable > 0 {
             self.publishCommit(of: ready.hardState)
-            self.apply(ready)
+            self.apply(snapshot: nil, entries: durable == ready.committedEntries.count ? ready.committedEntries : Array(ready.committedEntries.prefix(durable)))
         }
         if let snapshot = ready.snapshot {
             self.logStore.saveSnapshot(snapshot)
@@ -185,7 +187,9 @@ final class RaftLoop: @unchecked Sendable {
         }
         self.dispatch(ready.messagesAfterPersist)
         if ready.snapshot != nil { CrashPoint.snapshotInstallBeforeApply.reach() }
-        if !committedAreDurable { self.apply(ready) }
+        if ready.snapshot != nil || durable < ready.committedEntries.count {
+            self.apply(snapshot: ready.snapshot, entries: Array(ready.committedEntries.dropFirst(durable)))
+        }
         if !ready.readStates.isEmpty {
             self.delegate?.readStatesConfirmed(ready.readStates)
         }
@@ -223,9 +227,9 @@ final class RaftLoop: @unchecked Sendable {
     }
 
     /// Hands committed work to the apply loop; waits when the node's configuration must follow it.
-    private func apply(_ ready: Ready) {
-        guard ready.snapshot != nil || !ready.committedEntries.isEmpty else { return }
-        let batch = ApplyBatch(snapshot: ready.snapshot, entries: ready.committedEntries)
+    private func apply(snapshot: Snapshot?, entries: [Entry]) {
+        guard snapshot != nil || !entries.isEmpty else { return }
+        let batch = ApplyBatch(snapshot: snapshot, entries: entries)
         guard batch.changesConfiguration else {
             self.applier.submit(batch)
             return

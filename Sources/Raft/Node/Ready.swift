@@ -30,8 +30,19 @@ public struct Ready: Sendable {
     public var snapshot: Snapshot?
 
     /// Committed entries to apply to the state machine, in order, after ``entries`` and ``snapshot`` of this same
-    /// Ready are durable. ``RawNode/advance(_:)`` records them as applied.
+    /// Ready are durable (except the first ``durableCommittedCount``). ``RawNode/advance(_:)`` records them as
+    /// applied.
     public var committedEntries: [Entry]
+
+    /// How many of ``committedEntries``, from the first, were durable before this Ready: those before the first of
+    /// ``entries``, which every earlier Ready handed out to persist (all of them when there are no new entries).
+    /// They may be applied before this Ready is persisted. None when the Ready carries a snapshot, which must be
+    /// installed first.
+    public var durableCommittedCount: Int {
+        guard self.snapshot == nil else { return 0 }
+        guard let firstNew = self.entries.first?.index else { return self.committedEntries.count }
+        return self.committedEntries.prefix { $0.index < firstNew }.count
+    }
 
     /// Messages that may be sent right away, before or in parallel with persisting this Ready: a leader's appends,
     /// heartbeats and snapshots, and requests forwarded to the leader. They vouch for nothing that is not yet

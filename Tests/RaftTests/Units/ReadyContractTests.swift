@@ -44,6 +44,36 @@ struct ReadyContractTests {
         #expect(apply.hardState?.commit == 3)
     }
 
+    /// Under load a leader's Ready carries new entries and the entries committed since the last one: those were
+    /// persisted by an earlier Ready, so they may be applied before this one's write.
+    @Test func entriesCommittedByAnEarlierWriteMayBeAppliedBeforeTheNextWrite() throws {
+        let solo = try TestNode(id: 1, voters: [1])
+        solo.node.campaign()
+        while solo.node.hasReady() { try solo.drain() }
+        try solo.node.propose(Array("x".utf8))
+        try solo.drain()
+        try solo.node.propose(Array("y".utf8))
+        let ready = solo.node.ready()
+        #expect(ready.entries.map(\.data) == [Array("y".utf8)])
+        #expect(ready.committedEntries.map(\.data) == [Array("x".utf8)])
+        #expect(ready.durableCommittedCount == 1)
+    }
+
+    /// A follower can learn that an entry is committed in the same message that brings it: then the entry must be
+    /// durable here before it is applied.
+    @Test func anEntryCommittedAsItArrivesWaitsForItsWrite() throws {
+        let env = try self.leaderOfThree()
+        try env.member(1).node.propose([1])
+        var append = try #require(try env.member(1).node.ready().messages.first { $0.type == .append && $0.to == 2 })
+        let entry = try #require(append.entries.last)
+        append.commit = entry.index
+        try env.member(2).node.step(append)
+        let ready = try env.member(2).node.ready()
+        #expect(ready.entries.map(\.index) == [entry.index])
+        #expect(ready.committedEntries.map(\.index) == [entry.index])
+        #expect(ready.durableCommittedCount == 0)
+    }
+
     /// Entries up to the configured applied index are not handed out again after a restart.
     @Test func restartSkipsAppliedEntries() throws {
         let node = try TestNode(id: 1, voters: [1, 2, 3], entries: entries(terms: [1, 1, 1], from: 2),
