@@ -199,6 +199,24 @@ private func completed(_ future: EventLoopFuture<Void>) -> Bool {
         #expect(completed(data) && completed(trailers))
     }
 
+    /// RFC 9113, 6.9.2: a smaller initial window can leave a stream's window below zero; data waits until
+    /// updates bring it above.
+    @Test func aSmallerInitialWindowCanTakeAStreamBelowZero() throws {
+        var harness = try CodecHarness()
+        try harness.send(
+            WireFrame.bytes(type: 0x4, stream: 0, payload: [0, 4, 0, 0, 0, 100])
+                + (try harness.requestHeaders(1, endStream: true))
+        )
+        _ = try harness.written()
+        _ = harness.writeFrame(HTTP2Frame(streamID: 1, payload: .data(.init(data: .byteBuffer(ByteBuffer(repeating: 7, count: 200))))))
+        #expect(try harness.written().map(\.payload.count) == [100])
+        try harness.send(WireFrame.bytes(type: 0x4, stream: 0, payload: [0, 4, 0, 0, 0, 50]))
+        try harness.send(WireFrame.bytes(type: 0x8, stream: 1, payload: [0, 0, 0, 40]))
+        #expect(try harness.written().map(\.type) == [0x4], "only the SETTINGS acknowledgement: the window is -10")
+        try harness.send(WireFrame.bytes(type: 0x8, stream: 1, payload: [0, 0, 0, 30]))
+        #expect(try harness.written().map(\.payload.count) == [20])
+    }
+
     @Test func dataIsCutToThePeersFrameSize() throws {
         var harness = try CodecHarness()
         try harness.send(
