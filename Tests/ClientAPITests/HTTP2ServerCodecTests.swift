@@ -103,6 +103,15 @@ private struct CodecHarness {
     }
 }
 
+extension Array where Element == Int {
+    /// The sizes again and again until they add up to at least `total`.
+    fileprivate func cycled(until total: Int) -> [Int] {
+        var sizes: [Int] = []
+        while sizes.reduce(0, +) < total { sizes += self }
+        return sizes
+    }
+}
+
 /// Whether `future` has completed (an embedded loop runs its callbacks at once).
 private func completed(_ future: EventLoopFuture<Void>) -> Bool {
     let done = NIOLockedValueBox(false)
@@ -140,6 +149,26 @@ private func completed(_ future: EventLoopFuture<Void>) -> Bool {
             WireFrame(type: 0x6, flags: 0x1, stream: 0, payload: [1, 2, 3, 4, 5, 6, 7, 8]),
         ])
         #expect(harness.recorder.all.count == 1, "the ping goes up for the keepalive policy")
+    }
+
+    /// Reads end anywhere: inside the preface, a frame header or a payload.
+    @Test func framesCutAcrossReadsAreReassembled() throws {
+        var settings = CodecHarness.settings
+        settings.maxControlFramesPer30Seconds = 1_000
+        let harness = try CodecHarness(settings: settings, preface: false)
+        _ = try harness.written()
+        var bytes = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + WireFrame.bytes(type: 0x4, stream: 0)
+        for ping in 0..<100 { bytes += WireFrame.bytes(type: 0x6, stream: 0, payload: [0, 0, 0, 0, 0, 0, 0, UInt8(ping)]) }
+        var start = 0
+        for size in [1, 7, 23, 5, 64, 3, 17].cycled(until: bytes.count) {
+            let end = min(start + size, bytes.count)
+            try harness.send(Array(bytes[start..<end]))
+            start = end
+            if start == bytes.count { break }
+        }
+        let pings = try harness.written().filter { $0.type == 0x6 }
+        #expect(pings.map { $0.payload.last } == (0..<100).map { UInt8($0) })
+        #expect(pings.allSatisfy { $0.flags == 0x1 })
     }
 
     @Test func aRequestArrivesAsHeadersAndDataAndItsAnswerAsFrames() throws {

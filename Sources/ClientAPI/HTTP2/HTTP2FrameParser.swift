@@ -32,13 +32,17 @@ struct HTTP2FrameParser {
         )
     }
 
-    /// Adds bytes read from the connection.
+    /// Adds bytes read from the connection. The bytes parsed already are dropped first once they outweigh
+    /// those still waiting, so a connection whose reads keep ending inside a frame does not grow the buffer.
     mutating func append(_ bytes: ByteBuffer) {
-        if self.buffer == nil {
+        guard var buffer = self.buffer else {
             self.buffer = bytes
-        } else {
-            self.buffer!.writeImmutableBuffer(bytes)
+            return
         }
+        self.buffer = nil
+        if buffer.readerIndex >= buffer.readableBytes { buffer.discardReadBytes() }
+        buffer.writeImmutableBuffer(bytes)
+        self.buffer = buffer
     }
 
     /// The next whole frame, or nil until more bytes arrive.
