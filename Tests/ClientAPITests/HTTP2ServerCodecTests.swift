@@ -174,7 +174,7 @@ private func completed(_ future: EventLoopFuture<Void>) -> Bool {
     @Test func aRequestArrivesAsHeadersAndDataAndItsAnswerAsFrames() throws {
         var harness = try CodecHarness()
         // The header block split across HEADERS and CONTINUATION comes up as one.
-        let block = try harness.headerBlock([(":method", "POST"), (":path", "/etcdserverpb.KV/Put"), ("content-type", "application/grpc")])
+        let block = try harness.headerBlock([(":method", "POST"), (":scheme", "http"), (":path", "/etcdserverpb.KV/Put"), ("content-type", "application/grpc")])
         try harness.send(
             WireFrame.bytes(type: 0x1, stream: 1, payload: Array(block.prefix(5)))
                 + WireFrame.bytes(type: 0x9, flags: 0x4, stream: 1, payload: Array(block.dropFirst(5)))
@@ -317,10 +317,42 @@ private func completed(_ future: EventLoopFuture<Void>) -> Bool {
         // NIOHPACK's encoder lowercases names, so the uppercase one is a literal written by hand: not
         // indexed, a new name of 12 bytes, a value of 16 (no Huffman coding).
         let literal = [0x00, 12] + Array("Content-Type".utf8) + [16] + Array("application/grpc".utf8)
-        let block = try harness.headerBlock([(":method", "POST"), (":path", "/x")]) + literal
+        let block = try harness.headerBlock([(":method", "POST"), (":scheme", "http"), (":path", "/x")]) + literal
         try harness.send(WireFrame.bytes(type: 0x1, flags: 0x4, stream: 1, payload: block))
         #expect(harness.recorder.all.isEmpty)
         #expect(try harness.written().last == WireFrame(type: 0x3, flags: 0, stream: 1, payload: [0, 0, 0, 1]))
+    }
+
+    static let malformedRequests: [[(String, String)]] = [
+        [(":method", "POST"), ("content-type", "application/grpc"), (":scheme", "http"), (":path", "/x")],
+        [(":method", "POST"), (":scheme", "http"), (":path", "/x"), (":path", "/y")],
+        [(":method", "POST"), (":scheme", "http"), (":path", "/x"), (":protocol", "websocket")],
+        [(":method", "POST"), (":scheme", "http")],
+        [(":method", "POST"), (":scheme", "http"), (":path", "")],
+        [(":method", "POST"), (":scheme", "http"), (":path", "/x"), ("connection", "keep-alive")],
+        [(":method", "POST"), (":scheme", "http"), (":path", "/x"), ("te", "gzip")],
+    ]
+
+    /// Pseudo-headers after a field, twice, unknown or missing, and connection-specific fields.
+    @Test(arguments: Self.malformedRequests)
+    func aMalformedRequestIsReset(headers: [(String, String)]) throws {
+        var harness = try CodecHarness()
+        try harness.send(WireFrame.bytes(type: 0x1, flags: 0x4, stream: 1, payload: try harness.headerBlock(headers)))
+        #expect(harness.recorder.all.isEmpty)
+        #expect(try harness.written().last == WireFrame(type: 0x3, flags: 0, stream: 1, payload: [0, 0, 0, 1]))
+        #expect(harness.channel.isActive)
+    }
+
+    @Test func trailersWithAPseudoHeaderResetTheStream() throws {
+        var harness = try CodecHarness()
+        try harness.send(try harness.requestHeaders(1, extra: [("te", "trailers")]))
+        let trailers = try harness.headerBlock([(":status", "200")])
+        try harness.send(WireFrame.bytes(type: 0x1, flags: 0x5, stream: 1, payload: trailers))
+        #expect(try harness.written().last == WireFrame(type: 0x3, flags: 0, stream: 1, payload: [0, 0, 0, 1]))
+        guard case .rstStream(.protocolError) = harness.recorder.all.last?.payload else {
+            Issue.record("\(harness.recorder.all)")
+            return
+        }
     }
 
     static let violations: [([UInt8], UInt32)] = [

@@ -183,8 +183,9 @@ public final class HTTP2ServerCodec: ChannelDuplexHandler {
     private func receive(_ headers: HTTP2Frame.FramePayload.Headers, on id: HTTP2StreamID, frame: HTTP2Frame, context: ChannelHandlerContext) throws {
         if let stream = self.streams[id] {
             // Trailers: the request's last frame.
-            guard !stream.remoteEnded, headers.endStream else {
-                return self.resetStream(id, stream, stream.remoteEnded ? .streamClosed : .protocolError, context: context)
+            guard !stream.remoteEnded else { return self.resetStream(id, stream, .streamClosed, context: context) }
+            guard headers.endStream, HTTP2HeaderCheck.isValidTrailers(headers.headers) else {
+                return self.resetStream(id, stream, .protocolError, context: context)
             }
             self.remoteEnded(id, stream)
             context.fireChannelRead(Self.wrapInboundOut(frame))
@@ -193,7 +194,7 @@ public final class HTTP2ServerCodec: ChannelDuplexHandler {
         guard id > self.highestStreamID else { throw HTTP2ConnectionError(.streamClosed, "HEADERS on closed stream \(id)") }
         guard id.isClientInitiated else { throw HTTP2ConnectionError(.protocolError, "a client may not open even stream \(id)") }
         self.highestStreamID = id
-        guard Self.hasLowercaseNames(headers.headers) else {
+        guard HTTP2HeaderCheck.isValidRequest(headers.headers) else {
             HTTP2FrameWriter.writeRstStream(.protocolError, on: id, into: &self.out)
             return
         }
@@ -207,11 +208,6 @@ public final class HTTP2ServerCodec: ChannelDuplexHandler {
             remoteEnded: headers.endStream
         )
         context.fireChannelRead(Self.wrapInboundOut(frame))
-    }
-
-    /// HTTP/2 header names are lowercase (RFC 9113, 8.2.1); a request with another is malformed.
-    private static func hasLowercaseNames(_ headers: HPACKHeaders) -> Bool {
-        headers.allSatisfy { header in !header.name.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } }
     }
 
     private func receiveWindowUpdate(_ increment: Int, on id: HTTP2StreamID) throws {
