@@ -12,8 +12,9 @@ import Testing
             Binaries.system("bash"), [PrometheusServer.repositoryRoot.appendingPathComponent("compose/tls/make-certs.sh").path, pki.path]
         )
         try #require(made.status == 0, "make-certs.sh: \(made.standardError)")
-        let (project, ports) = try await ComposeClusterTests.project(overrides: ["tls.yml"], variables: ["ETCD_PKI_DIR": pki.path])
-        try await project.run(["up", "--detach"] + ComposeClusterTests.members)
+        let (project, ports) = try await ComposeClusterTests.startedProject(
+            overrides: ["tls.yml"], variables: ["ETCD_PKI_DIR": pki.path], services: ComposeClusterTests.members
+        )
         try await project.waitUntilHealthy(ComposeClusterTests.members)
 
         // README.md's two commands: root (by certificate, no password), then auth on.

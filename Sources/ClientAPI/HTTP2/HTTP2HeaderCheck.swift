@@ -7,19 +7,25 @@ import NIOHPACK
 /// `PROTOCOL_ERROR`, as grpc-go's server does.
 enum HTTP2HeaderCheck {
     static func isValidRequest(_ headers: HPACKHeaders) -> Bool {
-        var pseudo: Set<String> = []
+        var (method, scheme, path, authority) = (false, false, false, false)
         var regularSeen = false
         for (name, value, _) in headers {
             guard Self.isLowercase(name) else { return false }
-            if name.utf8.first == UInt8(ascii: ":") {
-                guard !regularSeen, Self.requestPseudoHeaders.contains(name), pseudo.insert(name).inserted else { return false }
-                if name == ":path" && value.isEmpty { return false }
-            } else {
+            guard name.utf8.first == UInt8(ascii: ":") else {
                 regularSeen = true
                 guard Self.isAllowedField(name, value) else { return false }
+                continue
+            }
+            guard !regularSeen else { return false }
+            switch name {
+            case ":method": guard !method else { return false }; method = true
+            case ":scheme": guard !scheme else { return false }; scheme = true
+            case ":path": guard !path, !value.isEmpty else { return false }; path = true
+            case ":authority": guard !authority else { return false }; authority = true
+            default: return false
             }
         }
-        return pseudo.contains(":method") && pseudo.contains(":scheme") && pseudo.contains(":path")
+        return method && scheme && path
     }
 
     static func isValidTrailers(_ headers: HPACKHeaders) -> Bool {
@@ -28,12 +34,12 @@ enum HTTP2HeaderCheck {
         }
     }
 
-    private static let requestPseudoHeaders: Set<String> = [":method", ":scheme", ":path", ":authority"]
-    private static let connectionSpecific: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]
-
     private static func isAllowedField(_ name: String, _ value: String) -> Bool {
-        if name == "te" { return value == "trailers" }
-        return !Self.connectionSpecific.contains(name)
+        switch name {
+        case "te": value == "trailers"
+        case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade": false
+        default: true
+        }
     }
 
     private static func isLowercase(_ name: String) -> Bool {
