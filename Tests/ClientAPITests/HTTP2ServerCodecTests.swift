@@ -301,6 +301,20 @@ private func completed(_ future: EventLoopFuture<Void>) -> Bool {
         #expect(harness.channel.isActive)
     }
 
+    /// A client that ended its side of a stream sends nothing more on it: DATA or HEADERS after that reset it.
+    @Test func framesAfterTheClientEndedTheStreamResetIt() throws {
+        var harness = try CodecHarness()
+        try harness.send(try harness.requestHeaders(1, endStream: true) + WireFrame.bytes(type: 0x0, stream: 1, payload: [0]))
+        try harness.send(try harness.requestHeaders(3, endStream: true) + (try harness.requestHeaders(3, endStream: true)))
+        let resets = try harness.written().filter { $0.type == 0x3 }
+        #expect(resets == [
+            WireFrame(type: 0x3, flags: 0, stream: 1, payload: [0, 0, 0, 5]),
+            WireFrame(type: 0x3, flags: 0, stream: 3, payload: [0, 0, 0, 5]),
+        ])
+        #expect(harness.recorder.all.map(\.streamID) == [1, 1, 3, 3], "each stream's request, then its reset")
+        #expect(harness.channel.isActive)
+    }
+
     @Test func theHandlersWindowUpdatesReopenTheStreamsWindow() throws {
         var harness = try CodecHarness()
         try harness.send(try harness.requestHeaders(1))
