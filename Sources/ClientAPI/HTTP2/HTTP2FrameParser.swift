@@ -51,11 +51,11 @@ struct HTTP2FrameParser {
             self.buffer = nil
             defer { if bytes.readableBytes > 0 { self.buffer = bytes } }
             if !self.prefaceRead {
-                let available = min(bytes.readableBytes, HTTP2Wire.preface.count)
-                guard bytes.readableBytesView.prefix(available).elementsEqual(HTTP2Wire.preface.prefix(available)) else {
+                let available = min(bytes.readableBytes, ProtocolDetector.http2Preface.count)
+                guard bytes.readableBytesView.prefix(available).elementsEqual(ProtocolDetector.http2Preface.prefix(available)) else {
                     throw HTTP2ConnectionError(.protocolError, "invalid connection preface")
                 }
-                guard available == HTTP2Wire.preface.count else { return nil }
+                guard available == ProtocolDetector.http2Preface.count else { return nil }
                 bytes.moveReaderIndex(forwardBy: available)
                 self.prefaceRead = true
                 continue
