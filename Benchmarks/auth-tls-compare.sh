@@ -51,8 +51,8 @@ make_pki() {
 start() {
     local binary=$1 label=$2 scheme=$3 client peer
     shift 3
-    client=$(free_port)
-    peer=$(free_port)
+    free_port && client=$PORT
+    free_port && peer=$PORT
     "$binary" --name "$label" --data-dir "$WORK/$label" --listen-client-urls "$scheme://127.0.0.1:$client" \
         --advertise-client-urls "$scheme://127.0.0.1:$client" --listen-peer-urls "http://127.0.0.1:$peer" \
         --initial-advertise-peer-urls "http://127.0.0.1:$peer" --initial-cluster "$label=http://127.0.0.1:$peer" "$@" \

@@ -30,8 +30,8 @@ source Benchmarks/lib/etcd-benchmark.sh
 
 declare -A BINARY=([ours]=$OURS [etcd]=$GO_ETCD) CLIENT PEER
 for impl in ours etcd; do
-    CLIENT[$impl]=$(free_port)
-    PEER[$impl]=$(free_port)
+    free_port && CLIENT[$impl]=$PORT
+    free_port && PEER[$impl]=$PORT
 done
 
 # start IMPL: starts the implementation's member on its data directory and ports (the same every time); sets PIDS.

@@ -22,7 +22,9 @@ read -r EPHEMERAL_LOW _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || E
 PORT_LOW=30000 PORT_SPAN=$((EPHEMERAL_LOW - 30000))
 ((PORT_SPAN >= 1000)) || PORT_SPAN=30000
 
-# A loopback TCP port no socket uses (but for TIME-WAIT) and this script has not handed out lately.
+# Sets PORT to a loopback TCP port no socket uses (but for TIME-WAIT) and this script has not handed out
+# lately. Call it in the script's own shell, not in $(...): a subshell would forget the port was handed out,
+# and two members of one cluster could get the same port before either binds it.
 free_port() {
     local port
     (($(wc -w <<<"$USED_PORTS") < PORT_SPAN / 2)) || USED_PORTS=" "
@@ -31,7 +33,7 @@ free_port() {
         [[ $USED_PORTS == *" $port "* ]] && continue
         ss -Htan "sport = :$port" | grep -qv TIME-WAIT && continue
         USED_PORTS+="$port "
-        echo "$port"
+        PORT=$port
         return
     done
 }
@@ -43,8 +45,8 @@ launch_members() {
     local binary=$1 size=$2 label=$3 i cluster="" clients=() peers=() confine=()
     [[ -z ${MEMBER_CPUS:-} ]] || confine=(taskset -c "$MEMBER_CPUS")
     for ((i = 1; i <= size; i++)); do
-        clients+=("$(free_port)")
-        peers+=("$(free_port)")
+        free_port && clients+=("$PORT")
+        free_port && peers+=("$PORT")
         cluster+="${cluster:+,}m$i=http://127.0.0.1:${peers[i - 1]}"
     done
     ENDPOINTS=""

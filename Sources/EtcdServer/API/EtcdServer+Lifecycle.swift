@@ -95,7 +95,7 @@ extension EtcdServer {
     public func stop() async {
         self.reads.stop()
         self.proposals.failAll(with: .stopped)
-        self.raftLoop.stop()
+        await self.raftLoop.stop()
         self.applyLoop.stop()
         self.logger.info("member stopped", metadata: ["applied-index": "\(self.applyLoop.appliedIndex)"])
     }

@@ -27,7 +27,7 @@ extension EtcdServer {
         metrics.network.setLocalMember(recovery.memberID)
         recovery.wal.syncObserver = { metrics.disk.walFsyncSeconds.record($0.inSeconds) }
         recovery.wal.writeObserver = { metrics.disk.walWriteBytes.increment(by: Double($0)) }
-        let inbox = BlockingQueue<RaftInput>()
+        let inbox = RaftInbox()
         let submit: @Sendable (RaftInput) -> Void = { inbox.push($0) }
         let leader = LeaderState()
         let requestIDs = RequestIDGenerator(memberID: recovery.memberID)
@@ -70,8 +70,11 @@ extension EtcdServer {
             metrics: metrics.mvcc,
             logger: logger
         )
+        // Made after the last step that can fail, so a failed start leaves no thread behind.
+        let raftThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let raftLoop = RaftLoop(
             inbox: inbox,
+            eventLoopGroup: raftThread,
             node: node,
             storage: recovery.storage,
             logStore: DurableRaftLog(wal: recovery.wal, snapshotter: recovery.snapshotter, logger: logger),
@@ -88,6 +91,7 @@ extension EtcdServer {
             delegate: peerLink,
             configuration: configuration.peerTransport,
             observer: PeerTrafficMetrics(network: metrics.network),
+            eventLoopGroup: raftThread,
             logger: logger
         )
         peerLink.attach(transport: transport, stateMachine: stateMachine)

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import Raft
 import WAL
 
@@ -20,25 +22,33 @@ import WAL
 /// so the fsync of the entries proposed since, or the write of the new commit index, does not delay their
 /// answers. The rest (a follower can learn of a commit before its own copy of the entry is durable) waits
 /// for the fsync.
+///
+/// The thread is the one event loop of `eventLoopGroup`, which the peer transport's connections share: a
+/// peer's message is read, decoded and stepped on this thread, and the loop writes its messages to the
+/// peers' sockets itself, so a Raft message crosses no other thread on either side (a hand-off wakes a
+/// sleeping thread, the dearest step of a round between members on a small machine).
 final class RaftLoop: @unchecked Sendable {
     // Everything below `inbox` is touched only by the loop's own thread, after `start()`.
-    let inbox: BlockingQueue<RaftInput>
+    let inbox: RaftInbox
+    private let eventLoopGroup: MultiThreadedEventLoopGroup
+    private let eventLoop: any EventLoop
     private let node: RawNode
     private let storage: MemoryStorage
     private let logStore: any RaftLogStore
     private let sender: any RaftMessageSender
     private let applier: ApplyLoop
     private weak var delegate: (any RaftLoopDelegate)?
-    private let tickInterval: TimeInterval
+    private let tickInterval: TimeAmount
     private let catchUpEntries: UInt64
     private let logger: Logger
-    private var thread: Thread?
+    private var ticker: RepeatedTask?
+    private var stopped = false
     private var lastCommit: UInt64 = 0
     private var publishedImmediateReadIndex: UInt64?
-    private let finished = DispatchSemaphore(value: 0)
 
     init(
-        inbox: BlockingQueue<RaftInput>,
+        inbox: RaftInbox,
+        eventLoopGroup: MultiThreadedEventLoopGroup,
         node: RawNode,
         storage: MemoryStorage,
         logStore: any RaftLogStore,
@@ -50,6 +60,8 @@ final class RaftLoop: @unchecked Sendable {
         logger: Logger
     ) {
         self.inbox = inbox
+        self.eventLoopGroup = eventLoopGroup
+        self.eventLoop = eventLoopGroup.next()
         self.node = node
         self.storage = storage
         self.logStore = logStore
@@ -57,44 +69,56 @@ final class RaftLoop: @unchecked Sendable {
         self.applier = applier
         self.delegate = delegate
         let (seconds, attoseconds) = tickInterval.components
-        self.tickInterval = Double(seconds) + Double(attoseconds) / 1e18
+        self.tickInterval = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
         self.catchUpEntries = catchUpEntries
         self.logger = logger
     }
 
-    /// Starts the loop's thread.
+    /// Names the thread, starts ticking and taking inputs.
     func start() {
-        let thread = Thread { [self] in
+        self.eventLoop.execute { [self] in
             Thread.current.name = "raft"
-            self.run()
-            self.finished.signal()
+            self.ticker = self.eventLoop.scheduleRepeatedTask(initialDelay: self.tickInterval, delay: self.tickInterval) { _ in
+                self.tick()
+            }
         }
-        thread.stackSize = 4 << 20
-        self.thread = thread
-        thread.start()
+        self.inbox.open(on: self.eventLoop) { [self] in self.takeInputs() }
     }
 
-    /// Stops the loop after the current Ready and waits for its thread to end.
-    func stop() {
+    /// Stops the loop after the current Ready, once it handled the inputs queued before, and ends its thread.
+    /// Call once the peer transport has stopped: its connections share the thread.
+    func stop() async {
         self.inbox.close()
-        if self.thread != nil { self.finished.wait() }
+        do {
+            try await self.eventLoop.submit { [self] in
+                self.takeInputs()
+                self.stopped = true
+                self.ticker?.cancel()
+            }.get()
+            try await self.eventLoopGroup.shutdownGracefully()
+        } catch {
+            self.logger.warning("the Raft loop's thread did not stop cleanly", metadata: ["error": "\(error)"])
+        }
     }
 
-    private func run() {
-        var nextTick = Date().addingTimeInterval(self.tickInterval)
-        while true {
-            guard let inputs = self.inbox.drain(until: nextTick) else { return }
-            for input in inputs { self.handle(input) }
-            let now = Date()
-            if now >= nextTick {
-                self.node.tick()
-                nextTick = now.addingTimeInterval(self.tickInterval)
-            }
-            while self.node.hasReady() {
-                self.process(self.node.ready())
-            }
-            self.publishImmediateReadIndex()
+    /// One turn: the inputs that arrived since the last, then every Ready they produced.
+    private func takeInputs() {
+        guard !self.stopped else { return }
+        for input in self.inbox.take() { self.handle(input) }
+        self.processReadies()
+    }
+
+    private func tick() {
+        guard !self.stopped else { return }
+        self.node.tick()
+        self.processReadies()
+    }
+
+    private func processReadies() {
+        while self.node.hasReady() {
+            self.process(self.node.ready())
         }
+        self.publishImmediateReadIndex()
     }
 
     private func handle(_ input: RaftInput) {

@@ -9,7 +9,7 @@ import Synchronization
 /// on it. It exists before those parts (they need it to be built), so the transport is attached once it
 /// exists. What peers send and ask goes through ``PeerLink`` instead.
 final class ServerEvents: RaftLoopDelegate, StateMachineEvents, Sendable {
-    private let inbox: BlockingQueue<RaftInput>
+    private let inbox: RaftInbox
     private let leader: LeaderState
     private let proposals: ProposalRouter
     private let reads: ReadIndexCoordinator
@@ -28,7 +28,7 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, Sendable {
     let quotaExceededSignals: AsyncStream<Void>
 
     init(
-        inbox: BlockingQueue<RaftInput>,
+        inbox: RaftInbox,
         leader: LeaderState,
         proposals: ProposalRouter,
         reads: ReadIndexCoordinator,

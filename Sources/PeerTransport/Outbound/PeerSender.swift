@@ -6,8 +6,9 @@ import RaftWire
 import Synchronization
 
 /// The outgoing message stream to one peer. A task keeps a connection open (reconnecting with
-/// backoff); the Raft loop hands batches straight to that connection's event loop, which encodes and
-/// writes them, so a message crosses one thread on its way out. While the connection is down, batches
+/// backoff); the Raft loop's batches are encoded and written on that connection's event loop, at once
+/// when the Raft loop runs on it (the member's transport puts its connections there), else after one
+/// hand-off to it. While the connection is down, batches
 /// wait in a bounded queue and go out first once it is back. Batches beyond the bound (queued, or
 /// written and not yet on the socket) are dropped, and Raft retries them later.
 final class PeerSender: Sendable {
@@ -147,33 +148,36 @@ final class PeerSender: Sendable {
         throw PeerProtocolError("the stream to peer \(hex(self.peerID)) closed")
     }
 
-    /// Encodes and writes `batches` on the channel's event loop, with one flush.
+    /// Encodes and writes `batches` on the channel's event loop, with one flush: at once when the caller is
+    /// on that loop (the member's Raft loop, whose thread the peer connections share).
     private func write(_ batches: [[Raft.Message]], on channel: any Channel) {
-        channel.eventLoop.execute {
-            let written = channel.eventLoop.makePromise(of: Void.self)
-            written.futureResult.whenComplete { _ in self.link.withLock { $0.inFlight -= batches.count } }
-            var frames: [ByteBuffer] = []
-            do {
-                for batch in batches {
-                    for message in batch { frames.append(try PeerFrames.encode(message.proto)) }
-                }
-            } catch {
-                written.fail(error)
-                channel.close(promise: nil)
-                return
-            }
-            guard !frames.isEmpty else {
-                written.succeed(())
-                return
-            }
-            var bytes = 0
-            for (position, frame) in frames.enumerated() {
-                bytes += frame.readableBytes + PeerFrameEncoder.headerBytes
-                channel.write(frame, promise: position == frames.count - 1 ? written : nil)
-            }
-            channel.flush()
-            self.observer?.sent(bytes: bytes, to: self.peerID)
+        guard channel.eventLoop.inEventLoop else {
+            channel.eventLoop.execute { self.write(batches, on: channel) }
+            return
         }
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenComplete { _ in self.link.withLock { $0.inFlight -= batches.count } }
+        var frames: [ByteBuffer] = []
+        do {
+            for batch in batches {
+                for message in batch { frames.append(try PeerFrames.encode(message.proto)) }
+            }
+        } catch {
+            written.fail(error)
+            channel.close(promise: nil)
+            return
+        }
+        guard !frames.isEmpty else {
+            written.succeed(())
+            return
+        }
+        var bytes = 0
+        for (position, frame) in frames.enumerated() {
+            bytes += frame.readableBytes + PeerFrameEncoder.headerBytes
+            channel.write(frame, promise: position == frames.count - 1 ? written : nil)
+        }
+        channel.flush()
+        self.observer?.sent(bytes: bytes, to: self.peerID)
     }
 }
 
