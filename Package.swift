@@ -460,7 +460,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EtcdServerTests",
-            dependencies: ["EtcdServer", "Backend", "EtcdProto", "Membership", "MVCC", "Raft", logging],
+            dependencies: ["EtcdServer", "Backend", "EtcdProto", "Membership", "MVCC", "Raft", logging, nioPosix],
             swiftSettings: strict
         ),
         // The `etcd` member (and, named `etcd-ops`, the operations tool) with its crash points armed from

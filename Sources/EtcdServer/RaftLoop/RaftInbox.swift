@@ -4,7 +4,7 @@ import Synchronization
 /// The Raft loop's inbox: any thread pushes inputs, and the loop takes them in batches on its event loop,
 /// one batch per turn of that loop. A push from the loop's own thread (a peer's message, read and decoded
 /// there) needs no wake-up.
-final class RaftInbox: Sendable {
+@_spi(Testing) public final class RaftInbox: Sendable {
     private struct Consumer {
         let eventLoop: any EventLoop
         let turn: @Sendable () -> Void
@@ -22,12 +22,12 @@ final class RaftInbox: Sendable {
     private let state = Mutex(State())
 
     /// An empty inbox that queues inputs until the loop opens it.
-    init() {}
+    public init() {}
 
     /// Appends one input and schedules the consumer's turn, unless one is scheduled already. Ignored after
     /// ``close()``, which the result tells.
     @discardableResult
-    func push(_ input: RaftInput) -> Bool {
+    public func push(_ input: RaftInput) -> Bool {
         let (accepted, wake) = self.state.withLock { state -> (Bool, Consumer?) in
             guard !state.closed else { return (false, nil) }
             state.items.append(input)
@@ -41,7 +41,7 @@ final class RaftInbox: Sendable {
 
     /// Starts handing inputs to `turn`, which runs on `eventLoop` and calls ``take()``; inputs pushed before
     /// wait for its first run.
-    func open(on eventLoop: any EventLoop, turn: @escaping @Sendable () -> Void) {
+    public func open(on eventLoop: any EventLoop, turn: @escaping @Sendable () -> Void) {
         let wake = self.state.withLock { state -> Bool in
             state.consumer = Consumer(eventLoop: eventLoop, turn: turn)
             guard !state.items.isEmpty, !state.turnScheduled else { return false }
@@ -52,7 +52,7 @@ final class RaftInbox: Sendable {
     }
 
     /// Everything pushed since the last call, oldest first.
-    func take() -> [RaftInput] {
+    public func take() -> [RaftInput] {
         self.state.withLock { state in
             state.turnScheduled = false
             defer { state.items = [] }
@@ -61,7 +61,7 @@ final class RaftInbox: Sendable {
     }
 
     /// Stops accepting inputs; what is queued can still be taken.
-    func close() {
+    public func close() {
         self.state.withLock { $0.closed = true }
     }
 }
