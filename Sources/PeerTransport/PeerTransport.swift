@@ -27,7 +27,9 @@ public final class PeerTransport: Sendable {
     private let bound = Mutex<[PeerAddress]>([])
 
     /// Prepares a transport; nothing is bound or dialed until ``run()``. With an `observer`, traffic is
-    /// reported to it and every peer's round-trip time is probed.
+    /// reported to it and every peer's round-trip time is probed. Every connection lives on
+    /// `eventLoopGroup`: a member passes its Raft loop's, so that messages are written and delivered on
+    /// that loop's thread with no hand-off.
     public init(
         identity: PeerIdentity,
         listenAddresses: [PeerAddress],

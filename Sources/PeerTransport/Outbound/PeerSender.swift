@@ -8,9 +8,9 @@ import Synchronization
 /// The outgoing message stream to one peer. A task keeps a connection open (reconnecting with
 /// backoff); the Raft loop's batches are encoded and written on that connection's event loop, at once
 /// when the Raft loop runs on it (the member's transport puts its connections there), else after one
-/// hand-off to it. While the connection is down, batches
-/// wait in a bounded queue and go out first once it is back. Batches beyond the bound (queued, or
-/// written and not yet on the socket) are dropped, and Raft retries them later.
+/// hand-off to it. While the connection is down, batches wait in a bounded queue and go out first once
+/// it is back. Batches beyond the bound (queued, or written and not yet on the socket) are dropped, and
+/// Raft retries them later.
 final class PeerSender: Sendable {
     private struct Link {
         var channel: (any Channel)?
