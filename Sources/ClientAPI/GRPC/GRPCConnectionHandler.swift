@@ -57,6 +57,9 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     static let maximumControlFramesPer30Seconds = 50_000
     /// Streams a client may reset in 30 seconds.
     static let maximumResetsPer30Seconds = 200
+    /// DATA frames that neither carry data nor end their stream a client may send in 30 seconds. A gRPC
+    /// client sends an empty DATA frame only to end a request, so this bound only stops floods.
+    static let maximumEmptyFramesPer30Seconds = 1_000
 
     /// The HTTP/2 settings of a client connection: what the server announces and the bounds it keeps.
     static func http2Settings(_ configuration: ClientPortConfiguration) -> HTTP2ServerCodec.Settings {
@@ -66,7 +69,8 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             connectionWindow: connectionWindow,
             maxHeaderListSize: HPACKDecoder.defaultMaxHeaderListSize,
             maxControlFramesPer30Seconds: maximumControlFramesPer30Seconds,
-            maxResetsPer30Seconds: maximumResetsPer30Seconds
+            maxResetsPer30Seconds: maximumResetsPer30Seconds,
+            maxEmptyFramesPer30Seconds: maximumEmptyFramesPer30Seconds
         )
     }
 

@@ -10,11 +10,15 @@ import NIOHTTP2
 struct HTTP2FrameParser {
     /// The most bytes a header block may take across its HEADERS and CONTINUATION frames.
     static let maxHeaderBlockBytes = 1 << 16
+    /// The most CONTINUATION frames one header block may take. Empty ones would never reach the byte
+    /// bound; the largest block, in frames of the smallest maximum frame size (16 KiB), takes three.
+    static let maxContinuations = 16
 
     private struct PendingBlock {
         let streamID: HTTP2StreamID
         let endStream: Bool
         var bytes: ByteBuffer
+        var continuations = 0
     }
 
     let maxFrameSize: Int
@@ -79,6 +83,10 @@ struct HTTP2FrameParser {
             guard header.type == HTTP2Wire.continuation, stream == block.streamID else {
                 throw HTTP2ConnectionError(.protocolError, "expected CONTINUATION of stream \(block.streamID)")
             }
+            guard block.continuations < Self.maxContinuations else {
+                throw HTTP2ConnectionError(.enhanceYourCalm, "header block in more than \(Self.maxContinuations) CONTINUATION frames")
+            }
+            self.block?.continuations += 1
             return try self.continueBlock(with: payload, endHeaders: header.has(HTTP2Wire.endHeaders))
         }
         switch header.type {

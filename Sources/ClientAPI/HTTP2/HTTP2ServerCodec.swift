@@ -28,6 +28,9 @@ public final class HTTP2ServerCodec: ChannelDuplexHandler {
         public var maxControlFramesPer30Seconds: Int
         /// Streams a client may reset in 30 seconds (a bound on "rapid reset").
         public var maxResetsPer30Seconds: Int
+        /// DATA frames that carry no data and do not end their stream (work for the server, nothing for
+        /// the request) a client may send in 30 seconds.
+        public var maxEmptyFramesPer30Seconds: Int
 
         public init(
             maxConcurrentStreams: Int,
@@ -35,7 +38,8 @@ public final class HTTP2ServerCodec: ChannelDuplexHandler {
             connectionWindow: Int,
             maxHeaderListSize: Int,
             maxControlFramesPer30Seconds: Int,
-            maxResetsPer30Seconds: Int
+            maxResetsPer30Seconds: Int,
+            maxEmptyFramesPer30Seconds: Int
         ) {
             self.maxConcurrentStreams = maxConcurrentStreams
             self.streamWindow = streamWindow
@@ -43,6 +47,7 @@ public final class HTTP2ServerCodec: ChannelDuplexHandler {
             self.maxHeaderListSize = maxHeaderListSize
             self.maxControlFramesPer30Seconds = maxControlFramesPer30Seconds
             self.maxResetsPer30Seconds = maxResetsPer30Seconds
+            self.maxEmptyFramesPer30Seconds = maxEmptyFramesPer30Seconds
         }
     }
 
@@ -66,11 +71,13 @@ public final class HTTP2ServerCodec: ChannelDuplexHandler {
     private var waitingForConnectionWindow = CircularBuffer<HTTP2StreamID>()
     private var controlFrames: RateBound
     private var resets: RateBound
+    private var emptyFrames: RateBound
 
     public init(settings: Settings) {
         self.settings = settings
         self.controlFrames = RateBound(limit: settings.maxControlFramesPer30Seconds)
         self.resets = RateBound(limit: settings.maxResetsPer30Seconds)
+        self.emptyFrames = RateBound(limit: settings.maxEmptyFramesPer30Seconds)
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
@@ -165,6 +172,9 @@ public final class HTTP2ServerCodec: ChannelDuplexHandler {
 
     private func receive(_ data: HTTP2Frame.FramePayload.Data, on id: HTTP2StreamID, frame: HTTP2Frame, context: ChannelHandlerContext) throws {
         let length = data.data.readableBytes + (data.paddingBytes.map { $0 + 1 } ?? 0)
+        if length == 0 && !data.endStream {
+            try self.emptyFrames.count(HTTP2ConnectionError(.enhanceYourCalm, "too many empty DATA frames"))
+        }
         self.connectionReceiveWindow -= length
         guard self.connectionReceiveWindow >= 0 else { throw HTTP2ConnectionError(.flowControlError, "DATA beyond the connection's window") }
         if self.connectionReceiveWindow < self.settings.connectionWindow / 2 { self.openConnectionWindow() }
