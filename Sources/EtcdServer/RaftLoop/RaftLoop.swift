@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Raft
+import Synchronization
 import WAL
 
 /// The member's Raft loop: one dedicated thread that owns the Raft node, its in-memory log and the durable
@@ -28,6 +29,8 @@ import WAL
 /// peers' sockets itself, so a Raft message crosses no other thread on either side (a hand-off wakes a
 /// sleeping thread, the dearest step of a round between members on a small machine).
 final class RaftLoop: @unchecked Sendable {
+    /// Set by the first ``stop()``; a second returns at once (its task could never run on the ended loop).
+    private let stopRequested = Atomic<Bool>(false)
     // Everything below `inbox` is touched only by the loop's own thread, after `start()`.
     let inbox: RaftInbox
     private let eventLoopGroup: MultiThreadedEventLoopGroup
@@ -88,6 +91,7 @@ final class RaftLoop: @unchecked Sendable {
     /// Stops the loop after the current Ready, once it handled the inputs queued before, and ends its thread.
     /// Call once the peer transport has stopped: its connections share the thread.
     func stop() async {
+        guard !self.stopRequested.exchange(true, ordering: .relaxed) else { return }
         self.inbox.close()
         do {
             try await self.eventLoop.submit { [self] in

@@ -129,15 +129,19 @@ final class PeerSender: Sendable {
 
     /// Sends what waited, lets ``enqueue(_:)`` write to `channel` until it closes, then throws.
     private func serve(_ channel: any Channel) async throws {
-        self.link.withLock { link in
-            // Written before the channel is published, so nothing enqueued later overtakes it.
-            if !link.waiting.isEmpty {
-                link.inFlight += link.waiting.count
-                self.write(link.waiting, on: channel)
+        // Published on the channel's event loop, in the same task that writes what waited: a batch written
+        // there afterwards (inline, by a Raft loop on that loop) cannot overtake them. The write is outside
+        // the lock, whose promise callback takes it again.
+        try await channel.eventLoop.submit {
+            let waiting = self.link.withLock { link -> [[Raft.Message]] in
+                let waiting = link.waiting
                 link.waiting.removeAll()
+                link.inFlight += waiting.count
+                link.channel = channel
+                return waiting
             }
-            link.channel = channel
-        }
+            if !waiting.isEmpty { self.write(waiting, on: channel) }
+        }.get()
         defer { self.link.withLock { $0.channel = nil } }
         if self.isStopped { channel.close(promise: nil) }
         try await withTaskCancellationHandler {
