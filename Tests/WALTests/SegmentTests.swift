@@ -78,7 +78,9 @@ import WAL
 
     @Test func oneSyncPerSaveAndNoneWhenNothingDurableChanged() throws {
         let fileSystem = try self.makeFileSystem()
-        let wal = try WAL.create(directory: self.directory, metadata: testMetadata, fileSystem: fileSystem, options: self.small)
+        var options = self.small
+        options.zeroFillAheadBytes = 0
+        let wal = try WAL.create(directory: self.directory, metadata: testMetadata, fileSystem: fileSystem, options: options)
         for size in [1, 16, 256] {
             let first = wal.lastIndex + 1
             let syncs = fileSystem.fileSyncCount
@@ -99,6 +101,33 @@ import WAL
         wal.save(hardState: HardState(term: 2, vote: 0, commit: wal.lastIndex), entries: [])
         #expect(fileSystem.fileSyncCount == syncs + 1, "a new term must be durable")
         wal.close()
+    }
+
+    @Test func zerosAreWrittenAheadOncePerPieceAndNeverReadAsRecords() throws {
+        let fileSystem = try self.makeFileSystem()
+        let options = WALOptions(segmentSizeBytes: 1 << 20, zeroFillAheadBytes: 8 << 10)
+        let wal = try WAL.create(directory: self.directory, metadata: testMetadata, fileSystem: fileSystem, options: options)
+        var zeroWrites = 0
+        var recordBytes = 0
+        wal.writeObserver = { recordBytes += $0 }
+        for first in stride(from: UInt64(1), through: 400, by: 4) {
+            let operations = fileSystem.operationCount
+            wal.save(hardState: HardState(term: 1, vote: 1, commit: first), entries: makeEntries(first...(first + 3)))
+            let extra = fileSystem.operationCount - operations - 2
+            #expect(extra == 0 || extra == 1, "a save writes its records, at most one piece of zeros, and syncs")
+            zeroWrites += extra
+        }
+        try #require(wal.segmentFileNames.count == 1, "the test stays in one segment")
+        let tail = try #require(fileSystem.contents(atPath: "\(self.directory)/\(wal.segmentFileNames[0])"))
+        #expect(tail.count == Int(options.segmentSizeBytes), "the zeros stay inside the preallocated segment")
+        #expect(recordBytes > 3 * (8 << 10), "the records span several pieces")
+        #expect(zeroWrites >= recordBytes / (8 << 10), "each 8 KiB of records starts a new piece of zeros")
+        #expect(zeroWrites <= recordBytes / (8 << 10) + 1, "no more than one piece per 8 KiB of records")
+        wal.close()
+        let recovered = try WAL.open(directory: self.directory, fileSystem: fileSystem, options: options)
+        #expect(recovered.entries.map(\.index) == Array(1...400))
+        #expect(recovered.repair == nil, "zeros after the last record are the log's end, not damage")
+        recovered.wal.close()
     }
 
     @Test func createRefusesAnExistingLogAndCreationIsDurable() throws {

@@ -25,6 +25,9 @@ public final class WAL {
     private(set) var segments: [SegmentName]
     private var tail: any FileSystemFile
     private var tailOffset: Int64
+    /// The tail is known to hold written zeros (or records) up to here (see `WALOptions.zeroFillAheadBytes`).
+    private var zeroedEnd: Int64
+    private var zeroChunk: [UInt8] = []
     private var encoder: RecordEncoder
     /// The index of the last entry saved, or of the last snapshot marker if that is larger: segment
     /// names are derived from it.
@@ -50,6 +53,7 @@ public final class WAL {
         self.segments = segments
         self.tail = tail
         self.tailOffset = tailOffset
+        self.zeroedEnd = tailOffset
         self.encoder = RecordEncoder(chain: chain)
         self.lastIndex = lastIndex
         self.hardState = hardState
@@ -150,6 +154,23 @@ public final class WAL {
         self.writeObserver?(self.encoder.buffer.count)
         self.encoder.clearBuffer()
         self.hasUnsyncedWrites = true
+        if self.tailOffset > self.zeroedEnd { self.zeroFillAhead() }
+    }
+
+    /// Overwrites the next `zeroFillAheadBytes` after the last record (within the segment's preallocated
+    /// size) with zeros; the next sync makes them durable along with the records before them. Nothing
+    /// after the last record is ever read back as a record: the log ends at the first all-zero header.
+    private func zeroFillAhead() {
+        let end = min(self.tailOffset + self.options.zeroFillAheadBytes, self.options.segmentSizeBytes)
+        self.zeroedEnd = max(self.tailOffset, end)
+        guard end > self.tailOffset else { return }
+        let count = Int(end - self.tailOffset)
+        if self.zeroChunk.count < count { self.zeroChunk = [UInt8](repeating: 0, count: count) }
+        do {
+            try self.zeroChunk.withUnsafeBytes { try self.tail.write(UnsafeRawBufferPointer(rebasing: $0[..<count]), atOffset: self.tailOffset) }
+        } catch {
+            fatalIO("writing zeros ahead in \(self.tailPath)", error)
+        }
     }
 
     private func syncTail() {
@@ -198,6 +219,7 @@ public final class WAL {
         self.segments.append(name)
         self.tail = file
         self.tailOffset = offset
+        self.zeroedEnd = offset
         CrashPoint.walAfterCut.reach()
     }
 
