@@ -95,6 +95,7 @@ extension EtcdServer {
     public func stop() async {
         self.reads.stop()
         self.proposals.failAll(with: .stopped)
+        await self.peerLink.stopSnapshotSends()
         await self.raftLoop.stop()
         self.applyLoop.stop()
         self.logger.info("member stopped", metadata: ["applied-index": "\(self.applyLoop.appliedIndex)"])

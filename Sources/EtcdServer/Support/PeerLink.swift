@@ -6,7 +6,15 @@ import MVCC
 import NIOPosix
 import PeerTransport
 import Raft
+import Synchronization
 import Telemetry
+
+/// The snapshot sends under way, by a key of their own, and whether new ones are refused.
+private struct SnapshotSends {
+    var running: [Int: Task<Void, Never>] = [:]
+    var nextKey = 0
+    var stopped = false
+}
 
 /// Connects the peer transport to the member, both ways: Raft messages and snapshots out (a snapshot
 /// travels with a compacting copy of the backend taken at the moment of sending, which holds at least
@@ -23,6 +31,7 @@ final class PeerLink: RaftMessageSender, PeerTransportDelegate, @unchecked Senda
     private let metrics: MVCCMetrics
     private let logger: Logger
     private let receivedSnapshots: ReceivedSnapshots
+    private let snapshotSends = Mutex(SnapshotSends())
     let snapshotDirectory: String
 
     /// `submit` feeds the Raft loop; `removal` is told when a peer refuses this member as removed.
@@ -56,31 +65,52 @@ final class PeerLink: RaftMessageSender, PeerTransportDelegate, @unchecked Senda
         self.transport?.send(messages)
     }
 
+    /// Sends `message` with a compacted copy of the backend, on a task of its own, and tells the Raft loop
+    /// how it went. Does nothing once ``stopSnapshotSends()`` ran.
     func sendSnapshot(_ message: Raft.Message) {
         guard let transport = self.transport, let stateMachine = self.stateMachine else { return }
         let (submit, logger, directory) = (self.submit, self.logger, self.snapshotDirectory)
-        Task {
-            let path = "\(directory)/send-\(UInt64.random(in: 1...UInt64.max)).db"
-            do {
-                try await stateMachine.reading { stores in
-                    try await NIOThreadPool.singleton.runIfActive { try stores.backend.copyCompacted(toPath: path) }
+        self.snapshotSends.withLock { sends in
+            guard !sends.stopped else { return }
+            let key = sends.nextKey
+            sends.nextKey += 1
+            sends.running[key] = Task {
+                let path = "\(directory)/send-\(UInt64.random(in: 1...UInt64.max)).db"
+                do {
+                    try await stateMachine.reading { stores in
+                        try await NIOThreadPool.singleton.runIfActive { try stores.backend.copyCompacted(toPath: path) }
+                    }
+                    try Task.checkCancellation()
+                    let bytes = try await transport.sendSnapshot(message, databasePath: path)
+                    logger.info("sent database snapshot", metadata: ["to": "\(String(message.to, radix: 16))", "bytes": "\(bytes)"])
+                    submit(.snapshotStatus(message.to, .finished))
+                } catch {
+                    logger.warning(
+                        "failed to send database snapshot",
+                        metadata: ["to": "\(String(message.to, radix: 16))", "error": "\(error)"]
+                    )
+                    submit(.snapshotStatus(message.to, .failed))
                 }
-                let bytes = try await transport.sendSnapshot(message, databasePath: path)
-                logger.info("sent database snapshot", metadata: ["to": "\(String(message.to, radix: 16))", "bytes": "\(bytes)"])
-                submit(.snapshotStatus(message.to, .finished))
-            } catch {
-                logger.warning(
-                    "failed to send database snapshot",
-                    metadata: ["to": "\(String(message.to, radix: 16))", "error": "\(error)"]
-                )
-                submit(.snapshotStatus(message.to, .failed))
-            }
-            do {
-                if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            } catch {
-                logger.warning("cannot remove a sent snapshot copy; the next start removes it", metadata: ["path": "\(path)", "error": "\(error)"])
+                do {
+                    if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+                } catch {
+                    logger.warning("cannot remove a sent snapshot copy; the next start removes it", metadata: ["path": "\(path)", "error": "\(error)"])
+                }
+                self.snapshotSends.withLock { _ = $0.running.removeValue(forKey: key) }
             }
         }
+    }
+
+    /// Cancels the snapshot sends under way, waits until each has ended and removed its copy of the
+    /// backend, and refuses new ones. The member calls it before it stops the Raft loop (whose thread the
+    /// peer connections use) and closes the backend (which a copy reads).
+    func stopSnapshotSends() async {
+        let running = self.snapshotSends.withLock { sends in
+            sends.stopped = true
+            return Array(sends.running.values)
+        }
+        for task in running { task.cancel() }
+        for task in running { await task.value }
     }
 
     // MARK: In
