@@ -10,12 +10,7 @@ import Testing
     static let value = String(repeating: "s", count: 10_000)
 
     @Test func aLeaderStoppedDuringASnapshotSendRemovesItsCopyAndExits() async throws {
-        let cluster = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster)
-        try cluster.startAll()
-        try await cluster.waitUntilServing()
-        let clients = try EndpointClients(ports: cluster.seats.map(\.clientPort))
-        let leader = try await ClusterFailureTests().leader(of: cluster, clients: clients)
-        let follower = try #require(cluster.seats.first { $0.name != leader.name })
+        let (cluster, clients, leader, follower) = try await SnapshotInstallTests.threeMembers()
         cluster.kill(follower.name)
         try await clients.putMany(Self.keys, prefix: "big/", port: leader.clientPort, perTxn: 8, value: Self.value)
 
@@ -24,7 +19,7 @@ import Testing
         let deadline = ContinuousClock.now + .seconds(30)
         while try Self.sendCopies(in: snapDirectory).isEmpty {
             guard ContinuousClock.now < deadline else {
-                throw Unexpected(what: "the leader never began a snapshot send; logs:\n\(cluster.logs)")
+                throw SnapshotInstallTests.Unexpected(what: "the leader never began a snapshot send; logs:\n\(cluster.logs)")
             }
             try await Task.sleep(for: .milliseconds(2))
         }
@@ -46,10 +41,5 @@ import Testing
 
     private static func sendCopies(in directory: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("send-") }
-    }
-
-    struct Unexpected: Error, CustomStringConvertible {
-        let what: String
-        var description: String { self.what }
     }
 }
