@@ -197,7 +197,6 @@ import Testing
     }
 
     /// A fast three-member cluster serving clients, its leader and one follower.
-    /// Three members serving, the clients of all three, the leader and a follower.
     static func threeMembers() async throws -> (TestCluster, EndpointClients, leader: TestCluster.Seat, follower: TestCluster.Seat) {
         let cluster = try TestCluster(size: 3, extraArguments: ClusterFailureTests.fastCluster)
         try cluster.startAll()
