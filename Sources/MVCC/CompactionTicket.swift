@@ -66,9 +66,22 @@ final class CompactionJob {
     let revision: Int64
     let ticket: CompactionTicket
     var phase: Phase = .index(next: [])
+    /// When the first step of the physical phase began.
+    var physicalStarted: ContinuousClock.Instant?
 
     init(revision: Int64, ticket: CompactionTicket) {
         self.revision = revision
         self.ticket = ticket
     }
+}
+
+/// What one step of a compaction did, for etcd's compaction metrics. Each step runs between applied
+/// entries and holds writes up while it runs: its duration is a pause.
+public enum CompactionStep: Sendable {
+    /// A step through the key index.
+    case index(pause: Duration)
+    /// A step through the key database that deleted `deleted` revisions the index no longer holds.
+    case database(pause: Duration, deleted: Int)
+    /// The compaction finished; its database phase took `databaseTotal` from its first step.
+    case finished(databaseTotal: Duration)
 }

@@ -1,7 +1,8 @@
 import Synchronization
 
 /// Running counts of what a store did, for etcd's `etcd_mvcc_*` metrics: ranges, puts, deletes and
-/// multi-operation transactions seen, bytes put, and the number of live keys. Counting follows etcd's
+/// multi-operation transactions seen, bytes put, the number of live keys, and the watch events handed to
+/// watch streams' senders and still waiting in their queues. Counting follows etcd's
 /// `metricsTxnWrite`: every range, put and delete-range call inside a write transaction counts, and the
 /// transaction counts as a txn when it made more than one of them.
 ///
@@ -15,6 +16,8 @@ public final class KVStatistics: Sendable {
     private let txns = Atomic<Int>(0)
     private let putBytes = Atomic<Int>(0)
     private let keys = Atomic<Int>(0)
+    private let eventsSent = Atomic<Int>(0)
+    private let eventsPending = Atomic<Int>(0)
 
     /// Empty statistics.
     public init() {}
@@ -27,6 +30,10 @@ public final class KVStatistics: Sendable {
     public var putByteCount: Int { putBytes.load(ordering: .relaxed) }
     /// Keys that exist at the current revision.
     public var liveKeyCount: Int { keys.load(ordering: .relaxed) }
+    /// Watch events taken by their stream's sender to go to the client.
+    public var sentEventCount: Int { eventsSent.load(ordering: .relaxed) }
+    /// Watch events queued for their stream's sender and not yet taken (nor dropped with their watch).
+    public var pendingEventCount: Int { eventsPending.load(ordering: .relaxed) }
 
     func countRead() {
         ranges.add(1, ordering: .relaxed)
@@ -40,6 +47,23 @@ public final class KVStatistics: Sendable {
         if deletes > 0 { self.deletes.add(deletes, ordering: .relaxed) }
         if putBytes > 0 { self.putBytes.add(putBytes, ordering: .relaxed) }
         if keysCreated != keysDeleted { keys.add(keysCreated - keysDeleted, ordering: .relaxed) }
+    }
+
+    /// Counts `count` watch events queued for a stream's sender.
+    func countEventsQueued(_ count: Int) {
+        if count > 0 { eventsPending.add(count, ordering: .relaxed) }
+    }
+
+    /// Counts `count` watch events the sender took: `queued` of them had waited in the queue.
+    func countEventsSent(_ count: Int, queued: Bool) {
+        guard count > 0 else { return }
+        if queued { eventsPending.subtract(count, ordering: .relaxed) }
+        eventsSent.add(count, ordering: .relaxed)
+    }
+
+    /// Counts `count` queued watch events dropped unsent, with their watch or their stream.
+    func countEventsDropped(_ count: Int) {
+        if count > 0 { eventsPending.subtract(count, ordering: .relaxed) }
     }
 
     func resetLiveKeys(_ count: Int) {

@@ -53,6 +53,7 @@ extension KVStore {
 
     private func step(_ job: CompactionJob) throws(KVError) {
         let limit = configuration.compactionBatchLimit
+        let started = ContinuousClock.now
         switch job.phase {
         case .index(let next):
             let outcome: (next: [UInt8]?, mutations: [Mutation])
@@ -63,10 +64,13 @@ extension KVStore {
                 throw .backend(error)
             }
             job.phase = outcome.next.map { .index(next: $0) } ?? .physical(next: [])
+            configuration.compactionObserver?(.index(pause: ContinuousClock.now - started))
         case .physical(let next):
+            if job.physicalStarted == nil { job.physicalStarted = started }
             let outcome = try deleteCompactedRevisions(atRev: job.revision, from: next, limit: limit)
             guard outcome.finished else {
                 job.phase = .physical(next: outcome.next)
+                configuration.compactionObserver?(.database(pause: ContinuousClock.now - started, deleted: outcome.deleted))
                 return
             }
             do {
@@ -78,16 +82,20 @@ extension KVStore {
                 throw .backend(error)
             }
             compactionJobs.removeFirst()
+            let finished = ContinuousClock.now
+            configuration.compactionObserver?(.database(pause: finished - started, deleted: outcome.deleted))
+            configuration.compactionObserver?(.finished(databaseTotal: finished - (job.physicalStarted ?? started)))
             job.ticket.finish(completed: true)
         }
     }
 
     /// Deletes up to `limit` revisions at or below `atRev`, from `start` on, that the compacted key
-    /// index no longer holds.
+    /// index no longer holds; returns where to go on, whether that was the end, and how many it deleted.
     private func deleteCompactedRevisions(
         atRev: Int64, from start: [UInt8], limit: Int
-    ) throws(KVError) -> (next: [UInt8], finished: Bool) {
+    ) throws(KVError) -> (next: [UInt8], finished: Bool, deleted: Int) {
         var scanned: [(revisionKey: [UInt8], revision: Revision, key: [UInt8]?)] = []
+        var deleted = 0
         let end = RevisionKey.encode(Revision(main: atRev + 1))
         do {
             try backend.writer.scan(keyDatabase, from: start, to: end) { revisionBytes, valueBytes in
@@ -104,6 +112,7 @@ extension KVStore {
                 }
             }
             try backend.writer.apply(deletions)
+            deleted = deletions.count
         } catch let error as KVError {
             throw error
         } catch let error as BackendError {
@@ -111,7 +120,7 @@ extension KVStore {
         } catch {
             preconditionFailure("unexpected error \(error)")
         }
-        guard scanned.count == limit, let last = scanned.last else { return ([], true) }
-        return (last.revisionKey + [0], false)
+        guard scanned.count == limit, let last = scanned.last else { return ([], true, deleted) }
+        return (last.revisionKey + [0], false, deleted)
     }
 }

@@ -37,6 +37,8 @@ public struct StoreConfiguration: Sendable {
     /// Told when a catch-up round cannot read the history (the round is retried on the next tick; a
     /// store closed meanwhile is not reported). The member logs it.
     public var watchSyncFailed: (@Sendable (KVError) -> Void)?
+    /// Told what each compaction step did (apply thread); the member records etcd's compaction metrics.
+    public var compactionObserver: (@Sendable (CompactionStep) -> Void)?
 
     /// etcd's defaults with the in-memory key index.
     public init(keyIndex: KeyIndexKind = .memory) {

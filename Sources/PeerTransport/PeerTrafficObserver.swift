@@ -13,4 +13,7 @@ public protocol PeerTrafficObserver: Sendable {
     func measuredRoundTrip(_ duration: Duration, to peer: UInt64)
     /// The message stream to `peer` was established (`active`) or lost.
     func streamChanged(to peer: UInt64, active: Bool)
+    /// A snapshot database from the leader was written in full and fsynced: receiving and writing took
+    /// `took`, of which `fsync` was the fsync.
+    func savedSnapshotDatabase(took: Duration, fsync: Duration)
 }

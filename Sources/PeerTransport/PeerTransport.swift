@@ -184,6 +184,7 @@ public final class PeerTransport: Sendable {
             identity: self.identity,
             delegate: self.delegate,
             threadPool: self.threadPool,
+            observer: self.observer,
             logger: self.logger
         )
         try await withThrowingDiscardingTaskGroup { group in

@@ -27,6 +27,8 @@ import Testing
         let joined = try cluster.start("m6", state: "existing")
         try await joined.waitUntilServing()
         try await Self.promote(added.member.id, through: clients, port: original[1])
+        let promotions = try await PrometheusTests.scrape(original[1], "etcd_server_learner_promote_successes")
+        #expect(promotions == 1, "the member that served the promotion counts it")
 
         let members = try await clients.cluster(original[0]).memberList(Etcdserverpb_MemberListRequest()).members
         let removedID = try #require(members.first { $0.name == "m2" }).id

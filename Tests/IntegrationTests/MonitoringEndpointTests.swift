@@ -12,7 +12,10 @@ import Testing
         "etcd_debugging_mvcc_slow_watcher_total", "etcd_debugging_mvcc_watch_stream_total",
         "etcd_debugging_mvcc_watcher_total", "etcd_disk_wal_write_bytes_total", "etcd_server_health_failures",
         "etcd_server_health_success", "etcd_server_proposals_applied_total", "etcd_server_proposals_committed_total",
-        "etcd_server_snapshot_apply_in_progress_total",
+        "etcd_server_snapshot_apply_in_progress_total", "etcd_debugging_mvcc_pending_events_total",
+        "etcd_debugging_mvcc_db_compaction_pause_duration_milliseconds",
+        "etcd_debugging_mvcc_db_compaction_total_duration_milliseconds",
+        "etcd_debugging_mvcc_index_compaction_pause_duration_milliseconds", "etcd_server_learner_promote_successes",
     ]
 
     @Test func theMetricsListenerServesMetricsAndHealthOnly() async throws {

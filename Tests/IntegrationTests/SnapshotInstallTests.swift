@@ -38,6 +38,9 @@ import Testing
         let joined = try cluster.start("m5", state: "existing")
         try await joined.waitUntilServing()
         #expect(joined.log.contains("installed the leader's snapshot"), "the new member caught up by snapshot")
+        for series in ["etcd_snap_db_save_total_duration_seconds_count", "etcd_snap_db_fsync_duration_seconds_count"] {
+            #expect(try await PrometheusTests.scrape(joined.clientPort, series) >= 1, "\(series) counts the received database")
+        }
 
         // Clients of all five, made now that every member listens (a client that met a closed port backs off).
         let everyone = try EndpointClients(ports: cluster.seats.map(\.clientPort))

@@ -1,5 +1,6 @@
 import EtcdProto
 import Foundation
+import Synchronization
 import MVCC
 import Testing
 
@@ -72,6 +73,37 @@ import Testing
         #expect(try fixture.store.hashKV() == reference.store.hashKV())
     }
 
+    @Test func eachCompactionStepIsReportedWithTheRevisionsItDeleted() throws {
+        let steps = ReportedSteps()
+        let fixture = try StoreFixture(compactionBatchLimit: 7, configureStore: { configuration in
+            configuration.compactionObserver = { step in steps.list.withLock { $0.append(step) } }
+        })
+        try writeHistory(fixture)
+        _ = try fixture.store.compact(40)
+        try fixture.finishMaintenance()
+        let reported = steps.list.withLock { $0 }
+        var indexSteps = 0
+        var databaseSteps = 0
+        var deleted = 0
+        for step in reported {
+            switch step {
+            case .index: indexSteps += 1
+            case .database(_, let count):
+                databaseSteps += 1
+                deleted += count
+            case .finished: break
+            }
+        }
+        #expect(indexSteps == 2, "ten keys, seven at a time")
+        #expect(databaseSteps == 6, "39 revisions up to 40, seven at a time")
+        #expect(deleted == 29, "each of the ten keys keeps its newest revision up to 40")
+        guard case .finished? = reported.last else {
+            Issue.record("the last report is the end of the compaction: \(reported)")
+            return
+        }
+        #expect(reported.dropLast().allSatisfy { if case .finished = $0 { false } else { true } })
+    }
+
     @Test func aDeleteAtTheCompactedRevisionIsKept() throws {
         let fixture = try StoreFixture()
         try fixture.put("k", "1")
@@ -141,4 +173,9 @@ import Testing
         request.revision = 1000
         #expect(throws: KVError.futureRevision) { try fixture.applier.compaction(request).result.get() }
     }
+}
+
+/// The compaction steps a store reported, from whichever thread it ran them on.
+private final class ReportedSteps: Sendable {
+    let list = Mutex<[CompactionStep]>([])
 }

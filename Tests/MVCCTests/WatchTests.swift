@@ -319,6 +319,29 @@ struct WatchReader {
         stream.close()
     }
 
+    @Test func watchEventsAreCountedAsQueuedThenSentOrDropped() async throws {
+        let fixture = try StoreFixture(applyThread: true)
+        let statistics = fixture.store.statistics
+        let stream = fixture.store.makeWatchStream()
+        var reader = WatchReader(stream)
+        _ = try await stream.watch(WatchRequest(range: range("a")))
+        #expect(try await reader.next().kind == .created)
+        try fixture.write {
+            try fixture.put("a", "1")
+            try fixture.put("a", "2")
+        }
+        #expect(statistics.pendingEventCount == 2, "queued while no one reads")
+        #expect(statistics.sentEventCount == 0)
+        _ = try await reader.events(count: 2)
+        #expect(statistics.pendingEventCount == 0)
+        #expect(statistics.sentEventCount == 2)
+        try fixture.write { try fixture.put("a", "3") }
+        #expect(statistics.pendingEventCount == 1)
+        stream.close()
+        #expect(statistics.pendingEventCount == 0, "a closed stream's queued events are dropped, not sent")
+        #expect(statistics.sentEventCount == 2)
+    }
+
     @Test func progressComesAfterEveryEventUpToItsRevision() async throws {
         let fixture = try StoreFixture(applyThread: true)
         let stream = fixture.store.makeWatchStream(capacity: 2)

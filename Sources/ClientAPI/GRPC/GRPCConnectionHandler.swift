@@ -3,6 +3,8 @@ import GRPCCore
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
+import Prometheus
+import Telemetry
 
 /// Serves gRPC calls on one HTTP/2 connection of the client port, straight from the connection's frames:
 /// no channel per stream. A unary call's request is collected on the event loop and handed to its service
@@ -24,6 +26,9 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     private static let keepalivePing = HTTP2PingData(withInteger: 0x6574_6364_6b61_6c76)
 
     private let methods: [String: GRPCMethod]
+    private let requests: RequestMetrics?
+    /// This connection's `etcd_server_client_requests_total` counters, by call kind and API version.
+    private var clientRequestCounters: [ClientRequestSeries: Counter] = [:]
     private let maxMessageBytes: Int
     private let configuration: ClientPortConfiguration
     private var context: ChannelHandlerContext?
@@ -46,6 +51,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
     /// A handler serving `methods`, with the client port's limits and keepalive settings.
     init(methods: GRPCMethodTable, configuration: ClientPortConfiguration) {
         self.methods = methods.methods
+        self.requests = methods.requests
         self.configuration = configuration
         self.maxMessageBytes = configuration.maxRequestBytes + ClientPortConfiguration.grpcOverheadBytes
         self.pingPolicy = GRPCPingPolicy(minimumInterval: configuration.keepaliveMinimumPingInterval)
@@ -164,6 +170,7 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
         )
         self.calls[streamID] = call
         method.series?.started.increment()
+        self.countClientRequest(of: method, apiVersion: fields.first(name: "client-api-version"))
         if let timeout = fields.first(name: "grpc-timeout").flatMap(GRPCTimeout.parse), let loopBound {
             call.deadline = loopBound.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
                 loopBound.value.expire(streamID)
@@ -173,6 +180,25 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
             self.startStreaming(call, handler: handler)
         }
         if headers.endStream { self.endRequests(of: call) }
+    }
+
+    /// Counts a call as etcd's interceptors do: by kind, and by the `client-api-version` the client sent
+    /// (`unknown` when it sent none).
+    private func countClientRequest(of method: GRPCMethod, apiVersion: String?) {
+        guard let requests = self.requests else { return }
+        let kind: RequestMetrics.CallKind
+        switch method.handler {
+        case .unary: kind = .unary
+        case .streaming: kind = .stream
+        }
+        let series = ClientRequestSeries(kind: kind, apiVersion: apiVersion ?? "unknown")
+        if let counter = self.clientRequestCounters[series] {
+            counter.increment()
+            return
+        }
+        let counter = requests.clientRequests(kind, apiVersion: series.apiVersion)
+        self.clientRequestCounters[series] = counter
+        counter.increment()
     }
 
     private func receive(_ data: HTTP2Frame.FramePayload.Data, on streamID: HTTP2StreamID) {
@@ -544,4 +570,10 @@ private struct CallResponseSink: GRPCResponseSink {
         connection.eventLoop.execute { connection.value.send(messages, on: streamID, promise: promise) }
         try await promise.futureResult.get()
     }
+}
+
+/// One series of `etcd_server_client_requests_total`.
+private struct ClientRequestSeries: Hashable {
+    let kind: RequestMetrics.CallKind
+    let apiVersion: String
 }

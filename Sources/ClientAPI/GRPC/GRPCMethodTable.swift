@@ -5,10 +5,13 @@ import Telemetry
 /// The gRPC methods the client port serves, by HTTP/2 path (`/etcdserverpb.KV/Range`).
 public struct GRPCMethodTable: Sendable {
     let methods: [String: GRPCMethod]
+    /// Where calls are counted by the client's API version (`etcd_server_client_requests_total`).
+    let requests: RequestMetrics?
 
     /// etcd's KV, Watch, Lease, Cluster, Maintenance, Auth, Lock and Election services, answered by `services`, counted
-    /// in `metrics`.
-    public init(services: ClientServices, metrics: GRPCServerMetrics?) {
+    /// in `metrics` and, by the client's API version, in `requests`.
+    public init(services: ClientServices, metrics: GRPCServerMetrics?, requests: RequestMetrics? = nil) {
+        self.requests = requests
         typealias KV = Etcdserverpb_KV.Method
         typealias Lease = Etcdserverpb_Lease.Method
         typealias Cluster = Etcdserverpb_Cluster.Method

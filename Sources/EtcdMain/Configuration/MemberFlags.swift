@@ -128,7 +128,11 @@ public enum MemberFlags {
             "experimental-watch-progress-notify-interval", default: "10m",
             "Duration of periodic progress notifications to watches that asked for them (progress_notify)."
         ),
-.boolean(
+        .duration(
+            "experimental-warning-apply-duration", default: "100ms",
+            "Warning is generated if requests take more than this duration."
+        ),
+        .boolean(
             "experimental-initial-corrupt-check", default: false,
             "Enable to check data corruption before serving any client/peer traffic."
         ),

@@ -66,6 +66,8 @@ public struct MemberOptions: Sendable {
     public var initialCorruptCheck: Bool
     /// `--experimental-corrupt-check-time`; zero disables the periodic check.
     public var corruptCheckInterval: Duration
+    /// `--experimental-warning-apply-duration`: an apply that takes longer is logged and counted as slow.
+    public var warningApplyDuration: Duration
     /// `--metrics`: whether gRPC handling-time histograms are exported.
     public var metricsLevel: EtcdMetrics.Level
     /// `--listen-metrics-urls`: extra listeners serving only `/metrics` and the health endpoints.
@@ -147,6 +149,7 @@ public struct MemberOptions: Sendable {
             throw ConfigurationError("--experimental-lease-checkpoint-interval must be positive")
         }
         self.corruptCheckInterval = max(.zero, try reader.duration("experimental-corrupt-check-time"))
+        self.warningApplyDuration = try reader.duration("experimental-warning-apply-duration")
         guard let metricsLevel = EtcdMetrics.Level(rawValue: flags.value("metrics")) else {
             throw ConfigurationError(#"unknown metrics option "\#(flags.value("metrics"))" (valid values are basic or extensive)"#)
         }

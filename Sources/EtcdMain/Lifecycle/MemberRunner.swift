@@ -170,7 +170,7 @@ struct MemberRunner {
         configuration.maxConcurrentStreams = self.options.maxConcurrentStreams
         return ClientPortServer(
             addresses: self.options.listenClientURLs.map { ListenAddress(host: $0.host, port: $0.port, secure: $0.scheme == "https") },
-            methods: GRPCMethodTable(services: services, metrics: metrics.grpc),
+            methods: GRPCMethodTable(services: services, metrics: metrics.grpc, requests: metrics.requests),
             http: router,
             configuration: configuration,
             metrics: metrics,

@@ -30,6 +30,7 @@ extension ServerConfiguration {
         self.autoCompaction = options.autoCompaction
         self.initialCorruptCheck = options.initialCorruptCheck
         self.corruptCheckInterval = options.corruptCheckInterval
+        self.warningApplyDuration = options.warningApplyDuration
         self.backendBatchInterval = options.backendBatchInterval
         self.backendBatchLimit = options.backendBatchLimit
         self.unsafeNoFsync = options.unsafeNoFsync

@@ -63,15 +63,25 @@ extension EtcdServer {
         return response
     }
 
-    /// etcd's `MemberPromote`: refused until the learner's log holds 90% of the leader's.
+    /// etcd's `MemberPromote`: refused until the learner's log holds 90% of the leader's. Counted in
+    /// etcd's learner promotion metrics by the member that served it (etcd forwards a follower's request
+    /// to the leader, which counts it there; the cluster's sum is the same).
     public func memberPromote(_ request: Etcdserverpb_MemberPromoteRequest) async throws -> Etcdserverpb_MemberPromoteResponse {
-        try await self.checkAdmin()
-        try self.membership.validate(.promote(id: request.id))
-        var question = Memberpb_LeaderRequest()
-        question.learnerProgress = request.id
-        guard try await self.askLeader(question).learnerReady else { throw EtcdError.learnerNotReady }
+        let members: [Etcdserverpb_Member]
+        do {
+            try await self.checkAdmin()
+            try self.membership.validate(.promote(id: request.id))
+            var question = Memberpb_LeaderRequest()
+            question.learnerProgress = request.id
+            guard try await self.askLeader(question).learnerReady else { throw EtcdError.learnerNotReady }
+            members = try await self.proposeMembership(ConfChange(kind: .addVoter, nodeID: request.id))
+        } catch {
+            self.configuration.metrics.server.recordLearnerPromoteFailure(reason: "\(error)")
+            throw error
+        }
+        self.configuration.metrics.server.learnerPromoteSuccesses.increment()
         var response = Etcdserverpb_MemberPromoteResponse()
-        response.members = try await self.proposeMembership(ConfChange(kind: .addVoter, nodeID: request.id))
+        response.members = members
         response.header = self.header(revision: 0)
         return response
     }

@@ -27,6 +27,11 @@ extension EtcdServer {
         metrics.network.setLocalMember(recovery.memberID)
         recovery.wal.syncObserver = { metrics.disk.walFsyncSeconds.record($0.inSeconds) }
         recovery.wal.writeObserver = { metrics.disk.walWriteBytes.increment(by: Double($0)) }
+        recovery.snapshotter.saveObserver = { times in
+            metrics.snapshot.saveMarshallingSeconds.record(times.encoding.inSeconds)
+            if let fsync = times.fsync { metrics.snapshot.fsyncSeconds.record(fsync.inSeconds) }
+            metrics.snapshot.saveTotalSeconds.record(times.total.inSeconds)
+        }
         let inbox = RaftInbox()
         let submit: @Sendable (RaftInput) -> Void = { inbox.push($0) }
         let leader = LeaderState()
@@ -38,6 +43,7 @@ extension EtcdServer {
             requestIDs: requestIDs,
             applied: applyLoop,
             timeout: configuration.requestTimeout,
+            slow: { metrics.requests.slowReadIndexes.increment() },
             submit: submit
         )
         let events = ServerEvents(
@@ -48,6 +54,7 @@ extension EtcdServer {
             lessor: lessor,
             memberID: recovery.memberID,
             electionTimeout: configuration.electionTimeout,
+            metrics: metrics.server,
             logger: logger
         )
         let stateMachine = try Self.startApplyLoop(
@@ -90,7 +97,7 @@ extension EtcdServer {
             listenAddresses: configuration.listenPeerAddresses.map { PeerAddress(host: $0.host, port: $0.port, secure: $0.secure) },
             delegate: peerLink,
             configuration: configuration.peerTransport,
-            observer: PeerTrafficMetrics(network: metrics.network),
+            observer: PeerTrafficMetrics(network: metrics.network, snapshot: metrics.snapshot),
             eventLoopGroup: raftThread,
             logger: logger
         )

@@ -53,6 +53,9 @@ public struct ServerConfiguration: Sendable {
     public var initialCorruptCheck: Bool
     /// `--experimental-corrupt-check-time`: how often the leader compares hashes; zero for never.
     public var corruptCheckInterval: Duration
+    /// An applied request that takes longer is logged and counted as slow
+    /// (`--experimental-warning-apply-duration`, 100 ms).
+    public var warningApplyDuration: Duration
     /// How often the leader checkpoints leases' remaining TTLs through the log
     /// (`--experimental-lease-checkpoint-interval`); nil when checkpointing is off, etcd's default.
     public var leaseCheckpointInterval: Duration?
@@ -125,6 +128,7 @@ public struct ServerConfiguration: Sendable {
         self.autoCompaction = .disabled
         self.initialCorruptCheck = false
         self.corruptCheckInterval = .zero
+        self.warningApplyDuration = .milliseconds(100)
         self.leaseCheckpointInterval = nil
         self.leaseCheckpointPersist = false
         self.bcryptCost = 10

@@ -48,6 +48,7 @@ final class RaftLoop: @unchecked Sendable {
     private var stopped = false
     private var lastCommit: UInt64 = 0
     private var publishedImmediateReadIndex: UInt64?
+    private var heartbeats: HeartbeatTimeliness
 
     init(
         inbox: RaftInbox,
@@ -73,6 +74,7 @@ final class RaftLoop: @unchecked Sendable {
         self.delegate = delegate
         let (seconds, attoseconds) = tickInterval.components
         self.tickInterval = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        self.heartbeats = HeartbeatTimeliness(maximumGap: tickInterval * 2)
         self.catchUpEntries = catchUpEntries
         self.logger = logger
     }
@@ -189,6 +191,7 @@ final class RaftLoop: @unchecked Sendable {
     private func process(_ ready: Ready) {
         self.publishImmediateReadIndex()
         if let softState = ready.softState {
+            self.heartbeats.reset()
             self.delegate?.leadershipChanged(softState, term: self.node.basicStatus.hardState.term)
         }
         self.dispatch(ready.messages)
@@ -246,6 +249,9 @@ final class RaftLoop: @unchecked Sendable {
     /// Sends messages, handing snapshot messages to the sender's snapshot path.
     private func dispatch(_ messages: [Raft.Message]) {
         guard !messages.isEmpty else { return }
+        for (peer, exceededBy) in self.heartbeats.late(among: messages, at: .now) {
+            self.delegate?.heartbeatSentLate(to: peer, exceededBy: exceededBy, heartbeatInterval: self.heartbeats.maximumGap / 2)
+        }
         if messages.contains(where: { $0.type == .snapshot }) {
             self.sender.send(messages.filter { $0.type != .snapshot })
             for message in messages where message.type == .snapshot { self.sender.sendSnapshot(message) }

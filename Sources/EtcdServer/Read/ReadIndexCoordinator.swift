@@ -59,19 +59,23 @@ final class ReadIndexCoordinator: Sendable {
     private let applied: ApplyLoop
     private let timeout: Duration
     private let retryInterval: Duration
+    private let slow: @Sendable () -> Void
 
-    /// `submit` hands inputs to the Raft loop.
+    /// `submit` hands inputs to the Raft loop. `slow` is told, as etcd counts slow read indexes, of a round
+    /// Raft has not answered within `retryInterval` and of an answer to a round already ended.
     init(
         requestIDs: RequestIDGenerator,
         applied: ApplyLoop,
         timeout: Duration,
         retryInterval: Duration = .milliseconds(500),
+        slow: @escaping @Sendable () -> Void = {},
         submit: @escaping @Sendable (RaftInput) -> Void
     ) {
         self.requestIDs = requestIDs
         self.applied = applied
         self.timeout = timeout
         self.retryInterval = retryInterval
+        self.slow = slow
         self.submit = submit
     }
 
@@ -118,6 +122,7 @@ final class ReadIndexCoordinator: Sendable {
                 return (round.context, [], nil, false)
             }
             if stopped { return }
+            if again != nil { self.slow() }
             for reader in expired { reader.resume(throwing: EtcdError.timeout) }
             for context in [again, next].compactMap({ $0 }) { self.submit(.readIndex(context: context)) }
         }
@@ -126,11 +131,14 @@ final class ReadIndexCoordinator: Sendable {
     /// Raft confirmed read indexes (Raft loop); resolves the round in flight if one matches and starts
     /// the next for the reads that arrived meanwhile.
     func confirmed(_ states: [ReadState]) {
-        let outcome: (readers: [Reader], index: UInt64, next: [UInt8]?)? = self.state.withLock { state in
-            guard let round = state.inFlight, let answer = states.last(where: { $0.context == round.context }) else { return nil }
+        let (outcome, outdated) = self.state.withLock { state -> ((readers: [Reader], index: UInt64, next: [UInt8]?)?, Int) in
+            let current = state.inFlight?.context
+            let outdated = states.count { $0.context != current }
+            guard let round = state.inFlight, let answer = states.last(where: { $0.context == round.context }) else { return (nil, outdated) }
             let (readers, next) = state.endRound(ids: self.requestIDs)
-            return (readers, answer.index, next)
+            return ((readers, answer.index, next), outdated)
         }
+        for _ in 0..<outdated { self.slow() }
         guard let outcome else { return }
         for reader in outcome.readers { reader.resume(returning: outcome.index) }
         if let next = outcome.next { self.submit(.readIndex(context: next)) }

@@ -13,7 +13,10 @@ extension MemberStateMachine {
         } catch {
             preconditionFailure("undecodable request at index \(entry.index): \(error)")
         }
-        self.proposals.complete(request.header.id, with: self.admit(request, index: entry.index))
+        let started = ContinuousClock.now
+        let result = self.admit(request, index: entry.index)
+        self.recordApply(of: request, result: result, took: ContinuousClock.now - started)
+        self.proposals.complete(request.header.id, with: result)
     }
 
     /// Applies `request` unless a raised alarm forbids it. A request that grows the data while the backend

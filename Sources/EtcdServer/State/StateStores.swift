@@ -29,10 +29,15 @@ final class StateStores: Sendable {
         backendConfiguration.batchInterval = configuration.backendBatchInterval
         backendConfiguration.batchLimitOperations = configuration.backendBatchLimit
         let backend = try Backend(configuration: backendConfiguration)
-        let commitSeconds = configuration.metrics.disk.backendCommitSeconds
-        backend.writer.commitObserver = { commitSeconds.record($0.inSeconds) }
+        let disk = configuration.metrics.disk
+        backend.writer.commitObserver = { took in
+            disk.backendCommitSeconds.record(took.inSeconds)
+            disk.backendCommitWriteSeconds.record(took.inSeconds)
+        }
         var storeConfiguration = StoreConfiguration()
         storeConfiguration.statistics = configuration.kvStatistics
+        let compaction = configuration.metrics.compaction
+        storeConfiguration.compactionObserver = { compaction.record($0) }
         storeConfiguration.watchSyncFailed = { error in
             logger.warning("watch catch-up read failed; retrying", metadata: ["error": "\(error)"])
         }

@@ -4,8 +4,8 @@ import Telemetry
 
 extension EtcdServer {
     /// Sets the member's identity series and registers the sampler that sets its state gauges before each
-    /// scrape: leadership, Raft indexes, pending proposals, the backend's size, keys, watchers and
-    /// revisions, and the MVCC operation counts.
+    /// scrape: leadership, Raft indexes, pending proposals, the backend's size, keys, watchers, watch
+    /// events and revisions, the MVCC operation counts, and the auth store's revision.
     func registerMetrics() {
         let metrics = self.configuration.metrics
         metrics.server.setIdentity(memberID: self.memberID, serverVersion: EtcdVersion.server)
@@ -15,6 +15,9 @@ extension EtcdServer {
             guard let self else { return }
             self.sampleServer(metrics.server)
             self.sampleStore(metrics.mvcc)
+            self.stateMachine.reading { stores in
+                metrics.server.authRevision.set(to: Double(stores.auth.current.revision))
+            }
         }
     }
 
@@ -45,6 +48,7 @@ extension EtcdServer {
         let statistics = store.statistics
         mvcc.keysTotal.set(to: Double(statistics.liveKeyCount))
         mvcc.totalPutSizeBytes.set(to: Double(statistics.putByteCount))
+        mvcc.setWatchEventCounts(sent: statistics.sentEventCount, pending: statistics.pendingEventCount)
         mvcc.setOperationCounts(
             ranges: statistics.rangeCount,
             puts: statistics.putCount,

@@ -1,9 +1,11 @@
 import PeerTransport
 import Telemetry
 
-/// Records the peer transport's traffic in etcd's `etcd_network_*` series.
+/// Records the peer transport's traffic in etcd's `etcd_network_*` series, and the snapshot databases it
+/// received in `etcd_snap_db_*`.
 struct PeerTrafficMetrics: PeerTrafficObserver {
     let network: NetworkMetrics
+    let snapshot: SnapshotMetrics
 
     func sent(bytes: Int, to peer: UInt64) {
         self.network.peer(peer).sentBytes.increment(by: Int64(bytes))
@@ -27,5 +29,10 @@ struct PeerTrafficMetrics: PeerTrafficObserver {
 
     func streamChanged(to peer: UInt64, active: Bool) {
         self.network.peer(peer).active.set(to: active ? 1 : 0)
+    }
+
+    func savedSnapshotDatabase(took: Duration, fsync: Duration) {
+        self.snapshot.databaseSaveTotalSeconds.record(took.inSeconds)
+        self.snapshot.databaseFsyncSeconds.record(fsync.inSeconds)
     }
 }

@@ -1,9 +1,11 @@
+import GoFormat
 import Lease
 import Logging
 import Membership
 import PeerTransport
 import Raft
 import Synchronization
+import Telemetry
 
 /// The member's switchboard: what the Raft loop and the apply loop report, routed to the parts that act
 /// on it. It exists before those parts (they need it to be built), so the transport is attached once it
@@ -16,6 +18,7 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, Sendable {
     private let lessor: Lessor
     private let memberID: UInt64
     private let electionTimeout: Duration
+    private let metrics: ServerMetrics
     private let logger: Logger
     private let transport = Mutex<PeerTransport?>(nil)
     private let removal: AsyncStream<Void>.Continuation
@@ -35,6 +38,7 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, Sendable {
         lessor: Lessor,
         memberID: UInt64,
         electionTimeout: Duration,
+        metrics: ServerMetrics,
         logger: Logger
     ) {
         self.inbox = inbox
@@ -44,6 +48,7 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, Sendable {
         self.lessor = lessor
         self.memberID = memberID
         self.electionTimeout = electionTimeout
+        self.metrics = metrics
         self.logger = logger
         (self.removed, self.removal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (self.quotaExceededSignals, self.quotaAlarm) = AsyncStream.makeStream(
@@ -96,6 +101,19 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, Sendable {
 
     func committed(upTo index: UInt64) {
         self.committedIndex.store(index, ordering: .relaxed)
+    }
+
+    func heartbeatSentLate(to peer: UInt64, exceededBy: Duration, heartbeatInterval: Duration) {
+        self.metrics.heartbeatSendFailures.increment()
+        self.logger.warning(
+            "leader failed to send out heartbeat on time; took too long, leader is overloaded likely from slow disk",
+            metadata: [
+                "to": "\(String(peer, radix: 16))",
+                "heartbeat-interval": "\(heartbeatInterval.goString)",
+                "expected-duration": "\((heartbeatInterval * 2).goString)",
+                "exceeded-duration": "\(exceededBy.goString)",
+            ]
+        )
     }
 
     // MARK: State machine

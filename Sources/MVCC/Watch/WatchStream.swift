@@ -35,7 +35,7 @@ public final class WatchStream: AsyncSequence, Sendable {
     init(hub: WatchHub, store: KVStore, capacity: Int) {
         self.hub = hub
         self.store = store
-        queue = WatchStreamQueue(capacity: capacity) { [weak hub] in hub?.wakeSyncer() }
+        queue = WatchStreamQueue(capacity: capacity, statistics: hub.configuration.statistics) { [weak hub] in hub?.wakeSyncer() }
     }
 
     /// Starts a watch; returns its ID after queueing its `created` response (events follow it).

@@ -28,6 +28,7 @@ final class WatchStreamQueue: Sendable {
         var closed = false
         var progressDeferred = false
         var refusedEvents = false
+        let statistics: KVStatistics
 
         var isEmpty: Bool { head == queue.count }
 
@@ -45,6 +46,7 @@ final class WatchStreamQueue: Sendable {
         /// refused meanwhile (the hub should try again), and the request waiting for control room, if any.
         mutating func take() -> (item: Queued, roomFreed: Bool, waiter: CheckedContinuation<Bool, Never>?) {
             let item = pop()
+            statistics.countEventsSent(item.response.events.count, queued: true)
             if item.countsAsEvent {
                 eventResponses -= 1
                 defer { refusedEvents = false }
@@ -57,13 +59,15 @@ final class WatchStreamQueue: Sendable {
 
     /// Event responses buffered at most.
     let capacity: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     /// Called when the consumer freed room after an event response was refused.
     private let roomFreed: @Sendable () -> Void
 
-    init(capacity: Int, roomFreed: @escaping @Sendable () -> Void) {
+    /// A queue of at most `capacity` event responses, counting its events in `statistics`.
+    init(capacity: Int, statistics: KVStatistics, roomFreed: @escaping @Sendable () -> Void) {
         precondition(capacity > 0, "a watch stream needs room for at least one response")
         self.capacity = capacity
+        self.state = Mutex(State(statistics: statistics))
         self.roomFreed = roomFreed
     }
 
@@ -154,6 +158,7 @@ final class WatchStreamQueue: Sendable {
             for item in state.queue[state.head...] {
                 if item.countsAsEvent, item.response.watchID == id {
                     state.eventResponses -= 1
+                    state.statistics.countEventsDropped(item.response.events.count)
                 } else {
                     kept.append(item)
                 }
@@ -175,6 +180,7 @@ final class WatchStreamQueue: Sendable {
             state.closed = true
             let watchers = Array(state.watchers.values)
             state.watchers.removeAll()
+            state.statistics.countEventsDropped(state.queue[state.head...].reduce(0) { $0 + $1.response.events.count })
             state.queue.removeAll()
             state.head = 0
             let consumer = state.consumer
@@ -209,8 +215,10 @@ final class WatchStreamQueue: Sendable {
     private static func deliver(_ item: Queued, _ state: inout State) -> HandOver? {
         if let consumer = state.consumer {
             state.consumer = nil
+            state.statistics.countEventsSent(item.response.events.count, queued: false)
             return HandOver(consumer: consumer, item: item)
         }
+        state.statistics.countEventsQueued(item.response.events.count)
         state.queue.append(item)
         if item.countsAsEvent {
             state.eventResponses += 1

@@ -9,6 +9,7 @@ struct InboundConnection {
     let identity: PeerIdentity
     let delegate: any PeerTransportDelegate
     let threadPool: NIOThreadPool
+    let observer: (any PeerTrafficObserver)?
     let logger: Logger
 
     func serve(_ channel: PeerChannel) async {
@@ -34,7 +35,9 @@ struct InboundConnection {
                 case .stream:
                     throw PeerProtocolError("a message stream reached the connection task")
                 case .snapshot:
-                    let receiver = SnapshotReceiver(delegate: self.delegate, threadPool: self.threadPool, logger: self.logger)
+                    let receiver = SnapshotReceiver(
+                        delegate: self.delegate, threadPool: self.threadPool, observer: self.observer, logger: self.logger
+                    )
                     try await receiver.receive(&frames, outbound: outbound)
                 case .clusterQuery:
                     try await outbound.write(PeerFrames.encode(self.delegate.clusterMembers()))

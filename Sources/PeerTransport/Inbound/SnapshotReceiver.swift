@@ -12,6 +12,7 @@ import RaftWire
 struct SnapshotReceiver {
     let delegate: any PeerTransportDelegate
     let threadPool: NIOThreadPool
+    let observer: (any PeerTrafficObserver)?
     let logger: Logger
 
     func receive(
@@ -46,6 +47,7 @@ struct SnapshotReceiver {
         _ frames: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
         to path: String
     ) async throws -> Int {
+        let started = ContinuousClock.now
         let file = try await self.threadPool.runIfActive { try PlainFile.create(path) }
         defer { file.close() }
         var received = 0
@@ -61,7 +63,10 @@ struct SnapshotReceiver {
             }
             if chunk.last { break }
         }
+        let syncStarted = ContinuousClock.now
         try await self.threadPool.runIfActive { try file.sync() }
+        let synced = ContinuousClock.now
+        self.observer?.savedSnapshotDatabase(took: synced - started, fsync: synced - syncStarted)
         return received
     }
 }

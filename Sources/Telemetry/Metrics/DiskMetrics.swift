@@ -5,6 +5,9 @@ public struct DiskMetrics: Sendable {
     public let walFsyncSeconds: ValueHistogram
     public let walWriteBytes: Gauge
     public let backendCommitSeconds: ValueHistogram
+    /// etcd's time of bbolt's write phase of a commit. An LMDB commit is all write phase (pages, then the
+    /// meta page): it has no rebalance or spill phase at commit, so etcd's series for those are not kept.
+    public let backendCommitWriteSeconds: ValueHistogram
     public let backendDefragSeconds: ValueHistogram
     public let defragInflight: Gauge
     public let backendSnapshotSeconds: ValueHistogram
@@ -24,6 +27,11 @@ public struct DiskMetrics: Sendable {
             name: "etcd_disk_backend_commit_duration_seconds",
             buckets: diskLatency,
             help: "The latency distributions of commit called by backend."
+        )
+        self.backendCommitWriteSeconds = registry.makeValueHistogram(
+            name: "etcd_debugging_disk_backend_commit_write_duration_seconds",
+            buckets: diskLatency,
+            help: "The latency distributions of commit.write called by bboltdb backend."
         )
         self.backendDefragSeconds = registry.makeValueHistogram(
             name: "etcd_disk_backend_defrag_duration_seconds",

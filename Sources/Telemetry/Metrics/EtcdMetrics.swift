@@ -15,6 +15,9 @@ public final class EtcdMetrics: Sendable {
     public let server: ServerMetrics
     public let disk: DiskMetrics
     public let mvcc: MVCCMetrics
+    public let compaction: CompactionMetrics
+    public let requests: RequestMetrics
+    public let snapshot: SnapshotMetrics
     public let lease: LeaseMetrics
     public let network: NetworkMetrics
     public let grpc: GRPCServerMetrics
@@ -30,6 +33,9 @@ public final class EtcdMetrics: Sendable {
         self.server = ServerMetrics(registry: registry)
         self.disk = DiskMetrics(registry: registry)
         self.mvcc = MVCCMetrics(registry: registry)
+        self.compaction = CompactionMetrics(registry: registry)
+        self.requests = RequestMetrics(registry: registry)
+        self.snapshot = SnapshotMetrics(registry: registry)
         self.lease = LeaseMetrics(registry: registry)
         self.network = NetworkMetrics(registry: registry)
         self.grpc = GRPCServerMetrics(registry: registry, methods: grpcMethods, handlingTime: level == .extensive)

@@ -4,6 +4,7 @@ import Prometheus
 /// and the size of the database.
 public struct MVCCMetrics: Sendable {
     public let rangeTotal: Counter
+    private let rangeTotalDebugging: Counter
     public let putTotal: Counter
     public let deleteTotal: Counter
     public let txnTotal: Counter
@@ -12,6 +13,8 @@ public struct MVCCMetrics: Sendable {
     public let watchStreamTotal: Gauge
     public let watcherTotal: Gauge
     public let slowWatcherTotal: Gauge
+    private let eventsTotal: Counter
+    private let pendingEventsTotal: Gauge
     public let dbTotalSizeBytes: Gauge
     public let dbTotalSizeInUseBytes: Gauge
     public let dbOpenReadTransactions: Gauge
@@ -22,13 +25,24 @@ public struct MVCCMetrics: Sendable {
 
     /// Sets the operation counters to the store's running totals (only a scrape's sampler writes them).
     public func setOperationCounts(ranges: Int, puts: Int, deletes: Int, txns: Int) {
-        for (counter, total) in [(self.rangeTotal, ranges), (self.putTotal, puts), (self.deleteTotal, deletes), (self.txnTotal, txns)] {
+        for (counter, total) in [(self.rangeTotal, ranges), (self.rangeTotalDebugging, ranges), (self.putTotal, puts), (self.deleteTotal, deletes), (self.txnTotal, txns)] {
             counter.setTotal(Double(total))
         }
     }
 
+    /// Sets the watch event series to the store's running counts: events taken to be sent to watchers'
+    /// clients, and events queued for that and not yet taken (only a scrape's sampler writes them).
+    public func setWatchEventCounts(sent: Int, pending: Int) {
+        self.eventsTotal.setTotal(Double(sent))
+        self.pendingEventsTotal.set(to: Double(pending))
+    }
+
     init(registry: PrometheusCollectorRegistry) {
         self.rangeTotal = registry.makeCounter(name: "etcd_mvcc_range_total", help: "Total number of ranges seen by this member.")
+        self.rangeTotalDebugging = registry.makeCounter(
+            name: "etcd_debugging_mvcc_range_total",
+            help: "Total number of ranges seen by this member."
+        )
         self.putTotal = registry.makeCounter(name: "etcd_mvcc_put_total", help: "Total number of puts seen by this member.")
         self.deleteTotal = registry.makeCounter(
             name: "etcd_mvcc_delete_total",
@@ -48,6 +62,14 @@ public struct MVCCMetrics: Sendable {
         self.slowWatcherTotal = registry.makeGauge(
             name: "etcd_debugging_mvcc_slow_watcher_total",
             help: "Total number of unsynced slow watchers."
+        )
+        self.eventsTotal = registry.makeCounter(
+            name: "etcd_debugging_mvcc_events_total",
+            help: "Total number of events sent by this member."
+        )
+        self.pendingEventsTotal = registry.makeGauge(
+            name: "etcd_debugging_mvcc_pending_events_total",
+            help: "Total number of pending events to be sent."
         )
         self.dbTotalSizeBytes = registry.makeGauge(
             name: "etcd_mvcc_db_total_size_in_bytes",

@@ -12,6 +12,9 @@ public struct ServerMetrics: Sendable {
     public let proposalsPending: Gauge
     public let proposalsFailed: Counter
     public let readIndexesFailed: Counter
+    public let heartbeatSendFailures: Counter
+    public let learnerPromoteSuccesses: Counter
+    public let authRevision: Gauge
     public let leaseExpired: Counter
     public let quotaBackendBytes: Gauge
     public let snapshotApplyInProgress: Gauge
@@ -58,6 +61,18 @@ public struct ServerMetrics: Sendable {
         self.readIndexesFailed = registry.makeCounter(
             name: "etcd_server_read_indexes_failed_total",
             help: "The total number of failed read indexes seen."
+        )
+        self.heartbeatSendFailures = registry.makeCounter(
+            name: "etcd_server_heartbeat_send_failures_total",
+            help: "The total number of leader heartbeat send failures (likely overloaded from slow disk)."
+        )
+        self.learnerPromoteSuccesses = registry.makeCounter(
+            name: "etcd_server_learner_promote_successes",
+            help: "The total number of successful learner promotions while this member is leader."
+        )
+        self.authRevision = registry.makeGauge(
+            name: "etcd_debugging_auth_revision",
+            help: "The current revision of auth store."
         )
         self.leaseExpired = registry.makeCounter(
             name: "etcd_debugging_server_lease_expired_total",
@@ -116,6 +131,16 @@ public struct ServerMetrics: Sendable {
             name: "etcd_server_healthchecks_total",
             labels: [("name", name), ("status", passed ? "success" : "error"), ("type", type)],
             help: "The total number of each kind of healthcheck."
+        ).increment()
+    }
+
+    /// Counts a learner promotion that failed because of `reason` (etcd's error text) in
+    /// `etcd_server_learner_promote_failures{Reason}`.
+    public func recordLearnerPromoteFailure(reason: String) {
+        self.registry.makeCounter(
+            name: "etcd_server_learner_promote_failures",
+            labels: [("Reason", reason)],
+            help: "The total number of failed learner promotions (likely learner not ready) while this member is leader."
         ).increment()
     }
 

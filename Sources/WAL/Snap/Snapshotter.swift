@@ -18,6 +18,8 @@ public final class Snapshotter {
     private let directory: String
     private let retainedCount: Int
     private let unsafeNoFsync: Bool
+    /// Told how long each save took: encoding the record, the file's fsync, and the whole save.
+    public var saveObserver: ((SnapshotSaveTimes) -> Void)?
 
     /// Uses `directory`, creating it (and syncing its parent) if missing. `retainedCount` files survive
     /// ``purge()``. Throws ``FileSystemError`` if the directory cannot be made.
@@ -41,21 +43,29 @@ public final class Snapshotter {
     public func save(_ snapshot: Snapshot) {
         guard !snapshot.isEmpty else { return }
         CrashPoint.snapBeforeSave.reach()
+        let started = ContinuousClock.now
         var encoder = RecordEncoder(chain: 0)
         encoder.append(.snapshotFile, payload: PayloadCodec.encode(snapshot))
+        let encoded = ContinuousClock.now
+        var fsync: Duration?
         let path = joinPath(self.directory, Self.fileName(term: snapshot.metadata.term, index: snapshot.metadata.index))
         let temporaryPath = path + SegmentName.temporarySuffix
         do {
             if self.fileSystem.exists(atPath: temporaryPath) { try self.fileSystem.removeFile(atPath: temporaryPath) }
             let file = try self.fileSystem.openFile(atPath: temporaryPath, mode: .createNew)
             try file.write(encoder.buffer, atOffset: 0)
-            if !self.unsafeNoFsync { try file.sync() }
+            if !self.unsafeNoFsync {
+                let syncStarted = ContinuousClock.now
+                try file.sync()
+                fsync = ContinuousClock.now - syncStarted
+            }
             try file.close()
             try self.fileSystem.rename(atPath: temporaryPath, toPath: path)
             if !self.unsafeNoFsync { try self.fileSystem.syncDirectory(atPath: self.directory) }
         } catch {
             fatalIO("saving snapshot \(path)", error)
         }
+        self.saveObserver?(SnapshotSaveTimes(encoding: encoded - started, fsync: fsync, total: ContinuousClock.now - started))
         CrashPoint.snapAfterSave.reach()
     }
 
@@ -166,4 +176,14 @@ private struct SnapshotOrder: Comparable {
     static func < (lhs: SnapshotOrder, rhs: SnapshotOrder) -> Bool {
         (lhs.term, lhs.index) < (rhs.term, rhs.index)
     }
+}
+
+/// How long one ``Snapshotter/save(_:)`` took, in parts.
+public struct SnapshotSaveTimes: Sendable {
+    /// Encoding the snapshot into its record.
+    public var encoding: Duration
+    /// The snapshot file's fsync; nil with `unsafeNoFsync`.
+    public var fsync: Duration?
+    /// The whole save, directory sync included.
+    public var total: Duration
 }
