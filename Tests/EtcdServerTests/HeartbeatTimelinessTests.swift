@@ -10,7 +10,7 @@ import Testing
     }
 
     @Test func aHeartbeatPastTwiceTheIntervalIsLateByTheExcess() {
-        var check = HeartbeatTimeliness(maximumGap: .milliseconds(200))
+        var check = HeartbeatTimeliness(heartbeatInterval: .milliseconds(100))
         let start = ContinuousClock.now
         #expect(check.late(among: [Self.heartbeat(to: 2), Self.heartbeat(to: 3)], at: start).isEmpty)
         #expect(check.late(among: [Self.heartbeat(to: 2)], at: start + .milliseconds(200)).isEmpty, "exactly the gap is on time")
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func otherMessagesAndAResetStartNoGap() {
-        var check = HeartbeatTimeliness(maximumGap: .milliseconds(200))
+        var check = HeartbeatTimeliness(heartbeatInterval: .milliseconds(100))
         let start = ContinuousClock.now
         _ = check.late(among: [Self.heartbeat(to: 2)], at: start)
         #expect(check.late(among: [Raft.Message(type: .append, to: 2)], at: start + .seconds(5)).isEmpty)

@@ -26,12 +26,17 @@ import Testing
                 #expect(result.status == 0, "etcdctl \(command): \(result.standardError)")
             }
         }
-        let goFamilies = try await Self.families(port: go.clientPort)
-        let ourFamilies = try await Self.families(port: ours.clientPort)
-        #expect(goFamilies.count > 50, "Go's /metrics parsed: \(goFamilies.count) families")
-        for (name, family) in goFamilies.sorted(by: { $0.key < $1.key })
+        let goExposition = try await Self.exposition(port: go.clientPort)
+        let ourExposition = try await Self.exposition(port: ours.clientPort)
+        #expect(goExposition.families.count > 50, "Go's /metrics parsed: \(goExposition.families.count) families")
+        for (name, family) in goExposition.families.sorted(by: { $0.key < $1.key })
         where !Self.goOnlyPrefixes.contains(where: { name.hasPrefix($0) }) {
-            #expect(ourFamilies[name] == family, "\(name): Go has \(family), ours \(String(describing: ourFamilies[name]))")
+            let ours = ourExposition.families[name]
+            #expect(ours == family, "\(name): Go has \(family), ours \(String(describing: ours))")
+        }
+        // The same values, written as Go writes numbers.
+        for name in ["etcd_server_quota_backend_bytes", "etcd_server_has_leader", "etcd_mvcc_put_total", "etcd_debugging_mvcc_keys_total"] {
+            #expect(ourExposition.samples[name] != nil && ourExposition.samples[name] == goExposition.samples[name], "\(name)")
         }
         _ = try await go.terminate()
         _ = try await ours.terminate()
@@ -133,26 +138,40 @@ import Testing
         return try await condition()
     }
 
-    /// `# HELP` and `# TYPE` of every family in the `/metrics` of the member at `port`, by name.
-    static func families(port: Int) async throws -> [String: Family] {
+    /// `# HELP`, `# TYPE` and bucket bounds of every family in the `/metrics` of the member at `port`, by
+    /// name, and the value of every series without labels, as written.
+    static func exposition(port: Int) async throws -> (families: [String: Family], samples: [String: String]) {
         // HTTP/1.0, so that Go's server sends the body whole rather than in chunks.
         let response = try await RawHTTP.request(port: port, "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
         let body = try #require(response.firstRange(of: "\r\n\r\n").map { response[$0.upperBound...] }, "a response from port \(port)")
         var help: [String: String] = [:]
         var type: [String: String] = [:]
-        for line in body.split(separator: "\n") where line.hasPrefix("# ") {
-            let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
-            guard parts.count >= 3 else { continue }
-            let name = String(parts[2])
-            let text = parts.count == 4 ? String(parts[3]) : ""
-            if parts[1] == "HELP" { help[name] = text } else if parts[1] == "TYPE" { type[name] = text }
+        var bounds: [String: Set<String>] = [:]
+        var samples: [String: String] = [:]
+        for line in body.split(separator: "\n") {
+            if line.hasPrefix("# ") {
+                let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+                guard parts.count >= 3 else { continue }
+                let text = parts.count == 4 ? String(parts[3]) : ""
+                if parts[1] == "HELP" { help[String(parts[2])] = text } else if parts[1] == "TYPE" { type[String(parts[2])] = text }
+            } else if let brace = line.firstIndex(of: "{"), line[..<brace].hasSuffix("_bucket"),
+                let bound = line.firstRange(of: #"le=""#).map({ line[$0.upperBound...].prefix { $0 != "\"" } })
+            {
+                bounds[String(line[..<brace].dropLast("_bucket".count)), default: []].insert(String(bound))
+            } else if !line.contains("{"), let space = line.firstIndex(of: " ") {
+                samples[String(line[..<space])] = String(line[line.index(after: space)...])
+            }
         }
-        return Dictionary(uniqueKeysWithValues: type.map { ($0.key, Family(type: $0.value, help: help[$0.key] ?? "")) })
+        let families = type.map { name, type in
+            (name, Family(type: type, help: help[name] ?? "", bucketBounds: bounds[name] ?? []))
+        }
+        return (Dictionary(uniqueKeysWithValues: families), samples)
     }
 
     struct Family: Equatable, CustomStringConvertible {
         let type: String
         let help: String
-        var description: String { "\(self.type) \"\(self.help)\"" }
+        let bucketBounds: Set<String>
+        var description: String { "\(self.type) \"\(self.help)\" \(self.bucketBounds.sorted())" }
     }
 }

@@ -1,15 +1,18 @@
 import Raft
 
 /// etcd's check that a leader's heartbeats leave on time: a heartbeat to a peer that follows the previous
-/// one by more than `maximumGap` (etcd's twice the heartbeat interval) shows the leader's loop was held
-/// up, most often by a slow disk. Raft loop only.
+/// one by more than ``maximumGap``, twice the heartbeat interval, shows the leader's loop was held up, most
+/// often by a slow disk. Raft loop only.
 @_spi(Testing) public struct HeartbeatTimeliness {
-    public let maximumGap: Duration
+    public let heartbeatInterval: Duration
     private var lastSent: [UInt64: ContinuousClock.Instant] = [:]
 
-    public init(maximumGap: Duration) {
-        self.maximumGap = maximumGap
+    public init(heartbeatInterval: Duration) {
+        self.heartbeatInterval = heartbeatInterval
     }
+
+    /// The longest gap between two heartbeats to a peer that is on time.
+    public var maximumGap: Duration { self.heartbeatInterval * 2 }
 
     /// Forgets every peer's last heartbeat: a new term of leadership starts the count afresh.
     public mutating func reset() {

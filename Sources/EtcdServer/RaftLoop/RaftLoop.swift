@@ -74,7 +74,7 @@ final class RaftLoop: @unchecked Sendable {
         self.delegate = delegate
         let (seconds, attoseconds) = tickInterval.components
         self.tickInterval = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        self.heartbeats = HeartbeatTimeliness(maximumGap: tickInterval * 2)
+        self.heartbeats = HeartbeatTimeliness(heartbeatInterval: tickInterval)
         self.catchUpEntries = catchUpEntries
         self.logger = logger
     }
@@ -250,7 +250,7 @@ final class RaftLoop: @unchecked Sendable {
     private func dispatch(_ messages: [Raft.Message]) {
         guard !messages.isEmpty else { return }
         for (peer, exceededBy) in self.heartbeats.late(among: messages, at: .now) {
-            self.delegate?.heartbeatSentLate(to: peer, exceededBy: exceededBy, heartbeatInterval: self.heartbeats.maximumGap / 2)
+            self.delegate?.heartbeatSentLate(to: peer, exceededBy: exceededBy, heartbeatInterval: self.heartbeats.heartbeatInterval)
         }
         if messages.contains(where: { $0.type == .snapshot }) {
             self.sender.send(messages.filter { $0.type != .snapshot })

@@ -57,7 +57,7 @@ public final class EtcdMetrics: Sendable {
                 self.server.fileDescriptorsLimit.set(to: Double(descriptors.limit))
             }
             var text = self.registry.emitToBuffer()
-            GoFloatFormat.normaliseBucketBounds(&text)
+            GoFloatFormat.normalise(&text)
             return text
         }
     }
