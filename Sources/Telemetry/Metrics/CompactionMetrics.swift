@@ -12,26 +12,26 @@ public struct CompactionMetrics: Sendable {
     public let last: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
-        self.indexPauseMilliseconds = registry.makeValueHistogram(
+        self.indexPauseMilliseconds = registry.histogram(
             name: "etcd_debugging_mvcc_index_compaction_pause_duration_milliseconds",
             buckets: Buckets.exponential(start: 0.5, factor: 2, count: 14),
             help: "Bucketed histogram of index compaction pause duration."
         )
-        self.databasePauseMilliseconds = registry.makeValueHistogram(
+        self.databasePauseMilliseconds = registry.histogram(
             name: "etcd_debugging_mvcc_db_compaction_pause_duration_milliseconds",
             buckets: Buckets.exponential(start: 1, factor: 2, count: 13),
             help: "Bucketed histogram of db compaction pause duration."
         )
-        self.databaseTotalMilliseconds = registry.makeValueHistogram(
+        self.databaseTotalMilliseconds = registry.histogram(
             name: "etcd_debugging_mvcc_db_compaction_total_duration_milliseconds",
             buckets: Buckets.exponential(start: 100, factor: 2, count: 14),
             help: "Bucketed histogram of db compaction total duration."
         )
-        self.keysTotal = registry.makeCounter(
+        self.keysTotal = registry.counter(
             name: "etcd_debugging_mvcc_db_compaction_keys_total",
             help: "Total number of db keys compacted."
         )
-        self.last = registry.makeGauge(
+        self.last = registry.gauge(
             name: "etcd_debugging_mvcc_db_compaction_last",
             help: "The unix time of the last db compaction. Resets to 0 on start."
         )

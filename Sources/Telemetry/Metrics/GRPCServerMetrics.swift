@@ -113,12 +113,12 @@ public final class GRPCServerMetrics: Sendable {
             onFirstUse ? .onFirstUse(make) : .made(make())
         }
         func counter(_ name: String, _ labels: [(String, String)], _ help: String) -> MethodMetric<Counter> {
-            metric { registry.makeCounter(name: name, labels: labels, help: help) }
+            metric { registry.counter(name: name, labels: labels, help: help) }
         }
         let handlingSeconds: MethodMetric<ValueHistogram>? =
             handlingTime
             ? metric {
-                registry.makeValueHistogram(
+                registry.histogram(
                     name: "grpc_server_handling_seconds",
                     labels: labels,
                     buckets: Buckets.goDefault,

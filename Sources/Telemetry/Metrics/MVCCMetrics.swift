@@ -38,66 +38,66 @@ public struct MVCCMetrics: Sendable {
     }
 
     init(registry: PrometheusCollectorRegistry) {
-        self.rangeTotal = registry.makeCounter(name: "etcd_mvcc_range_total", help: "Total number of ranges seen by this member.")
-        self.rangeTotalDebugging = registry.makeCounter(
+        self.rangeTotal = registry.counter(name: "etcd_mvcc_range_total", help: "Total number of ranges seen by this member.")
+        self.rangeTotalDebugging = registry.counter(
             name: "etcd_debugging_mvcc_range_total",
             help: "Total number of ranges seen by this member."
         )
-        self.putTotal = registry.makeCounter(name: "etcd_mvcc_put_total", help: "Total number of puts seen by this member.")
-        self.deleteTotal = registry.makeCounter(
+        self.putTotal = registry.counter(name: "etcd_mvcc_put_total", help: "Total number of puts seen by this member.")
+        self.deleteTotal = registry.counter(
             name: "etcd_mvcc_delete_total",
             help: "Total number of deletes seen by this member."
         )
-        self.txnTotal = registry.makeCounter(name: "etcd_mvcc_txn_total", help: "Total number of txns seen by this member.")
-        self.totalPutSizeBytes = registry.makeGauge(
+        self.txnTotal = registry.counter(name: "etcd_mvcc_txn_total", help: "Total number of txns seen by this member.")
+        self.totalPutSizeBytes = registry.gauge(
             name: "etcd_debugging_mvcc_total_put_size_in_bytes",
             help: "The total size of put kv pairs seen by this member."
         )
-        self.keysTotal = registry.makeGauge(name: "etcd_debugging_mvcc_keys_total", help: "Total number of keys.")
-        self.watchStreamTotal = registry.makeGauge(
+        self.keysTotal = registry.gauge(name: "etcd_debugging_mvcc_keys_total", help: "Total number of keys.")
+        self.watchStreamTotal = registry.gauge(
             name: "etcd_debugging_mvcc_watch_stream_total",
             help: "Total number of watch streams."
         )
-        self.watcherTotal = registry.makeGauge(name: "etcd_debugging_mvcc_watcher_total", help: "Total number of watchers.")
-        self.slowWatcherTotal = registry.makeGauge(
+        self.watcherTotal = registry.gauge(name: "etcd_debugging_mvcc_watcher_total", help: "Total number of watchers.")
+        self.slowWatcherTotal = registry.gauge(
             name: "etcd_debugging_mvcc_slow_watcher_total",
             help: "Total number of unsynced slow watchers."
         )
-        self.eventsTotal = registry.makeCounter(
+        self.eventsTotal = registry.counter(
             name: "etcd_debugging_mvcc_events_total",
             help: "Total number of events sent by this member."
         )
-        self.pendingEventsTotal = registry.makeGauge(
+        self.pendingEventsTotal = registry.gauge(
             name: "etcd_debugging_mvcc_pending_events_total",
             help: "Total number of pending events to be sent."
         )
-        self.dbTotalSizeBytes = registry.makeGauge(
+        self.dbTotalSizeBytes = registry.gauge(
             name: "etcd_mvcc_db_total_size_in_bytes",
             help: "Total size of the underlying database physically allocated in bytes."
         )
-        self.dbTotalSizeInUseBytes = registry.makeGauge(
+        self.dbTotalSizeInUseBytes = registry.gauge(
             name: "etcd_mvcc_db_total_size_in_use_in_bytes",
             help: "Total size of the underlying database logically in use in bytes."
         )
-        self.dbOpenReadTransactions = registry.makeGauge(
+        self.dbOpenReadTransactions = registry.gauge(
             name: "etcd_mvcc_db_open_read_transactions",
             help: "The number of currently open read transactions"
         )
-        self.currentRevision = registry.makeGauge(
+        self.currentRevision = registry.gauge(
             name: "etcd_debugging_mvcc_current_revision",
             help: "The current revision of store."
         )
-        self.compactRevision = registry.makeGauge(
+        self.compactRevision = registry.gauge(
             name: "etcd_debugging_mvcc_compact_revision",
             help: "The revision of the last compaction in store."
         )
         let hashLatency = Buckets.exponential(start: 0.01, factor: 2, count: 15)
-        self.hashSeconds = registry.makeValueHistogram(
+        self.hashSeconds = registry.histogram(
             name: "etcd_mvcc_hash_duration_seconds",
             buckets: hashLatency,
             help: "The latency distribution of storage hash operation."
         )
-        self.hashRevisionSeconds = registry.makeValueHistogram(
+        self.hashRevisionSeconds = registry.histogram(
             name: "etcd_mvcc_hash_rev_duration_seconds",
             buckets: hashLatency,
             help: "The latency distribution of storage hash by revision operation."

@@ -22,11 +22,11 @@ public final class NetworkMetrics: Sendable {
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
-        self.clientGRPCSentBytes = registry.makeCounter(
+        self.clientGRPCSentBytes = registry.counter(
             name: "etcd_network_client_grpc_sent_bytes_total",
             help: "The total number of bytes sent to grpc clients."
         )
-        self.clientGRPCReceivedBytes = registry.makeCounter(
+        self.clientGRPCReceivedBytes = registry.counter(
             name: "etcd_network_client_grpc_received_bytes_total",
             help: "The total number of bytes received from grpc clients."
         )
@@ -43,33 +43,33 @@ public final class NetworkMetrics: Sendable {
         let name = String(id, radix: 16)
         let local = String(self.localID.withLock { $0 }, radix: 16)
         let made = Peer(
-            sentBytes: self.registry.makeCounter(
+            sentBytes: self.registry.counter(
                 name: "etcd_network_peer_sent_bytes_total",
                 labels: [("To", name)],
                 help: "The total number of bytes sent to peers."
             ),
-            receivedBytes: self.registry.makeCounter(
+            receivedBytes: self.registry.counter(
                 name: "etcd_network_peer_received_bytes_total",
                 labels: [("From", name)],
                 help: "The total number of bytes received from peers."
             ),
-            sentFailures: self.registry.makeCounter(
+            sentFailures: self.registry.counter(
                 name: "etcd_network_peer_sent_failures_total",
                 labels: [("To", name)],
                 help: "The total number of send failures from peers."
             ),
-            receivedFailures: self.registry.makeCounter(
+            receivedFailures: self.registry.counter(
                 name: "etcd_network_peer_received_failures_total",
                 labels: [("From", name)],
                 help: "The total number of receive failures from peers."
             ),
-            roundTripSeconds: self.registry.makeValueHistogram(
+            roundTripSeconds: self.registry.histogram(
                 name: "etcd_network_peer_round_trip_time_seconds",
                 labels: [("To", name)],
                 buckets: Buckets.exponential(start: 0.0001, factor: 2, count: 16),
                 help: "Round-Trip-Time histogram between peers"
             ),
-            active: self.registry.makeGauge(
+            active: self.registry.gauge(
                 name: "etcd_network_active_peers",
                 labels: [("Local", local), ("Remote", name)],
                 help: "The current number of active peer connections."

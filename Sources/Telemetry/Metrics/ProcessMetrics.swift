@@ -12,25 +12,25 @@ public struct ProcessMetrics: Sendable {
     private let startTimeSeconds: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
-        self.cpuSeconds = registry.makeCounter(
+        self.cpuSeconds = registry.counter(
             name: "process_cpu_seconds_total",
             help: "Total user and system CPU time spent in seconds."
         )
-        self.openFileDescriptors = registry.makeGauge(name: "process_open_fds", help: "Number of open file descriptors.")
-        self.maxFileDescriptors = registry.makeGauge(name: "process_max_fds", help: "Maximum number of open file descriptors.")
-        self.residentMemoryBytes = registry.makeGauge(
+        self.openFileDescriptors = registry.gauge(name: "process_open_fds", help: "Number of open file descriptors.")
+        self.maxFileDescriptors = registry.gauge(name: "process_max_fds", help: "Maximum number of open file descriptors.")
+        self.residentMemoryBytes = registry.gauge(
             name: "process_resident_memory_bytes",
             help: "Resident memory size in bytes."
         )
-        self.virtualMemoryBytes = registry.makeGauge(
+        self.virtualMemoryBytes = registry.gauge(
             name: "process_virtual_memory_bytes",
             help: "Virtual memory size in bytes."
         )
-        self.virtualMemoryMaxBytes = registry.makeGauge(
+        self.virtualMemoryMaxBytes = registry.gauge(
             name: "process_virtual_memory_max_bytes",
             help: "Maximum amount of virtual memory available in bytes."
         )
-        self.startTimeSeconds = registry.makeGauge(
+        self.startTimeSeconds = registry.gauge(
             name: "process_start_time_seconds",
             help: "Start time of the process since unix epoch in seconds."
         )

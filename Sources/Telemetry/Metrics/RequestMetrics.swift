@@ -20,11 +20,11 @@ public struct RequestMetrics: Sendable {
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
-        self.slowApplies = registry.makeCounter(
+        self.slowApplies = registry.counter(
             name: "etcd_server_slow_apply_total",
             help: "The total number of slow apply requests (likely overloaded from slow disk)."
         )
-        self.slowReadIndexes = registry.makeCounter(
+        self.slowReadIndexes = registry.counter(
             name: "etcd_server_slow_read_indexes_total",
             help: "The total number of pending read indexes not in sync with leader's or timed out read index requests."
         )
@@ -34,7 +34,7 @@ public struct RequestMetrics: Sendable {
     /// `client-api-version` header (etcd's label is `unknown` for those that sent none). Look it up once
     /// per connection and kind where calls are frequent: each lookup takes the registry's lock.
     public func clientRequests(_ kind: CallKind, apiVersion: String) -> Counter {
-        self.registry.makeCounter(
+        self.registry.counter(
             name: "etcd_server_client_requests_total",
             labels: [("client_api_version", apiVersion), ("type", kind.rawValue)],
             help: "The total number of client requests per client version."
@@ -46,7 +46,7 @@ public struct RequestMetrics: Sendable {
     public func applySeconds(operation: String, succeeded: Bool) -> ValueHistogram {
         let series = ApplySeries(operation: operation, succeeded: succeeded)
         if let histogram = self.applyHistograms.withLockedValue({ $0[series] }) { return histogram }
-        let histogram = self.registry.makeValueHistogram(
+        let histogram = self.registry.histogram(
             name: "etcd_server_apply_duration_seconds",
             labels: [("op", operation), ("success", succeeded ? "true" : "false"), ("version", "v3")],
             buckets: Self.applyBuckets,
