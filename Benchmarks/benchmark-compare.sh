@@ -173,6 +173,7 @@ measure() {
             start_cluster "$binary" "$size" "$label"
             endpoints=$FOLLOWERS_FIRST
             [[ $target == leader ]] && endpoints=$LEADER
+            [[ $target == follower ]] && endpoints=${FOLLOWERS_FIRST%%,*}
             prefill "$kind" "$LEADER" || { KEEP_DATA=1; exit 1; }
             sleep "$SETTLE"
             out=$WORK/$label.out
@@ -238,6 +239,12 @@ t=$(n 4000) && measure 3 put-1 none leader "$t" --clients 1 --conns 1 put --tota
 t=$(n 15000) && measure 3 put-16 none leader "$t" --clients 16 --conns 4 put --total "$t" "${V[@]}"
 t=$(n 30000) && measure 3 put-64 none leader "$t" --clients 64 --conns 8 put --total "$t" "${V[@]}"
 t=$(n 5000) && measure 3 range-lin-1 key all "$t" --clients 1 --conns 1 range bench-key --consistency l --total "$t"
+# One client's read through each kind of member, apart: what a read-index round adds on the leader (a heartbeat
+# round) and on a follower (its request to the leader, that round, the answer), over a serializable read there.
+t=$(n 5000) && measure 3 range-lin-1-leader key leader "$t" --clients 1 --conns 1 range bench-key --consistency l --total "$t"
+t=$(n 5000) && measure 3 range-ser-1-leader key leader "$t" --clients 1 --conns 1 range bench-key --consistency s --total "$t"
+t=$(n 5000) && measure 3 range-lin-1-follower key follower "$t" --clients 1 --conns 1 range bench-key --consistency l --total "$t"
+t=$(n 5000) && measure 3 range-ser-1-follower key follower "$t" --clients 1 --conns 1 range bench-key --consistency s --total "$t"
 t=$(n 30000) && measure 3 range-lin-16 key all "$t" --clients 16 --conns 4 range bench-key --consistency l --total "$t"
 t=$(n 50000) && measure 3 range-lin-64 key all "$t" --clients 64 --conns 8 range bench-key --consistency l --total "$t"
 
