@@ -16,4 +16,8 @@ public protocol PeerTrafficObserver: Sendable {
     /// A snapshot database from the leader was written in full and fsynced: receiving and writing took
     /// `took`, of which `fsync` was the fsync.
     func savedSnapshotDatabase(took: Duration, fsync: Duration)
+    /// A snapshot transfer with `peer` began: this member sends one (`outbound`) or receives one.
+    func snapshotTransferStarted(with peer: UInt64, outbound: Bool)
+    /// That transfer ended after `took`: `succeeded` when the receiver took the snapshot over in full.
+    func snapshotTransferEnded(with peer: UInt64, outbound: Bool, succeeded: Bool, took: Duration)
 }

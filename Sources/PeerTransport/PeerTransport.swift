@@ -97,16 +97,20 @@ public final class PeerTransport: Sendable {
         if let sender = self.senders.withLock({ $0[message.to] }) { urls = sender.currentAddresses }
         let snapshotSender = SnapshotSender(identity: self.identity, connector: self.connector, threadPool: self.threadPool)
         var lastError: any Error = PeerProtocolError("no address known for peer \(hex(message.to))")
+        let started = ContinuousClock.now
+        self.observer?.snapshotTransferStarted(with: message.to, outbound: true)
         for address in urls {
             do {
                 let sent = try await snapshotSender.send(message, databasePath: databasePath, to: address)
                 self.observer?.sent(bytes: sent, to: message.to)
+                self.observer?.snapshotTransferEnded(with: message.to, outbound: true, succeeded: true, took: ContinuousClock.now - started)
                 return sent
             } catch {
                 self.observer?.sendFailed(to: message.to)
                 lastError = error
             }
         }
+        self.observer?.snapshotTransferEnded(with: message.to, outbound: true, succeeded: false, took: ContinuousClock.now - started)
         throw lastError
     }
 

@@ -151,6 +151,16 @@ import Testing
         throw PrometheusError(description: "no \(name) in the /metrics of port \(port)")
     }
 
+    /// The sum of every series of `name` (all its labels) on the member at `port`; 0 when it has none yet.
+    static func sum(_ port: Int, _ name: String) async throws -> Double {
+        let response = try await RawHTTP.get(port: port, "/metrics")
+        var total = 0.0
+        for line in response.body.split(separator: "\n") where line.hasPrefix(name + "{") || line.hasPrefix(name + " ") {
+            total += line.split(separator: " ").last.flatMap { Double($0) } ?? 0
+        }
+        return total
+    }
+
     private static func leaderPort(_ prometheus: PrometheusServer, cluster: TestCluster) async throws -> Int {
         let leaders = try await prometheus.query("etcd_server_is_leader == 1")
         guard let instance = leaders.first?.labels["instance"], let port = Int(instance.split(separator: ":").last ?? "") else {

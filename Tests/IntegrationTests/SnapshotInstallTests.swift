@@ -41,6 +41,14 @@ import Testing
         for series in ["etcd_snap_db_save_total_duration_seconds_count", "etcd_snap_db_fsync_duration_seconds_count"] {
             #expect(try await PrometheusTests.scrape(joined.clientPort, series) >= 1, "\(series) counts the received database")
         }
+        #expect(try await PrometheusTests.sum(joined.clientPort, "etcd_network_snapshot_receive_success") >= 1)
+        #expect(try await PrometheusTests.sum(joined.clientPort, "etcd_network_snapshot_receive_total_duration_seconds_count") >= 1)
+        #expect(try await PrometheusTests.sum(joined.clientPort, "etcd_network_snapshot_receive_inflights_total") == 0)
+        var sent = 0.0
+        for seat in cluster.seats where seat.name != "m5" {
+            sent += try await PrometheusTests.sum(seat.clientPort, "etcd_network_snapshot_send_success")
+        }
+        #expect(sent >= 1, "the leader counts the snapshot it sent")
 
         // Clients of all five, made now that every member listens (a client that met a closed port backs off).
         let everyone = try EndpointClients(ports: cluster.seats.map(\.clientPort))

@@ -31,6 +31,14 @@ struct PeerTrafficMetrics: PeerTrafficObserver {
         self.network.peer(peer).active.set(to: active ? 1 : 0)
     }
 
+    func snapshotTransferStarted(with peer: UInt64, outbound: Bool) {
+        self.network.snapshotTransferStarted(with: peer, outbound: outbound)
+    }
+
+    func snapshotTransferEnded(with peer: UInt64, outbound: Bool, succeeded: Bool, took: Duration) {
+        self.network.snapshotTransferEnded(with: peer, outbound: outbound, succeeded: succeeded, took: took)
+    }
+
     func savedSnapshotDatabase(took: Duration, fsync: Duration) {
         self.snapshot.databaseSaveTotalSeconds.record(took.inSeconds)
         self.snapshot.databaseFsyncSeconds.record(fsync.inSeconds)

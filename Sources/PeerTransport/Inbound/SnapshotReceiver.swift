@@ -28,6 +28,8 @@ struct SnapshotReceiver {
         }
         let path = "\(self.delegate.snapshotDirectory)/\(String(snapshot.metadata.index, radix: 16)).snap.db.part"
         var done = Memberpb_SnapshotDone()
+        let started = ContinuousClock.now
+        self.observer?.snapshotTransferStarted(with: message.from, outbound: false)
         do {
             let received = try await self.writeChunks(&frames, to: path)
             self.logger.info(
@@ -40,6 +42,7 @@ struct SnapshotReceiver {
             try? FileManager.default.removeItem(atPath: path)
             done.error = "\(error)"
         }
+        self.observer?.snapshotTransferEnded(with: message.from, outbound: false, succeeded: done.ok, took: ContinuousClock.now - started)
         try await outbound.write(PeerFrames.encode(done))
     }
 

@@ -81,4 +81,51 @@ public final class NetworkMetrics: Sendable {
             return made
         }
     }
+
+    /// A snapshot transfer with `peer` began (`outbound`: this member sends it): one more in
+    /// `etcd_network_snapshot_{send,receive}_inflights_total`. Its series appear on first use, as etcd's.
+    public func snapshotTransferStarted(with peer: UInt64, outbound: Bool) {
+        self.snapshotInflights(peer, outbound: outbound).increment()
+    }
+
+    /// A snapshot transfer with `peer` ended after `took`: one less in flight, and counted in
+    /// `etcd_network_snapshot_{send,receive}_success` with its time in `..._total_duration_seconds`, or in
+    /// `..._failures`.
+    public func snapshotTransferEnded(with peer: UInt64, outbound: Bool, succeeded: Bool, took: Duration) {
+        self.snapshotInflights(peer, outbound: outbound).decrement()
+        let (direction, label) = Self.snapshotSeries(peer, outbound: outbound)
+        guard succeeded else {
+            self.registry.counter(
+                name: "etcd_network_snapshot_\(direction)_failures",
+                labels: [label],
+                help: "Total number of snapshot \(direction) failures"
+            ).increment()
+            return
+        }
+        self.registry.counter(
+            name: "etcd_network_snapshot_\(direction)_success",
+            labels: [label],
+            help: "Total number of successful snapshot \(direction)s"
+        ).increment()
+        self.registry.histogram(
+            name: "etcd_network_snapshot_\(direction)_total_duration_seconds",
+            labels: [label],
+            buckets: Buckets.exponential(start: 0.1, factor: 2, count: 10),
+            help: "Total latency distributions of v3 snapshot \(direction)s"
+        ).record(took.inSeconds)
+    }
+
+    private func snapshotInflights(_ peer: UInt64, outbound: Bool) -> Gauge {
+        let (direction, label) = Self.snapshotSeries(peer, outbound: outbound)
+        return self.registry.gauge(
+            name: "etcd_network_snapshot_\(direction)_inflights_total",
+            labels: [label],
+            help: "Total number of inflight snapshot \(direction)s"
+        )
+    }
+
+    /// etcd's word for the direction of a snapshot transfer and its peer label (`To` or `From`, in hex).
+    private static func snapshotSeries(_ peer: UInt64, outbound: Bool) -> (direction: String, label: (String, String)) {
+        outbound ? ("send", ("To", String(peer, radix: 16))) : ("receive", ("From", String(peer, radix: 16)))
+    }
 }
