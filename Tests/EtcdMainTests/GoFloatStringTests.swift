@@ -1,8 +1,8 @@
 import GoFormat
 import Testing
 
-/// Numbers as Go's `strconv.FormatFloat(x, 'g', -1, 64)` writes them, checked against values printed by Go
-/// etcd's own `/metrics`.
+/// Numbers as Go's `strconv.FormatFloat(x, 'g', -1, 64)` writes them: each expected text is what Go 1.19
+/// printed for the value (several of them from Go etcd's own `/metrics`).
 @Suite struct GoFloatStringTests {
     @Test(arguments: [
         (0.0, "0"), (1.0, "1"), (-1.0, "-1"), (0.25, "0.25"), (20480.0, "20480"), (100_000.0, "100000"),
