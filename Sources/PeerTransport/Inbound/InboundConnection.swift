@@ -32,8 +32,6 @@ struct InboundConnection {
                 accepted.accepted = true
                 try await outbound.write(PeerFrames.encode(accepted))
                 switch hello.kind {
-                case .stream:
-                    throw PeerProtocolError("a message stream reached the connection task")
                 case .snapshot:
                     let receiver = SnapshotReceiver(
                         delegate: self.delegate, threadPool: self.threadPool, observer: self.observer, logger: self.logger
@@ -49,10 +47,8 @@ struct InboundConnection {
                     guard let frame = try await frames.next() else { return }
                     let request = try PeerFrames.decode(Etcdserverpb_HashKVRequest.self, from: frame)
                     try await outbound.write(PeerFrames.encode(await self.delegate.answerHashKV(request)))
-                case .probe:
-                    while let frame = try await frames.next() {
-                        try await outbound.write(frame)
-                    }
+                case .stream, .probe:
+                    throw PeerProtocolError("a \(hello.kind == .stream ? "message stream" : "probe") reached the connection task")
                 case .UNRECOGNIZED(let kind):
                     throw PeerProtocolError("unknown conversation kind \(kind)")
                 }

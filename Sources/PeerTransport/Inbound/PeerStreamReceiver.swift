@@ -7,8 +7,9 @@ import RaftWire
 /// The first handler after the frame decoder on an accepted peer connection. It reads the hello: a
 /// message stream (the one hot conversation) is checked, answered and then served right here on the
 /// event loop, each Raft message decoded and handed to the delegate as it arrives, with no task in
-/// between. Every other conversation (snapshots, queries, probes) passes through untouched, hello
-/// included, to the connection's task (``InboundConnection``).
+/// between. A probe is echoed here too, frame by frame, so that the prober's round trip times the network
+/// and the two event loops only. Every other conversation (snapshots, queries) passes through untouched,
+/// hello included, to the connection's task (``InboundConnection``).
 final class PeerStreamReceiver: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -17,6 +18,7 @@ final class PeerStreamReceiver: ChannelInboundHandler {
     private enum State {
         case awaitingHello
         case stream(from: UInt64)
+        case probe
         case passingThrough
         case refused
     }
@@ -42,9 +44,12 @@ final class PeerStreamReceiver: ChannelInboundHandler {
             return
         case .stream(let peer):
             self.deliver(Self.unwrapInboundIn(data), from: peer, context: context)
+        case .probe:
+            context.writeAndFlush(data, promise: nil)
         case .awaitingHello:
             let frame = Self.unwrapInboundIn(data)
-            guard let hello = try? PeerFrames.decode(Memberpb_PeerHello.self, from: frame), hello.kind == .stream else {
+            guard let hello = try? PeerFrames.decode(Memberpb_PeerHello.self, from: frame), hello.kind == .stream || hello.kind == .probe
+            else {
                 self.state = .passingThrough
                 context.fireChannelRead(data)
                 return
@@ -53,7 +58,7 @@ final class PeerStreamReceiver: ChannelInboundHandler {
         }
     }
 
-    /// Answers a stream's hello: accepted, or refused with the reason and closed.
+    /// Answers a stream's or a probe's hello: accepted, or refused with the reason and closed.
     private func open(_ hello: Memberpb_PeerHello, context: ChannelHandlerContext) {
         var reply = Memberpb_PeerHelloReply()
         if let refusal = PeerHelloCheck(identity: self.identity, delegate: self.delegate).refusal(of: hello) {
@@ -64,7 +69,7 @@ final class PeerStreamReceiver: ChannelInboundHandler {
             self.answer(reply, context: context).whenComplete { _ in channel.close(promise: nil) }
             return
         }
-        self.state = .stream(from: hello.from)
+        self.state = hello.kind == .probe ? .probe : .stream(from: hello.from)
         reply.accepted = true
         _ = self.answer(reply, context: context)
     }

@@ -4,7 +4,8 @@ import NIOCore
 
 /// Measures the round-trip time to one peer, as etcd's prober does: a long-lived probe connection on
 /// which a small frame is sent every ``PeerTransportConfiguration/probeInterval`` and timed until the
-/// peer echoes it. Reconnects with backoff; ends when the peer's sender stops.
+/// peer echoes it, on the connection's event loop (``ProbeRoundTripTimer``; the peer echoes on its own
+/// event loop). Reconnects with backoff; ends when the peer's sender stops.
 struct PeerProber {
     let sender: PeerSender
     let identity: PeerIdentity
@@ -27,6 +28,8 @@ struct PeerProber {
             attempt += 1
             do {
                 let channel = try await self.connector.connect(to: address)
+                let timer = ProbeRoundTripTimer()
+                try await channel.channel.pipeline.addHandler(timer, position: .first).get()
                 try await channel.executeThenClose { inbound, outbound in
                     var replies = inbound.makeAsyncIterator()
                     try await PeerConnector.handshake(hello, inbound: &replies, outbound: outbound)
@@ -36,7 +39,6 @@ struct PeerProber {
                         sequence += 1
                         var frame = ByteBuffer()
                         frame.writeInteger(sequence)
-                        let started = ContinuousClock.now
                         try await outbound.write(frame)
                         guard var echo = try await replies.next() else {
                             throw PeerProtocolError("the peer closed the probe connection")
@@ -44,7 +46,9 @@ struct PeerProber {
                         guard echo.readableBytes == Self.frameBytes, echo.readInteger(as: UInt64.self) == sequence else {
                             throw PeerProtocolError("the peer answered a probe with something else than its echo")
                         }
-                        self.observer.measuredRoundTrip(ContinuousClock.now - started, to: self.sender.peerID)
+                        if let roundTrip = timer.lastRoundTrip {
+                            self.observer.measuredRoundTrip(roundTrip, to: self.sender.peerID)
+                        }
                         try await Task.sleep(for: configuration.probeInterval)
                     }
                 }
