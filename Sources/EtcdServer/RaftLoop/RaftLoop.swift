@@ -250,7 +250,9 @@ final class RaftLoop: @unchecked Sendable {
     private func dispatch(_ messages: [Raft.Message]) {
         guard !messages.isEmpty else { return }
         for (peer, exceededBy) in self.heartbeats.late(among: messages, at: .now) {
-            self.delegate?.heartbeatSentLate(to: peer, exceededBy: exceededBy, heartbeatInterval: self.heartbeats.heartbeatInterval)
+            self.delegate?.heartbeatSentLate(
+                to: peer, exceededBy: exceededBy, heartbeatInterval: self.heartbeats.heartbeatInterval, expectedGap: self.heartbeats.maximumGap
+            )
         }
         if messages.contains(where: { $0.type == .snapshot }) {
             self.sender.send(messages.filter { $0.type != .snapshot })

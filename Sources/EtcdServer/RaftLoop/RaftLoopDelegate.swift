@@ -16,9 +16,9 @@ protocol RaftLoopDelegate: AnyObject, Sendable {
     func proposalRejected(id: UInt64, error: RaftError)
     /// The commit index moved (etcd_server_proposals_committed_total).
     func committed(upTo index: UInt64)
-    /// As leader, this member sent `peer` a heartbeat `exceededBy` later than twice `heartbeatInterval`
-    /// after the previous one (etcd_server_heartbeat_send_failures_total).
-    func heartbeatSentLate(to peer: UInt64, exceededBy: Duration, heartbeatInterval: Duration)
+    /// As leader, this member sent `peer` a heartbeat `exceededBy` later than `expectedGap` (twice
+    /// `heartbeatInterval`) after the previous one (etcd_server_heartbeat_send_failures_total).
+    func heartbeatSentLate(to peer: UInt64, exceededBy: Duration, heartbeatInterval: Duration, expectedGap: Duration)
 }
 
 /// The Raft loop's link to its peers. `send` never blocks; a snapshot message is handed over with the

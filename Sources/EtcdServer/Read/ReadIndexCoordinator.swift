@@ -68,7 +68,7 @@ final class ReadIndexCoordinator: Sendable {
         applied: ApplyLoop,
         timeout: Duration,
         retryInterval: Duration = .milliseconds(500),
-        slow: @escaping @Sendable () -> Void = {},
+        slow: @escaping @Sendable () -> Void,
         submit: @escaping @Sendable (RaftInput) -> Void
     ) {
         self.requestIDs = requestIDs

@@ -103,14 +103,14 @@ final class ServerEvents: RaftLoopDelegate, StateMachineEvents, Sendable {
         self.committedIndex.store(index, ordering: .relaxed)
     }
 
-    func heartbeatSentLate(to peer: UInt64, exceededBy: Duration, heartbeatInterval: Duration) {
+    func heartbeatSentLate(to peer: UInt64, exceededBy: Duration, heartbeatInterval: Duration, expectedGap: Duration) {
         self.metrics.heartbeatSendFailures.increment()
         self.logger.warning(
             "leader failed to send out heartbeat on time; took too long, leader is overloaded likely from slow disk",
             metadata: [
                 "to": "\(String(peer, radix: 16))",
                 "heartbeat-interval": "\(heartbeatInterval.goString)",
-                "expected-duration": "\((heartbeatInterval * 2).goString)",
+                "expected-duration": "\(expectedGap.goString)",
                 "exceeded-duration": "\(exceededBy.goString)",
             ]
         )
