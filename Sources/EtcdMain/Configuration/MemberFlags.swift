@@ -52,6 +52,7 @@ public enum MemberFlags {
             "List of this member's peer URLs to advertise to the rest of the cluster."
         ),
         .value("initial-cluster", default: "default=http://localhost:2380", "Initial cluster configuration for bootstrapping."),
+        .boolean("force-new-cluster", default: false, "Force to create a new one member cluster."),
         .value(
             "initial-cluster-state", default: "new",
             "Initial cluster state: 'new' when bootstrapping a new cluster, 'existing' when joining one."

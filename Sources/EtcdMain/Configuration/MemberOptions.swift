@@ -46,6 +46,8 @@ public struct MemberOptions: Sendable {
     public var logLevel: Logger.Level
     public var snapshotCatchUpEntries: UInt64
     public var unsafeNoFsync: Bool
+    /// `--force-new-cluster`: on a restart, make this member the cluster's only member.
+    public var forceNewCluster: Bool
     /// How often watches with `progress_notify` get a progress response (etcd raises anything below
     /// 100 ms to 100 ms).
     public var watchProgressNotifyInterval: Duration
@@ -134,6 +136,7 @@ public struct MemberOptions: Sendable {
         self.logLevel = try Self.logLevel(flags.value("log-level"))
         self.snapshotCatchUpEntries = UInt64(try reader.unsigned("experimental-snapshot-catchup-entries"))
         self.unsafeNoFsync = try reader.boolean("unsafe-no-fsync")
+        self.forceNewCluster = try reader.boolean("force-new-cluster")
         self.watchProgressNotifyInterval = max(.milliseconds(100), try reader.duration("experimental-watch-progress-notify-interval"))
         self.initialCorruptCheck = try reader.boolean("experimental-initial-corrupt-check")
         self.bcryptCost = Int(clamping: try reader.signed("bcrypt-cost"))

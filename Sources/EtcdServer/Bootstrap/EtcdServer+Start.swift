@@ -69,6 +69,15 @@ extension EtcdServer {
         )
         let consistentIndex = stateMachine.current.stores.store.consistentIndex.index
         try Self.alignLog(recovery, withBackendAt: stateMachine.current.stores.store.consistentIndex, membership: stateMachine.current.membership)
+        if configuration.forceNewCluster, start.membership == nil {
+            try Self.forceNewCluster(
+                recovery,
+                membership: stateMachine.current.membership,
+                consistentIndex: consistentIndex,
+                configuration: configuration,
+                logger: logger
+            )
+        }
         let node = try RawNode(config: Self.raftConfig(configuration, memberID: recovery.memberID), storage: recovery.storage)
         let peerLink = PeerLink(
             submit: submit,

@@ -76,6 +76,9 @@ public struct ServerConfiguration: Sendable {
     public var backendBatchInterval: Duration
     public var backendBatchLimit: Int
     public var unsafeNoFsync: Bool
+    /// `--force-new-cluster`: a restarting member makes itself the cluster's only member
+    /// (``EtcdServer/forceNewCluster(_:membership:consistentIndex:configuration:logger:)``).
+    public var forceNewCluster: Bool
     /// Where the member's metrics are recorded (etcd's names); a private registry unless one is given.
     public var metrics: EtcdMetrics
     /// The MVCC store's operation counts, kept across the stores a member opens over its life.
@@ -138,6 +141,7 @@ public struct ServerConfiguration: Sendable {
         self.backendBatchInterval = .milliseconds(100)
         self.backendBatchLimit = 10_000
         self.unsafeNoFsync = false
+        self.forceNewCluster = false
         self.metrics = EtcdMetrics(grpcMethods: [])
     }
 }
