@@ -59,8 +59,12 @@ import Testing
     }
 
     @Test func settingsThisMemberCannotHonourAreRefused() throws {
-        let path = try write("discovery: https://discovery.etcd.io/abc\n")
-        #expect(throws: ConfigurationError.self) { try ConfigFile.load(path: path, parser: parser) }
+        let off = try ConfigFile.load(path: try write("enable-v2: false\ndiscovery: \"\"\nproxy: \"off\"\n"), parser: parser).flags
+        _ = try MemberOptions(flags: off)
+        let on = try ConfigFile.load(path: try write("discovery: https://discovery.etcd.io/abc\n"), parser: parser).flags
+        #expect(throws: ConfigurationError("--discovery=https://discovery.etcd.io/abc: discovery is not supported by this member; list the members in --initial-cluster")) {
+            try MemberOptions(flags: on)
+        }
     }
 
     @Test func transportSecuritySectionsSetTheTLSFlags() throws {

@@ -135,3 +135,67 @@ import Testing
         #expect(try options(["--quota-backend-bytes", "-1"]).quotaBackendBytes == -1)
     }
 }
+
+/// etcd's flags for features this member lacks are accepted where they leave the feature off (as units and
+/// files written for etcd set them) and refused, with the reason, where they would turn it on.
+extension MemberOptionsTests {
+    @Test func settingsThatLeaveAFeatureOffAreAccepted() throws {
+        _ = try options([
+            "--enable-v2=false", "--experimental-enable-v2v3", "", "--v2-deprecation", "write-only", "--proxy", "off",
+            "--proxy-dial-timeout", "2000", "--discovery-fallback", "exit", "--discovery-srv-name", "x", "--enable-pprof=false",
+            "--experimental-enable-distributed-tracing=false", "--experimental-distributed-tracing-address", "otel:4317",
+            "--enable-log-rotation=false", "--backend-bbolt-freelist-type", "array",
+            "--experimental-txn-mode-write-with-shared-buffer=false",
+        ])
+        _ = try options([], environment: ["ETCD_ENABLE_V2": "false", "ETCD_PROXY": "off", "ETCD_DISCOVERY": ""])
+    }
+
+    @Test func settingsThatWouldTurnAMissingFeatureOnAreRefused() {
+        #expect(throws: ConfigurationError("--enable-v2=true: the v2 API is not supported by this member")) {
+            try options(["--enable-v2"])
+        }
+        #expect(throws: ConfigurationError("--enable-v2=true: the v2 API is not supported by this member")) {
+            try options([], environment: ["ETCD_ENABLE_V2": "true"])
+        }
+        #expect(throws: ConfigurationError("--proxy=readonly: the v2 proxy is not supported by this member")) {
+            try options(["--proxy", "readonly"])
+        }
+        #expect(
+            throws: ConfigurationError("--discovery-srv=example.com: DNS discovery is not supported by this member; list the members in --initial-cluster")
+        ) {
+            try options(["--discovery-srv", "example.com"])
+        }
+        #expect(throws: ConfigurationError.self) { try options(["--enable-pprof"]) }
+        #expect(throws: ConfigurationError.self) { try options(["--experimental-enable-distributed-tracing"]) }
+        #expect(throws: ConfigurationError.self) { try options(["--enable-log-rotation"]) }
+        #expect(throws: ConfigurationError.self) { try options(["--experimental-enable-v2v3", "/v2/"]) }
+    }
+
+    @Test func valuesEtcdRefusesGetItsFlagErrors() {
+        #expect(throws: ConfigurationError(#"invalid value "bad" for flag -proxy: invalid value"#)) { try options(["--proxy", "bad"]) }
+        #expect(throws: ConfigurationError(#"invalid value "bad" for flag -v2-deprecation: invalid value "bad""#)) {
+            try options(["--v2-deprecation", "bad"])
+        }
+        #expect(throws: ConfigurationError(#"invalid value "bad" for flag -discovery-fallback: invalid value"#)) {
+            try options(["--discovery-fallback", "bad"])
+        }
+        #expect(throws: ConfigurationError(#"invalid value "notaurl" for flag -cors: URL scheme must be http, https, unix, or unixs: notaurl"#)) {
+            try options(["--cors", "notaurl"])
+        }
+        #expect(throws: FlagError.invalidBoolean(name: "enable-v2", value: "soon")) { try options(["--enable-v2=soon"]) }
+    }
+
+    @Test func implementedSettingsReachTheirOptions() throws {
+        let set = try options([
+            "--cors", "http://ui.example:8080,https://admin.example:443", "--host-whitelist", "etcd.local,10.0.0.1",
+            "--experimental-compaction-batch-limit", "250", "--force-new-cluster",
+        ])
+        #expect(set.accessControl.allowedOrigins == ["http://ui.example:8080", "https://admin.example:443"])
+        #expect(set.accessControl.allowedHosts == ["etcd.local", "10.0.0.1"])
+        #expect(set.compactionBatchLimit == 250 && set.forceNewCluster)
+        let defaults = try options([])
+        #expect(defaults.accessControl.allowedOrigins == ["*"] && defaults.accessControl.allowedHosts == ["*"])
+        #expect(defaults.compactionBatchLimit == 1_000 && !defaults.forceNewCluster)
+        #expect(try options(["--experimental-compaction-batch-limit", "0"]).compactionBatchLimit == 1_000)
+    }
+}

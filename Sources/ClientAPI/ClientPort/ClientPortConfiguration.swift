@@ -34,6 +34,8 @@ public struct ClientPortConfiguration: Sendable {
     /// The streams a client may have open on one connection at a time (`--max-concurrent-streams`,
     /// etcd's default 2³² − 1), announced in the HTTP/2 settings and enforced by NIOHTTP2.
     public var maxConcurrentStreams = Int(UInt32.max)
+    /// The origins and hosts the HTTP requests may come from (`--cors`, `--host-whitelist`).
+    public var accessControl = ClientAccessControl.allowAll
 
     /// etcd's defaults.
     public static let defaults = ClientPortConfiguration(

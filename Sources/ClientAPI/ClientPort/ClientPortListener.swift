@@ -55,7 +55,7 @@ final class ClientPortListener: Sendable {
         self.logger = logger
         self.address = address
         self.methods = methods
-        self.http = http
+        self.http = AccessControlledResponder(inner: http, control: configuration.accessControl, checksHost: !address.secure, logger: logger)
         self.configuration = configuration
         self.network = network
         self.eventLoopGroup = eventLoopGroup

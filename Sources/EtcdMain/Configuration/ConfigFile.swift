@@ -7,10 +7,6 @@ import Yams
 /// comma-separated strings, `log-outputs` may be a sequence. When a config file is given, etcd ignores
 /// every other flag and variable; so do we.
 public enum ConfigFile {
-    /// Keys etcd reads that this member does not implement (discovery, v2); a file that sets them is
-    /// refused rather than run with a weaker setup than the operator asked for.
-    static let unsupportedKeys: Set<String> = ["discovery", "discovery-srv", "discovery-proxy", "enable-v2"]
-
     /// The flags the keys of `client-transport-security` and `peer-transport-security` stand for.
     static let transportSecurityFlags: [String: [String: String]] = [
         "client-transport-security": [
@@ -50,9 +46,6 @@ public enum ConfigFile {
         var warnings: [String] = []
         for (keyNode, valueNode) in mapping {
             guard let key = keyNode.string else { continue }
-            if Self.unsupportedKeys.contains(key), !Self.isEmpty(valueNode) {
-                throw ConfigurationError("config file \(path) sets \(key), which this member does not support")
-            }
             if let nested = Self.transportSecurityFlags[key] {
                 for (innerKey, innerValue) in valueNode.mapping ?? [:] {
                     guard let name = innerKey.string.flatMap({ nested[$0] }), let definition = parser.definition(name) else {
@@ -92,15 +85,6 @@ public enum ConfigFile {
             return scalar.string
         default:
             throw invalid("a single value")
-        }
-    }
-
-    private static func isEmpty(_ node: Node) -> Bool {
-        switch node {
-        case .scalar(let scalar): return scalar.string.isEmpty || scalar.string == "false" || scalar.string == "null"
-        case .mapping(let mapping): return mapping.allSatisfy { self.isEmpty($0.value) }
-        case .sequence(let sequence): return sequence.isEmpty
-        case .alias: return false
         }
     }
 }

@@ -3,7 +3,7 @@
 /// Only flags the member implements are accepted: an unknown flag is an error, never silently ignored.
 public enum MemberFlags {
     /// The flag table, in the order `--help` lists it.
-    public static let all: [FlagDefinition] = member + clustering + security + logging + other
+    public static let all: [FlagDefinition] = member + clustering + security + logging + other + featuresLeftOff
 
     static let member: [FlagDefinition] = [
         .value("name", default: "default", "Human-readable name for this member."),
@@ -98,6 +98,14 @@ public enum MemberFlags {
             "cipher-suites", default: "",
             "Comma-separated list of supported TLS cipher suites between client/server and peers (empty will be auto-populated by Go)."
         ),
+        .list(
+            "cors", default: "*",
+            "Comma-separated whitelist of origins for CORS, or cross-origin resource sharing, (empty or * means allow all)."
+        ),
+        .list(
+            "host-whitelist", default: "*",
+            "Acceptable hostnames from HTTP client requests, if server is not secure (empty or * means allow all)."
+        ),
         .value("tls-min-version", default: "TLS1.2", "Minimum TLS version supported by etcd. Possible values: TLS1.2, TLS1.3."),
         .value(
             "tls-max-version", default: "",
@@ -153,8 +161,69 @@ public enum MemberFlags {
             "experimental-lease-checkpoint-interval", default: "5m",
             "How often the leader checkpoints the remaining TTL of leases longer than this interval."
         ),
+        .integer(
+            "experimental-compaction-batch-limit", default: 1_000,
+            "ExperimentalCompactionBatchLimit sets the maximum revisions deleted in each compaction batch."
+        ),
         .boolean("unsafe-no-fsync", default: false, "Disables fsync: unsafe, data is lost if the machine crashes."),
         .boolean("version", default: false, "Print the version and exit."),
+    ]
+
+    /// etcd's flags for what this member does not have: the v2 API and its proxy, discovery, Go's profiler,
+    /// OpenTelemetry tracing, log rotation, and bbolt's tuning. They are accepted, with etcd's defaults, so
+    /// that existing units and config files keep working; ``UnsupportedFeatures`` refuses a value that
+    /// would turn a missing feature on.
+    static let featuresLeftOff: [FlagDefinition] = [
+        .boolean("enable-v2", default: false, "Accept etcd V2 client requests. Not supported by this member: only false is accepted."),
+        .value(
+            "experimental-enable-v2v3", default: "",
+            "Serve v2 requests through the v3 backend under a given prefix. Not supported by this member: must be empty."
+        ),
+        .value("v2-deprecation", default: "not-yet", "Phase of v2store deprecation. This member keeps no v2 store at any phase."),
+        .value("proxy", default: "off", "Proxy mode setting ('off', 'readonly' or 'on'). Only 'off' is supported by this member."),
+        .integer("proxy-failure-wait", default: 5_000, "Time (in milliseconds) an endpoint will be held in a failed state."),
+        .integer("proxy-refresh-interval", default: 30_000, "Time (in milliseconds) of the endpoints refresh interval."),
+        .integer("proxy-dial-timeout", default: 1_000, "Time (in milliseconds) for a dial to timeout."),
+        .integer("proxy-write-timeout", default: 5_000, "Time (in milliseconds) for a write to timeout."),
+        .integer("proxy-read-timeout", default: 0, "Time (in milliseconds) for a read to timeout."),
+        .value("discovery", default: "", "Discovery URL used to bootstrap the cluster. Not supported by this member: must be empty."),
+        .value("discovery-fallback", default: "proxy", "Expected behavior ('exit' or 'proxy') when discovery services fails."),
+        .value("discovery-proxy", default: "", "HTTP proxy to use for traffic to discovery service."),
+        .value("discovery-srv", default: "", "DNS srv domain used to bootstrap the cluster. Not supported by this member: must be empty."),
+        .value("discovery-srv-name", default: "", "Suffix to the dns srv name queried when bootstrapping."),
+        .boolean(
+            "enable-pprof", default: false,
+            "Enable runtime profiling data via HTTP server. Not supported by this member (it is not a Go program): only false is accepted."
+        ),
+        .boolean(
+            "experimental-enable-distributed-tracing", default: false,
+            "Enable experimental distributed tracing. Not supported by this member: only false is accepted."
+        ),
+        .value("experimental-distributed-tracing-address", default: "localhost:4317", "Distributed tracing collector address."),
+        .value(
+            "experimental-distributed-tracing-service-name", default: "etcd",
+            "Distributed tracing service name, must be same across all etcd instances."
+        ),
+        .value(
+            "experimental-distributed-tracing-instance-id", default: "",
+            "Distributed tracing instance ID, must be unique per each etcd instance."
+        ),
+        .boolean(
+            "enable-log-rotation", default: false,
+            "Enable log rotation of a single log-outputs file target. Not supported by this member: only false is accepted."
+        ),
+        .value(
+            "log-rotation-config-json", default: #"{"maxsize": 100, "maxage": 0, "maxbackups": 0, "localtime": false, "compress": false}"#,
+            "Configures log rotation if enabled with a JSON logger config."
+        ),
+        .value(
+            "backend-bbolt-freelist-type", default: "map",
+            "BackendFreelistType specifies the type of freelist that boltdb backend uses. No effect: the backend is LMDB."
+        ),
+        .boolean(
+            "experimental-txn-mode-write-with-shared-buffer", default: true,
+            "Enable the write transaction to use a shared buffer in its readonly check operations. No effect on this member."
+        ),
     ]
 
     /// Environment variables with the `ETCD_` prefix that are not flag twins.

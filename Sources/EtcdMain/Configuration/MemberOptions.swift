@@ -1,3 +1,4 @@
+import ClientAPI
 import EtcdServer
 import Logging
 import Membership
@@ -74,6 +75,11 @@ public struct MemberOptions: Sendable {
     public var metricsLevel: EtcdMetrics.Level
     /// `--listen-metrics-urls`: extra listeners serving only `/metrics` and the health endpoints.
     public var listenMetricsURLs: [EtcdURL]
+    /// `--cors` and `--host-whitelist`: the origins and hosts the client port's HTTP requests may name.
+    public var accessControl: ClientAccessControl
+    /// `--experimental-compaction-batch-limit`: revisions a compaction deletes per step (etcd's 1000 for 0
+    /// or less).
+    public var compactionBatchLimit: Int
     /// The client port's TLS (`--cert-file`, `--trusted-ca-file`, `--client-cert-auth`, `--auto-tls`, ...).
     public var clientTLS: TLSSettings
     /// The peer port's TLS (the `--peer-*` twins).
@@ -159,6 +165,10 @@ public struct MemberOptions: Sendable {
         self.metricsLevel = metricsLevel
         self.listenMetricsURLs = flags.value("listen-metrics-urls").isEmpty ? [] : try reader.urls("listen-metrics-urls")
         (self.clientTLS, self.peerTLS) = try Self.tlsSettings(flags, reader)
+        self.accessControl = try Self.accessControl(flags, reader)
+        let batchLimit = try reader.signed("experimental-compaction-batch-limit")
+        self.compactionBatchLimit = batchLimit > 0 ? Int(clamping: batchLimit) : 1_000
+        try UnsupportedFeatures.check(flags, reader)
         try self.validate(flags: flags)
     }
 
@@ -298,6 +308,16 @@ public struct MemberOptions: Sendable {
         }
     }
 
+    /// `--cors` (each origin `*` or a URL, checked as etcd checks them) and `--host-whitelist`.
+    private static func accessControl(_ flags: ParsedFlags, _ reader: OptionReader) throws(ConfigurationError) -> ClientAccessControl {
+        let origins = Set(flags.value("cors").split(separator: ",").map(String.init))
+        if !origins.subtracting(["*"]).isEmpty {
+            _ = try reader.urls("cors")
+        }
+        let hosts = Set(flags.value("host-whitelist").split(separator: ",").map(String.init))
+        return ClientAccessControl(allowedOrigins: origins, allowedHosts: hosts)
+    }
+
     /// etcd's levels; `panic` and `fatal` log only what is about to stop the member.
     private static func logLevel(_ text: String) throws(ConfigurationError) -> Logger.Level {
         switch text {
@@ -312,7 +332,7 @@ public struct MemberOptions: Sendable {
 }
 
 /// Typed reads of flag values, failing with Go's flag message for the first bad one.
-private struct OptionReader {
+struct OptionReader {
     let flags: ParsedFlags
 
     func urls(_ name: String) throws(ConfigurationError) -> [EtcdURL] {

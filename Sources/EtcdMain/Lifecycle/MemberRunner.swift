@@ -168,6 +168,7 @@ struct MemberRunner {
             drainTimeout: drainTimeout
         )
         configuration.maxConcurrentStreams = self.options.maxConcurrentStreams
+        configuration.accessControl = self.options.accessControl
         return ClientPortServer(
             addresses: self.options.listenClientURLs.map { ListenAddress(host: $0.host, port: $0.port, secure: $0.scheme == "https") },
             methods: GRPCMethodTable(services: services, metrics: metrics.grpc, requests: metrics.requests),

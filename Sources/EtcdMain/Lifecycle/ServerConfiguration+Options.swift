@@ -35,6 +35,7 @@ extension ServerConfiguration {
         self.backendBatchLimit = options.backendBatchLimit
         self.unsafeNoFsync = options.unsafeNoFsync
         self.forceNewCluster = options.forceNewCluster
+        self.compactionBatchLimit = options.compactionBatchLimit
         self.leaseCheckpointInterval = options.leaseCheckpoint ? options.leaseCheckpointInterval : nil
         self.leaseCheckpointPersist = options.leaseCheckpointPersist
         self.bcryptCost = (4...31).contains(options.bcryptCost) ? options.bcryptCost : 10

@@ -79,6 +79,9 @@ public struct ServerConfiguration: Sendable {
     /// `--force-new-cluster`: a restarting member makes itself the cluster's only member
     /// (``EtcdServer/forceNewCluster(_:membership:consistentIndex:configuration:logger:)``).
     public var forceNewCluster: Bool
+    /// Revisions a compaction deletes per step, between which writes go on
+    /// (`--experimental-compaction-batch-limit`, etcd's 1000).
+    public var compactionBatchLimit: Int
     /// Where the member's metrics are recorded (etcd's names); a private registry unless one is given.
     public var metrics: EtcdMetrics
     /// The MVCC store's operation counts, kept across the stores a member opens over its life.
@@ -142,6 +145,7 @@ public struct ServerConfiguration: Sendable {
         self.backendBatchLimit = 10_000
         self.unsafeNoFsync = false
         self.forceNewCluster = false
+        self.compactionBatchLimit = StoreConfiguration.defaultCompactionBatchLimit
         self.metrics = EtcdMetrics(grpcMethods: [])
     }
 }

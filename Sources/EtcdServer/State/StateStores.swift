@@ -36,6 +36,7 @@ final class StateStores: Sendable {
         }
         var storeConfiguration = StoreConfiguration()
         storeConfiguration.statistics = configuration.kvStatistics
+        storeConfiguration.compactionBatchLimit = configuration.compactionBatchLimit
         let compaction = configuration.metrics.compaction
         storeConfiguration.compactionObserver = { compaction.record($0) }
         storeConfiguration.watchSyncFailed = { error in
