@@ -175,6 +175,7 @@ public final class PeerTransport: Sendable {
                 eventLoopGroup: self.connector.eventLoopGroup,
                 maxFrameBytes: self.configuration.maxFrameBytes,
                 tls: self.configuration.tls,
+                reusePort: self.configuration.reusePort,
                 logger: self.logger,
                 makeReceiver: { PeerStreamReceiver(identity: identity, delegate: delegate, observer: observer, logger: logger) }
             )

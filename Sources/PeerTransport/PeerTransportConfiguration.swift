@@ -19,6 +19,9 @@ public struct PeerTransportConfiguration: Sendable {
     public var snapshotChunkBytes: Int = 1024 * 1024
     /// TLS for every peer connection, both ways (`https://` peer URLs); nil for plain TCP.
     public var tls: MemberTLS?
+    /// Whether the listeners set `SO_REUSEPORT`, so that another process may bind the same port
+    /// (`--socket-reuse-port`).
+    public var reusePort = false
 
     /// The defaults.
     public init() {}

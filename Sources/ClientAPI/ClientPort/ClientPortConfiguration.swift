@@ -36,6 +36,9 @@ public struct ClientPortConfiguration: Sendable {
     public var maxConcurrentStreams = Int(UInt32.max)
     /// The origins and hosts the HTTP requests may come from (`--cors`, `--host-whitelist`).
     public var accessControl = ClientAccessControl.allowAll
+    /// Whether the listeners set `SO_REUSEPORT`, so that another process may bind the same port
+    /// (`--socket-reuse-port`).
+    public var reusePort = false
 
     /// etcd's defaults.
     public static let defaults = ClientPortConfiguration(

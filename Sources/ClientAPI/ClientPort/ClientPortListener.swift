@@ -84,6 +84,7 @@ final class ClientPortListener: Sendable {
         do {
             channel = try await ServerBootstrap(group: self.eventLoopGroup)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: self.configuration.reusePort ? 1 : 0)
                 .serverChannelOption(.backlog, value: 1024)
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { [tls, logger, secure = self.address.secure] channel in

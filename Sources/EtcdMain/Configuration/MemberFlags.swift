@@ -29,6 +29,14 @@ public enum MemberFlags {
         ),
         .duration("backend-batch-interval", default: "100ms", "Maximum time before the backend commits a batch."),
         .integer("backend-batch-limit", default: 10_000, "Maximum operations before the backend commits a batch."),
+        .boolean(
+            "socket-reuse-port", default: false,
+            "Enable to set socket option SO_REUSEPORT on listeners allowing rebinding of a port already in use."
+        ),
+        .boolean(
+            "socket-reuse-address", default: false,
+            "Enable to set socket option SO_REUSEADDR on listeners allowing binding to an address in TIME_WAIT state."
+        ),
         .integer("max-txn-ops", default: 128, "Maximum number of operations permitted in a transaction."),
         .integer("max-request-bytes", default: 1_572_864, "Maximum client request size in bytes the server will accept."),
         .integer(

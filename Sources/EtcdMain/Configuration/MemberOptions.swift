@@ -77,6 +77,9 @@ public struct MemberOptions: Sendable {
     public var listenMetricsURLs: [EtcdURL]
     /// `--cors` and `--host-whitelist`: the origins and hosts the client port's HTTP requests may name.
     public var accessControl: ClientAccessControl
+    /// `--socket-reuse-port`: the client and peer listeners set `SO_REUSEPORT`. (`--socket-reuse-address`
+    /// is accepted and changes nothing: the listeners always set `SO_REUSEADDR`, as Go's do.)
+    public var socketReusePort: Bool
     /// `--experimental-compaction-batch-limit`: revisions a compaction deletes per step (etcd's 1000 for 0
     /// or less).
     public var compactionBatchLimit: Int
@@ -168,6 +171,8 @@ public struct MemberOptions: Sendable {
         self.accessControl = try Self.accessControl(flags, reader)
         let batchLimit = try reader.signed("experimental-compaction-batch-limit")
         self.compactionBatchLimit = batchLimit > 0 ? Int(clamping: batchLimit) : 1_000
+        self.socketReusePort = try reader.boolean("socket-reuse-port")
+        _ = try reader.boolean("socket-reuse-address")
         try UnsupportedFeatures.check(flags, reader)
         try self.validate(flags: flags)
     }

@@ -40,6 +40,7 @@ struct MemberRunner {
         do {
             clientTLS = try self.tls(.client)
             configuration.peerTransport.tls = try self.tls(.peer)
+            configuration.peerTransport.reusePort = self.options.socketReusePort
         } catch {
             self.logger.error("failed to start the member: \(error)")
             return 1
@@ -169,6 +170,7 @@ struct MemberRunner {
         )
         configuration.maxConcurrentStreams = self.options.maxConcurrentStreams
         configuration.accessControl = self.options.accessControl
+        configuration.reusePort = self.options.socketReusePort
         return ClientPortServer(
             addresses: self.options.listenClientURLs.map { ListenAddress(host: $0.host, port: $0.port, secure: $0.scheme == "https") },
             methods: GRPCMethodTable(services: services, metrics: metrics.grpc, requests: metrics.requests),

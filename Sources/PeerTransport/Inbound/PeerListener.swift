@@ -12,6 +12,8 @@ struct PeerListener {
     /// TLS for accepted connections on an `https://` address, with the allowed-CN and allowed-hostname
     /// checks; nil for plain TCP.
     let tls: MemberTLS?
+    /// `SO_REUSEPORT` on the listening socket.
+    let reusePort: Bool
     let logger: Logger
     /// Makes the handler that serves message streams, one per accepted connection.
     let makeReceiver: @Sendable () -> PeerStreamReceiver
@@ -24,6 +26,7 @@ struct PeerListener {
         do {
             return try await ServerBootstrap(group: self.eventLoopGroup)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: self.reusePort ? 1 : 0)
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .bind(host: self.address.host, port: self.address.port) { channel in
