@@ -173,6 +173,10 @@ public enum MemberFlags {
             "experimental-compaction-batch-limit", default: 1_000,
             "ExperimentalCompactionBatchLimit sets the maximum revisions deleted in each compaction batch."
         ),
+        .integer(
+            "experimental-bootstrap-defrag-threshold-megabytes", default: 0,
+            "Enable the defrag during etcd server bootstrap on condition that it will free at least the provided threshold of disk space. Needs to be set to non-zero value to take effect."
+        ),
         .boolean("unsafe-no-fsync", default: false, "Disables fsync: unsafe, data is lost if the machine crashes."),
         .boolean("version", default: false, "Print the version and exit."),
     ]

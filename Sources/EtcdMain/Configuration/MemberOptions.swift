@@ -80,6 +80,8 @@ public struct MemberOptions: Sendable {
     /// `--socket-reuse-port`: the client and peer listeners set `SO_REUSEPORT`. (`--socket-reuse-address`
     /// is accepted and changes nothing: the listeners always set `SO_REUSEADDR`, as Go's do.)
     public var socketReusePort: Bool
+    /// `--experimental-bootstrap-defrag-threshold-megabytes`: defragment at start when that frees this much.
+    public var bootstrapDefragThresholdMegabytes: Int
     /// `--experimental-compaction-batch-limit`: revisions a compaction deletes per step (etcd's 1000 for 0
     /// or less).
     public var compactionBatchLimit: Int
@@ -172,6 +174,7 @@ public struct MemberOptions: Sendable {
         let batchLimit = try reader.signed("experimental-compaction-batch-limit")
         self.compactionBatchLimit = batchLimit > 0 ? Int(clamping: batchLimit) : 1_000
         self.socketReusePort = try reader.boolean("socket-reuse-port")
+        self.bootstrapDefragThresholdMegabytes = min(try reader.unsigned("experimental-bootstrap-defrag-threshold-megabytes"), 1 << 40)
         _ = try reader.boolean("socket-reuse-address")
         try UnsupportedFeatures.check(flags, reader)
         try self.validate(flags: flags)

@@ -36,6 +36,7 @@ extension ServerConfiguration {
         self.unsafeNoFsync = options.unsafeNoFsync
         self.forceNewCluster = options.forceNewCluster
         self.compactionBatchLimit = options.compactionBatchLimit
+        self.bootstrapDefragThresholdBytes = Int64(clamping: options.bootstrapDefragThresholdMegabytes) * 1024 * 1024
         self.leaseCheckpointInterval = options.leaseCheckpoint ? options.leaseCheckpointInterval : nil
         self.leaseCheckpointPersist = options.leaseCheckpointPersist
         self.bcryptCost = (4...31).contains(options.bcryptCost) ? options.bcryptCost : 10

@@ -82,6 +82,9 @@ public struct ServerConfiguration: Sendable {
     /// Revisions a compaction deletes per step, between which writes go on
     /// (`--experimental-compaction-batch-limit`, etcd's 1000).
     public var compactionBatchLimit: Int
+    /// Free space in the backend file worth defragmenting it for at start; 0 never does
+    /// (`--experimental-bootstrap-defrag-threshold-megabytes`).
+    public var bootstrapDefragThresholdBytes: Int64
     /// Where the member's metrics are recorded (etcd's names); a private registry unless one is given.
     public var metrics: EtcdMetrics
     /// The MVCC store's operation counts, kept across the stores a member opens over its life.
@@ -145,6 +148,7 @@ public struct ServerConfiguration: Sendable {
         self.backendBatchLimit = 10_000
         self.unsafeNoFsync = false
         self.forceNewCluster = false
+        self.bootstrapDefragThresholdBytes = 0
         self.compactionBatchLimit = StoreConfiguration.defaultCompactionBatchLimit
         self.metrics = EtcdMetrics(grpcMethods: [])
     }

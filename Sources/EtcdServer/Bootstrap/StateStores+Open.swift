@@ -1,4 +1,6 @@
+import Backend
 import Foundation
+import GoFormat
 import Logging
 
 extension StateStores {
@@ -15,6 +17,14 @@ extension StateStores {
         let received = MemberStateMachine.receivedDatabasePath(snapshotDirectory: configuration.snapshotDirectory, index: snapshotIndex)
         try Self.removeLeftovers(in: configuration.snapshotDirectory, keeping: received, logger: logger)
         let stores = try StateStores(path: configuration.backendPath, configuration: configuration, logger: logger)
+        if configuration.bootstrapDefragThresholdBytes > 0 {
+            do {
+                try Self.defragmentIfWorthIt(stores.backend, thresholdBytes: configuration.bootstrapDefragThresholdBytes, logger: logger)
+            } catch {
+                stores.retire()
+                throw error
+            }
+        }
         let consistentIndex = stores.store.consistentIndex.index
         guard consistentIndex < snapshotIndex else {
             try Self.remove(received, logger: logger)
@@ -39,6 +49,31 @@ extension StateStores {
             metadata: ["snapshot-index": "\(snapshotIndex)", "consistent-index": "\(installedIndex)"]
         )
         return installed
+    }
+
+    /// `--experimental-bootstrap-defrag-threshold-megabytes`: defragments the backend before anything reads
+    /// it when that would give back at least `thresholdBytes` of the file, as etcd does at start.
+    private static func defragmentIfWorthIt(_ backend: Backend, thresholdBytes: Int64, logger: Logger) throws {
+        let size = backend.sizeBytes()
+        let inUse = try backend.sizeInUseBytes()
+        let sizes: Logger.Metadata = [
+            "current-db-size-bytes": "\(size)",
+            "current-db-size": "\(HumanBytes.string(size))",
+            "current-db-size-in-use-bytes": "\(inUse)",
+            "current-db-size-in-use": "\(HumanBytes.string(inUse))",
+            "experimental-bootstrap-defrag-threshold-bytes": "\(thresholdBytes)",
+            "experimental-bootstrap-defrag-threshold": "\(HumanBytes.string(thresholdBytes))",
+        ]
+        guard size - inUse >= thresholdBytes else {
+            logger.info("Skipping defragmentation", metadata: sizes)
+            return
+        }
+        let started = ContinuousClock.now
+        try backend.defragment()
+        logger.info(
+            "finished defragmenting the backend at start",
+            metadata: sizes.merging(["new-db-size-bytes": "\(backend.sizeBytes())", "took": "\((ContinuousClock.now - started).goString)"]) { $1 }
+        )
     }
 
     /// Removes what a crash may leave in the snap directory: snapshot databases being sent to peers
