@@ -144,7 +144,7 @@ let package = Package(
         .target(
             name: "TransportSecurity",
             dependencies: [
-                nioSSL, nioCore, logging, .product(name: "NIOTLS", package: "swift-nio"), .product(name: "X509", package: "swift-certificates"),
+                nioSSL, nioCore, nioPosix, logging, .product(name: "NIOTLS", package: "swift-nio"), .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

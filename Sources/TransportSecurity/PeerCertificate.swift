@@ -8,6 +8,10 @@ public struct PeerCertificate: Sendable, Equatable {
     public let commonName: String?
     /// DNS names and IP addresses of its subject alternative names.
     public let names: [String]
+    /// The DNS names among its subject alternative names.
+    public let dnsNames: [String]
+    /// The IP addresses among its subject alternative names (4 or 16 bytes each).
+    public let ipAddresses: [[UInt8]]
     public let serialNumber: [UInt8]
 
     /// Reads `certificate`; nil when it cannot be parsed.
@@ -21,16 +25,24 @@ public struct PeerCertificate: Sendable, Equatable {
         }
         self.commonName = commonName
         var names: [String] = []
+        var dnsNames: [String] = []
+        var ipAddresses: [[UInt8]] = []
         if let alternatives = try? parsed.extensions.subjectAlternativeNames {
             for alternative in alternatives {
                 switch alternative {
-                case .dnsName(let dns): names.append(dns)
-                case .ipAddress(let bytes): names.append(Self.address(Array(bytes.bytes)))
+                case .dnsName(let dns):
+                    names.append(dns)
+                    dnsNames.append(dns)
+                case .ipAddress(let bytes):
+                    names.append(Self.address(Array(bytes.bytes)))
+                    ipAddresses.append(Array(bytes.bytes))
                 default: continue
                 }
             }
         }
         self.names = names
+        self.dnsNames = dnsNames
+        self.ipAddresses = ipAddresses
         self.serialNumber = Array(parsed.serialNumber.bytes)
     }
 

@@ -15,6 +15,9 @@ public struct TLSSettings: Sendable, Equatable {
     /// A name a client certificate must be valid for (`--client-cert-allowed-hostname`,
     /// `--peer-cert-allowed-hostname`); empty for any.
     public var allowedHostname = ""
+    /// Accept a peer's certificate whatever address it connects from
+    /// (`--experimental-peer-skip-client-san-verification`); the peer side only.
+    public var skipClientSANVerify = false
     /// Go names of the allowed cipher suites (`--cipher-suites`); empty for the library's defaults.
     public var cipherSuites: [String] = []
     public var minimumVersion: TLSVersionSetting = .tls12

@@ -229,10 +229,11 @@ public struct MemberOptions: Sendable {
         let client = try side([
             "cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "auto-tls", nil, "client-cert-allowed-hostname", "client-crl-file",
         ])
-        let peer = try side([
+        var peer = try side([
             "peer-cert-file", "peer-key-file", "peer-trusted-ca-file", "peer-client-cert-auth", "peer-auto-tls", "peer-cert-allowed-cn",
             "peer-cert-allowed-hostname", "peer-crl-file",
         ])
+        peer.skipClientSANVerify = try reader.boolean("experimental-peer-skip-client-san-verification")
         return (client, peer)
     }
 
