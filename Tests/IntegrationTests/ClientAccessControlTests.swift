@@ -3,7 +3,7 @@ import Testing
 
 /// `--cors` and `--host-whitelist` on the client port, answer for answer against Go etcd 3.4 started with the
 /// same flags: the status, the body and the CORS headers of a preflight, of reads from an allowed and a
-/// refused origin, and of requests naming an allowed and a refused host.
+/// refused origin, and of requests naming an allowed and a refused host; and the headers every answer has.
 @Suite struct ClientAccessControlTests {
     static let flags = ["--cors", "http://ui.example:8080", "--host-whitelist", "127.0.0.1,etcd.local"]
 
@@ -38,6 +38,36 @@ import Testing
         let refused = Self.essence(try await RawHTTP.request(port: ours.clientPort, Self.requests[4]))
         #expect(refused.hasPrefix("HTTP/1.1 421 ") && refused.contains(#"etcd --host-whitelist "rebound.example""#))
         #expect(ours.log.contains("rejecting HTTP request to prevent DNS rebinding attacks"))
+        _ = try await ours.terminate()
+        _ = try await go.terminate()
+    }
+
+    /// The header names of an answer and its `Content-Type`, in a stable order.
+    static func headerShape(_ response: String) -> String {
+        let lines = response.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")
+        let names = lines.dropFirst().compactMap { $0.split(separator: ":").first?.lowercased() }.sorted()
+        let type = lines.first { $0.lowercased().hasPrefix("content-type:") } ?? ""
+        return "\(lines[0]) \(names) \(type)"
+    }
+
+    @Test func answersCarryGoEtcdsHeaders() async throws {
+        let ours = try MemberProcess()
+        try await ours.waitUntilServing()
+        let go = try await GoMember.start(scheme: "http", arguments: [])
+        for path in ["/health", "/version", "/no-such-path", "/health?serializable=true"] {
+            let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            let mine = try await RawHTTP.request(port: ours.clientPort, request)
+            let theirs = try await RawHTTP.request(port: go.clientPort, request)
+            #expect(Self.headerShape(mine) == Self.headerShape(theirs), "\(path)")
+        }
+        let answer = try await RawHTTP.request(port: ours.clientPort, "GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let date = answer.components(separatedBy: "\r\n").first { $0.hasPrefix("Date: ") }?.dropFirst(6) ?? ""
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let sent = try #require(formatter.date(from: String(date)), "\(date)")
+        #expect(abs(sent.timeIntervalSinceNow) < 5)
         _ = try await ours.terminate()
         _ = try await go.terminate()
     }

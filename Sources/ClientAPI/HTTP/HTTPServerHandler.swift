@@ -88,6 +88,7 @@ public final class HTTPServerHandler: ChannelInboundHandler {
 
     private func write(context: ChannelHandlerContext, response: HTTPResponse, keepAlive: Bool) {
         var headers = response.headers
+        headers.replaceOrAdd(name: "Date", value: HTTPDate.now())
         if !keepAlive {
             headers.replaceOrAdd(name: "Connection", value: "close")
         }

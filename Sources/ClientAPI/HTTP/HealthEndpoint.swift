@@ -23,8 +23,9 @@ public protocol HealthChecker: Sendable {
     func checkHealth(excludedAlarms: Set<String>, serializable: Bool) async -> HealthStatus
 }
 
-/// `GET /health`: `{"health":"true","reason":""}` with 200, or `"false"` and the reason with 503, as etcd.
-/// Takes etcd's `exclude` (repeatable) and `serializable` query parameters.
+/// `GET /health`: `{"health":"true","reason":""}` with 200, or `"false"` and the reason with 503, as etcd;
+/// the JSON goes out as `text/plain; charset=utf-8`, the type Go's server guesses for etcd's answer. Takes
+/// etcd's `exclude` (repeatable) and `serializable` query parameters.
 public enum HealthEndpoint {
     /// Registers the endpoint on `router`, answering from `checker` and counting answers in `metrics`
     /// (`etcd_server_health_success` / `_failures`).
@@ -35,7 +36,7 @@ public enum HealthEndpoint {
             let status = await checker.checkHealth(excludedAlarms: excluded, serializable: serializable)
             (status.healthy ? metrics?.healthSuccess : metrics?.healthFailures)?.increment()
             let body = #"{"health":"\#(status.healthy)","reason":\#(JSONText.quoted(status.reason))}"#
-            return .json(status.healthy ? .ok : .serviceUnavailable, body)
+            return HTTPResponse(status: status.healthy ? .ok : .serviceUnavailable, contentType: "text/plain; charset=utf-8", body: body)
         }
     }
 }
