@@ -67,6 +67,8 @@ import Testing
             try options(["--grpc-keepalive-min-time", "5"])
         }
         #expect(throws: ConfigurationError(#"unrecognized level: "loud""#)) { try options(["--log-level", "loud"]) }
+        #expect(throws: ConfigurationError("--logger=capnslog is removed in v3.5")) { try options(["--logger", "capnslog"]) }
+        #expect(throws: ConfigurationError(#"unknown logger option "json""#)) { try options(["--logger", "json"]) }
         #expect(
             throws: ConfigurationError(
                 #"invalid value "localhost:2379" for flag -listen-client-urls: URL scheme must be http, https, unix, or unixs: localhost:2379"#

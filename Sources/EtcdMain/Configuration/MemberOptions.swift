@@ -140,8 +140,10 @@ public struct MemberOptions: Sendable {
             mode: flags.value("auto-compaction-mode"),
             retention: flags.value("auto-compaction-retention")
         )
-        guard flags.value("logger") == "zap" else {
-            throw ConfigurationError("unknown logger option \"\(flags.value("logger"))\"")
+        switch flags.value("logger") {
+        case "zap": break
+        case "capnslog": throw ConfigurationError("--logger=capnslog is removed in v3.5")
+        default: throw ConfigurationError("unknown logger option \"\(flags.value("logger"))\"")
         }
         self.logOutputs = flags.value("log-outputs").split(separator: ",").map(String.init)
         self.logLevel = try Self.logLevel(flags.value("log-level"))
