@@ -59,6 +59,11 @@ final class BackgroundProgram: Sendable {
         return self.output.contains(text)
     }
 
+    /// Sends `signal` to the program (SIGSTOP and SIGCONT pause and resume it).
+    func send(_ signal: Int32) {
+        kill(self.process.processIdentifier, signal)
+    }
+
     /// Stops the program and waits for it.
     func stop(signal: Int32 = SIGTERM) {
         let alreadyStopped = self.stopped.withLock { stopped in
