@@ -113,17 +113,7 @@ import Testing
         try await member.waitUntilServing()
         let port = member.clientPort
         let clients = try EndpointClients(ports: [port])
-        let value = String(repeating: "v", count: 128 * 1024)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for worker in 0..<8 {
-                group.addTask {
-                    for index in stride(from: worker, to: 1_600, by: 8) {
-                        try await clients.put("large/\(index)", value, port: port, timeout: .seconds(20))
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
+        try await clients.fill(prefix: "large/", count: 1_600, value: String(repeating: "v", count: 128 * 1024), port: port)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-swift-large-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -14,17 +14,7 @@ import Testing
         try await cluster.waitUntilServing()
         let port = cluster.seat("m1").clientPort
         let clients = try EndpointClients(ports: [port])
-        let value = String(repeating: "s", count: 128 * 1024)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for worker in 0..<8 {
-                group.addTask {
-                    for index in stride(from: worker, to: 400, by: 8) {
-                        try await clients.put("stream/\(index)", value, port: port, timeout: .seconds(20))
-                    }
-                }
-            }
-            try await group.waitForAll()
-        }
+        try await clients.fill(prefix: "stream/", count: 400, value: String(repeating: "s", count: 128 * 1024), port: port)
         var hashRequest = Etcdserverpb_HashKVRequest()
         hashRequest.revision = 0
         let before = try await clients.maintenance(port).hashKV(hashRequest)

@@ -67,6 +67,21 @@ final class EndpointClients: Sendable {
         _ = try await self.kv(port).put(request, options: options)
     }
 
+    /// Puts `prefix0` ... `prefix<count-1>`, each = `value`, through the member at `port` from 8 concurrent
+    /// writers (large values fill a backend quickly).
+    func fill(prefix: String, count: Int, value: String, port: Int) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for index in stride(from: worker, to: count, by: 8) {
+                        try await self.put("\(prefix)\(index)", value, port: port, timeout: .seconds(20))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     /// The value of `key` as the member at `port` sees it (serializable: its own copy), or nil.
     func value(of key: String, port: Int) async throws -> String? {
         var request = Etcdserverpb_RangeRequest()
