@@ -139,6 +139,12 @@ public final class EtcdServer: Sendable {
         self.raftLoop.inbox.push(input)
     }
 
+    /// Raft's status in the JSON etcd's raft library writes (`/debug/vars`' `raft.status`); nil once the
+    /// Raft loop has stopped.
+    public func raftStatusJSON() async -> String? {
+        await self.raftStatus()?.json
+    }
+
     /// Raft's status with every member's progress, from the Raft loop; nil once the loop has stopped
     /// taking inputs (an input the closed loop refused would never be answered).
     func raftStatus() async -> Status? {

@@ -146,6 +146,7 @@ struct MemberRunner {
     private func clientPort(for server: EtcdServer, metrics: EtcdMetrics, tls: MemberTLS?, drainTimeout: Duration) -> ClientPortServer {
         var router = self.monitoringRoutes(for: server, metrics: metrics)
         VersionEndpoint.register(on: &router)
+        DebugVarsEndpoint.register(on: &router, server: server)
         let services = ClientServices(
             kv: KVService(server: server),
             watch: WatchService(
