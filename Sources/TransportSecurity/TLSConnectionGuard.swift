@@ -88,6 +88,11 @@ public final class TLSConnectionGuard: ChannelInboundHandler, RemovableChannelHa
         }
     }
 
+    public func channelInactive(context: ChannelHandlerContext) {
+        if case .checkingNames = self.stage { self.stage = .refused }
+        context.fireChannelInactive()
+    }
+
     public func channelReadComplete(context: ChannelHandlerContext) {
         switch self.stage {
         case .checkingNames, .refused: return
