@@ -24,6 +24,7 @@ extension ServerConfiguration {
         self.snapshotCount = options.snapshotCount
         self.snapshotCatchUpEntries = options.snapshotCatchUpEntries
         self.maxSnapshotFiles = options.maxSnapshotFiles
+        self.maxWALFiles = options.maxWALFiles
         self.maxRequestBytes = options.maxRequestBytes
         self.maxTxnOps = options.maxTxnOps
         self.quotaBackendBytes = options.quotaBackendBytes

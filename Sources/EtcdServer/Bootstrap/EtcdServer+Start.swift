@@ -93,7 +93,9 @@ extension EtcdServer {
             eventLoopGroup: raftThread,
             node: node,
             storage: recovery.storage,
-            logStore: DurableRaftLog(wal: recovery.wal, snapshotter: recovery.snapshotter, logger: logger),
+            logStore: DurableRaftLog(
+                wal: recovery.wal, snapshotter: recovery.snapshotter, keepsAllSegments: configuration.maxWALFiles == 0, logger: logger
+            ),
             sender: peerLink,
             applier: applyLoop,
             delegate: events,

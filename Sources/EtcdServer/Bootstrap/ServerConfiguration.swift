@@ -43,6 +43,8 @@ public struct ServerConfiguration: Sendable {
     public var snapshotCount: UInt64
     public var snapshotCatchUpEntries: UInt64
     public var maxSnapshotFiles: Int
+    /// `--max-wals`: 0 keeps every WAL segment; otherwise segments go once a snapshot made them redundant.
+    public var maxWALFiles: Int
     public var maxRequestBytes: Int
     public var maxTxnOps: Int
     /// Bytes; negative means no quota.
@@ -131,6 +133,7 @@ public struct ServerConfiguration: Sendable {
         self.snapshotCount = 100_000
         self.snapshotCatchUpEntries = 5_000
         self.maxSnapshotFiles = 5
+        self.maxWALFiles = 5
         self.maxRequestBytes = 1_572_864
         self.maxTxnOps = 128
         self.quotaBackendBytes = 2 * 1024 * 1024 * 1024

@@ -14,15 +14,19 @@ protocol RaftLogStore: AnyObject {
     func release(upTo index: UInt64)
 }
 
-/// The production store: the WAL and the snapshotter of the member's data directory.
+/// The production store: the WAL and the snapshotter of the member's data directory. With `keepsAllSegments`
+/// (`--max-wals 0`, etcd's "unlimited") no WAL segment is ever deleted; otherwise a segment goes as soon as a
+/// durable snapshot makes it redundant, so the WAL never holds more segments than etcd's purge would leave.
 final class DurableRaftLog: RaftLogStore {
     private let wal: WAL
     private let snapshotter: Snapshotter
+    private let keepsAllSegments: Bool
     private let logger: Logger
 
-    init(wal: WAL, snapshotter: Snapshotter, logger: Logger) {
+    init(wal: WAL, snapshotter: Snapshotter, keepsAllSegments: Bool, logger: Logger) {
         self.wal = wal
         self.snapshotter = snapshotter
+        self.keepsAllSegments = keepsAllSegments
         self.logger = logger
     }
 
@@ -38,7 +42,7 @@ final class DurableRaftLog: RaftLogStore {
 
     func release(upTo index: UInt64) {
         do {
-            try self.wal.release(upTo: index)
+            if !self.keepsAllSegments { try self.wal.release(upTo: index) }
             try self.snapshotter.purge()
         } catch {
             // Old segments and snapshot files stay on disk; the next snapshot retries. Nothing is lost.
