@@ -72,6 +72,11 @@ public final class PeerTransport: Sendable {
         if let created { self.newSenderContinuation.yield(created) }
     }
 
+    /// The peers whose message stream is connected now (etcd's active peers).
+    public var activePeerCount: Int {
+        self.senders.withLock { $0 }.values.count { $0.isConnected }
+    }
+
     /// Stops talking to `peerID`.
     public func removePeer(_ peerID: UInt64) {
         self.senders.withLock { $0.removeValue(forKey: peerID) }?.stop()

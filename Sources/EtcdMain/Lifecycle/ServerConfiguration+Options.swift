@@ -25,6 +25,7 @@ extension ServerConfiguration {
         self.snapshotCatchUpEntries = options.snapshotCatchUpEntries
         self.maxSnapshotFiles = options.maxSnapshotFiles
         self.maxWALFiles = options.maxWALFiles
+        self.initialElectionTickAdvance = options.initialElectionTickAdvance
         self.maxRequestBytes = options.maxRequestBytes
         self.maxTxnOps = options.maxTxnOps
         self.quotaBackendBytes = options.quotaBackendBytes

@@ -22,6 +22,10 @@ extension EtcdServer {
                 return false
             }
             group.addTask {
+                try await self.advanceInitialElectionTicks()
+                return false
+            }
+            group.addTask {
                 await self.proposals.expireOverdue(every: Self.proposalTimeoutCheckInterval)
                 return false
             }

@@ -45,6 +45,8 @@ public struct ServerConfiguration: Sendable {
     public var maxSnapshotFiles: Int
     /// `--max-wals`: 0 keeps every WAL segment; otherwise segments go once a snapshot made them redundant.
     public var maxWALFiles: Int
+    /// `--initial-election-tick-advance`: move the election clock on once peers are connected at start.
+    public var initialElectionTickAdvance: Bool
     public var maxRequestBytes: Int
     public var maxTxnOps: Int
     /// Bytes; negative means no quota.
@@ -134,6 +136,7 @@ public struct ServerConfiguration: Sendable {
         self.snapshotCatchUpEntries = 5_000
         self.maxSnapshotFiles = 5
         self.maxWALFiles = 5
+        self.initialElectionTickAdvance = true
         self.maxRequestBytes = 1_572_864
         self.maxTxnOps = 128
         self.quotaBackendBytes = 2 * 1024 * 1024 * 1024

@@ -14,6 +14,8 @@ import Raft
     case transferLeadership(to: NodeID)
     /// Start an election now (a one-member cluster at start).
     case campaign
+    /// Tick the node this many times at once (etcd's initial election tick advance).
+    case advanceTicks(Int)
     /// Report the node's full status (with each member's replication progress when leading).
     case status(@Sendable (Status) -> Void)
     /// The transport could not deliver to this peer.

@@ -163,6 +163,8 @@ final class RaftLoop: @unchecked Sendable {
             self.node.transferLeadership(to: transferee)
         case .campaign:
             self.node.campaign()
+        case .advanceTicks(let ticks):
+            for _ in 0..<ticks { self.node.tick() }
         case .status(let reply):
             reply(self.node.status())
         case .unreachable(let peer):

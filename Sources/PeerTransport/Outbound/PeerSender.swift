@@ -88,6 +88,9 @@ final class PeerSender: Sendable {
     /// True once ``stop()`` was called.
     var isStopped: Bool { self.stopped.load(ordering: .relaxed) }
 
+    /// Whether the stream to the peer is connected now.
+    var isConnected: Bool { self.link.withLock { $0.channel != nil } }
+
     /// Connects, hands the connection to ``enqueue(_:)``, and reconnects when it breaks, until ``stop()``
     /// or cancellation.
     func run(identity: PeerIdentity, connector: PeerConnector, delegate: any PeerTransportDelegate, logger: Logger) async {
