@@ -114,7 +114,7 @@ final class MemberProcess: Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let status = self.exitStatus {
-                throw MemberFailed(reason: "exited with status \(status)", log: self.log)
+                throw MemberFailed(reason: "exited with status \(status)\(await self.portHolders())", log: self.log)
             }
             if let response = try? await RawHTTP.get(port: self.clientPort, "/version"), response.status == 200 {
                 return
@@ -122,6 +122,16 @@ final class MemberProcess: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw MemberFailed(reason: "not serving after \(timeout)", log: self.log)
+    }
+
+    /// When the member could not bind one of its ports, the sockets `ss` shows on them now (with their
+    /// processes when run as root): a port taken between `FreePort` and the bind has happened in full-suite
+    /// runs, and this names who took it.
+    private func portHolders() async -> String {
+        guard self.log.contains("address already in use"), let ss = try? Binaries.system("ss") else { return "" }
+        let filter = "( sport = :\(self.clientPort) or sport = :\(self.peerPort) )"
+        let shown = try? await ProcessRunner.run(ss, ["-tanpH", filter])
+        return "; sockets on its ports now: \(shown?.standardOutput ?? "ss failed")"
     }
 
     /// The exit status once the process has ended (128 + signal for a signal), nil while it runs.
