@@ -16,7 +16,7 @@ enum ClientSANCheck {
     /// The decision that needs no name resolution. `host` is the peer's IP address as text.
     static func check(_ certificate: PeerCertificate, host: String) -> Verdict {
         if certificate.ipAddresses.isEmpty && certificate.dnsNames.isEmpty { return .accepted }
-        let remote = Self.bytes(of: host)
+        let remote = IPAddressBytes(host)?.bytes
         if !certificate.ipAddresses.isEmpty {
             if let remote, certificate.ipAddresses.contains(where: { Self.sameAddress($0, remote) }) { return .accepted }
             if certificate.dnsNames.isEmpty {
@@ -39,7 +39,7 @@ enum ClientSANCheck {
         case .failure(let error):
             failure = error.description
         }
-        let remote = Self.bytes(of: host)
+        let remote = IPAddressBytes(host)?.bytes
         for name in names {
             switch Self.addresses(of: name) {
             case .success(let addresses):
@@ -57,7 +57,7 @@ enum ClientSANCheck {
     }
 
     private static func reverseName(of host: String) -> Result<String, LookupError> {
-        guard let address = Self.bytes(of: host) else { return .failure(LookupError(description: "lookup \(host): not an IP address")) }
+        guard let address = IPAddressBytes(host)?.bytes else { return .failure(LookupError(description: "lookup \(host): not an IP address")) }
         var name = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         /// `getnameinfo` on a socket address of type `T`.
         func resolve<T>(_ socketAddress: T) -> Int32 {
@@ -105,15 +105,6 @@ enum ClientSANCheck {
             entry = current.ai_next
         }
         return .success(found)
-    }
-
-    /// An IPv4 (4 bytes) or IPv6 (16 bytes) address from its text; nil for anything else.
-    static func bytes(of text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: v6) { Array($0) } }
-        return nil
     }
 
     /// Equal addresses, an IPv4 address matching its IPv4-mapped IPv6 form (`::ffff:a.b.c.d`), as Go's `IP.Equal`.

@@ -6,8 +6,6 @@ import X509
 /// certificate auth, the peer name for `--peer-cert-allowed-cn`) and the names it is valid for.
 public struct PeerCertificate: Sendable, Equatable {
     public let commonName: String?
-    /// DNS names and IP addresses of its subject alternative names.
-    public let names: [String]
     /// The DNS names among its subject alternative names.
     public let dnsNames: [String]
     /// The IP addresses among its subject alternative names (4 or 16 bytes each).
@@ -24,27 +22,24 @@ public struct PeerCertificate: Sendable, Equatable {
             }
         }
         self.commonName = commonName
-        var names: [String] = []
         var dnsNames: [String] = []
         var ipAddresses: [[UInt8]] = []
         if let alternatives = try? parsed.extensions.subjectAlternativeNames {
             for alternative in alternatives {
                 switch alternative {
-                case .dnsName(let dns):
-                    names.append(dns)
-                    dnsNames.append(dns)
-                case .ipAddress(let bytes):
-                    names.append(Self.address(Array(bytes.bytes)))
-                    ipAddresses.append(Array(bytes.bytes))
+                case .dnsName(let dns): dnsNames.append(dns)
+                case .ipAddress(let bytes): ipAddresses.append(Array(bytes.bytes))
                 default: continue
                 }
             }
         }
-        self.names = names
         self.dnsNames = dnsNames
         self.ipAddresses = ipAddresses
         self.serialNumber = Array(parsed.serialNumber.bytes)
     }
+
+    /// DNS names and IP addresses of its subject alternative names.
+    public var names: [String] { self.dnsNames + self.ipAddresses.map(Self.address) }
 
     /// Whether the certificate is valid for `hostname` (its SANs, or its Common Name when it has none), as
     /// Go's `VerifyHostname` decides for etcd's allowed-hostname checks.
